@@ -1,0 +1,26 @@
+using Microsoft.Extensions.DependencyInjection;
+using WaServerless.Connector.Receipts;
+using WaServerless.Connector.Sending;
+using WaServerless.Core.Engines;
+using WaServerless.Engines.Sandbox;
+
+namespace WaServerless.Connector;
+
+public static class ConnectorServiceCollectionExtensions
+{
+    /// <summary>
+    /// The connector's parts: the lane consumer (idle unless Connector:Enabled), the send processor, receipts,
+    /// and the engine. Storage and queues are added by the host.
+    /// </summary>
+    public static IServiceCollection AddWaServerlessConnector(this IServiceCollection services)
+    {
+        services.AddOptions<ConnectorOptions>().BindConfiguration(ConnectorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<StatusRecorder>();
+        services.AddSingleton<SendCommandProcessor>();
+        services.AddSingleton<IEngineEventSink, ReceiptSink>();
+        services.AddSandboxEngine();
+        services.AddHostedService<LaneConsumer>();
+
+        return services;
+    }
+}

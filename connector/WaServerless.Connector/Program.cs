@@ -1,0 +1,17 @@
+using WaServerless.Queues;
+using WaServerless.Storage;
+
+namespace WaServerless.Connector;
+
+public static class Program
+{
+    public static async Task Main(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Services.AddWaServerlessStorage().AddWaServerlessQueues().AddWaServerlessConnector();
+        builder.Services.AddHealthChecks();
+        var app = builder.Build();
+        app.MapHealthChecks("/healthz");
+        await app.RunAsync();
+    }
+}

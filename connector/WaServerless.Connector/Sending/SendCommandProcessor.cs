@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using WaServerless.Core.Contracts;
+using WaServerless.Core.Engines;
+using WaServerless.Core.Messages;
+using WaServerless.Core.Sending;
+using WaServerless.Core.Telemetry;
+using WaServerless.Queues;
+using WaServerless.Storage.Messages;
+
+namespace WaServerless.Connector.Sending;
+
+/// <summary>
+/// Sends one SendCommand taken off a lane and settles it. The stored status decides: a command
+/// whose message has moved past sending (a redelivery, a double enqueue from the outbox sweeper)
+/// is completed without sending again. Transient failures go round again with backoff until the
+/// retry policy gives up; permanent ones fail the message.
+/// </summary>
+public sealed partial class SendCommandProcessor(
+    IQueueTransport transport,
+    SendCommandQueue queue,
+    MessageStore messages,
+    EngineMessageIndex engineIds,
+    StatusRecorder recorder,
+    IWhatsAppEngine engine,
+    IOptions<ConnectorOptions> options,
+    TimeProvider time,
+    ILogger<SendCommandProcessor> logger)
+{
+    public async Task ProcessAsync(ReceivedMessage received, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(received);
+        var command = SendCommandQueue.Read(received);
+        if (command is null)
+        {
+            await transport.DeadLetterAsync(received, "not a SendCommand", cancellationToken);
+            return;
+        }
+
+        using var activity = StartActivity(command);
+        var stored = await messages.GetAsync(command.AccountId, command.MessageId, cancellationToken);
+        if (stored is null)
+        {
+            LogUnknownMessage(logger, command.MessageId);
+            await transport.DeadLetterAsync(received, "no stored message with this id", cancellationToken);
+            return;
+        }
+
+        if (stored.Status is not (MessageStatus.Queued or MessageStatus.Scheduled or MessageStatus.Sending)
+            || stored.Attempts > command.Attempt)
+        {
+            LogDuplicate(logger, command.MessageId, stored.Status.ToWire(), command.Attempt);
+            await transport.CompleteAsync(received, cancellationToken);
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        WaTelemetry.QueueAge.Record((now - command.AcceptedAt).TotalSeconds, WaTelemetry.Tag("lane", command.Lane.ToWire()));
+        await recorder.RecordAsync(command.AccountId, command.MessageId, new StatusUpdate(MessageStatus.Sending, now, command.Attempt), FailureKind.None, command.TraceParent, cancellationToken);
+
+        EngineSendResult result;
+        try
+        {
+            result = await engine.SendAsync(new EngineSendRequest(command.SessionId, command.MessageId, command.Recipient, command.Content), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // An engine that throws broke its contract; treat it as a transient failure, not a lost message.
+            result = EngineSendResult.Transient($"engine error: {e.GetType().Name}");
+            LogEngineThrew(logger, e, command.MessageId);
+        }
+
+        var tags = new TagList { { "message_type", command.Content.Type.ToWire() }, { "lane", command.Lane.ToWire() }, { "engine", engine.Name } };
+        if (result.Succeeded)
+        {
+            await engineIds.RecordAsync(result.EngineMessageId!, command.AccountId, command.MessageId, cancellationToken);
+            var sentAt = time.GetUtcNow();
+            await recorder.RecordAsync(command.AccountId, command.MessageId, new StatusUpdate(MessageStatus.Sent, sentAt, command.Attempt, EngineMessageId: result.EngineMessageId), FailureKind.None, command.TraceParent, cancellationToken);
+            WaTelemetry.MessagesSent.Add(1, tags);
+            WaTelemetry.SendLatency.Record((sentAt - command.AcceptedAt).TotalSeconds, WaTelemetry.Tag("stage", "accepted_to_sent"));
+        }
+        else
+        {
+            tags.Add("failure", result.Failure.ToString().ToLowerInvariant());
+            WaTelemetry.MessagesFailed.Add(1, tags);
+            await HandleFailureAsync(command, result, cancellationToken);
+        }
+
+        await transport.CompleteAsync(received, cancellationToken);
+    }
+
+    private async Task HandleFailureAsync(SendCommand command, EngineSendResult result, CancellationToken cancellationToken)
+    {
+        var policy = options.Value.RetryPolicy;
+        var now = time.GetUtcNow();
+        if (result.Failure == FailureKind.Transient && policy.ShouldRetry(command.Attempt))
+        {
+            var delay = policy.DelayAfter(command.Attempt, Random.Shared.NextDouble());
+            var detail = $"transient: {result.Reason}; attempt {command.Attempt + 1} at {(now + delay):O}";
+            await recorder.RecordAsync(command.AccountId, command.MessageId, new StatusUpdate(MessageStatus.Queued, now, command.Attempt, detail), FailureKind.Transient, command.TraceParent, cancellationToken);
+            await queue.EnqueueAsync(command with { Attempt = command.Attempt + 1 }, now + delay, cancellationToken);
+            LogRetry(logger, command.MessageId, command.Attempt, result.Reason, delay);
+            return;
+        }
+
+        var reason = result.Failure == FailureKind.Transient
+            ? $"gave up after {command.Attempt} attempts: {result.Reason}"
+            : result.Reason ?? "permanent failure";
+        await recorder.RecordAsync(command.AccountId, command.MessageId, new StatusUpdate(MessageStatus.Failed, now, command.Attempt, reason, FailureReason: reason), result.Failure, command.TraceParent, cancellationToken);
+        LogFailed(logger, command.MessageId, reason);
+    }
+
+    private static Activity? StartActivity(SendCommand command)
+    {
+        ActivityContext.TryParse(command.TraceParent, null, out var parent);
+        var activity = WaTelemetry.Source.StartActivity("connector.send", ActivityKind.Consumer, parent);
+        activity?.SetTag("waserverless.message_id", command.MessageId);
+        activity?.SetTag("waserverless.attempt", command.Attempt);
+        return activity;
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Command for unknown message {MessageId} dead-lettered")]
+    private static partial void LogUnknownMessage(ILogger logger, string messageId);
+
+    [LoggerMessage(LogLevel.Information, "Command for {MessageId} attempt {Attempt} skipped: message is {Status}")]
+    private static partial void LogDuplicate(ILogger logger, string messageId, string status, int attempt);
+
+    [LoggerMessage(LogLevel.Error, "Engine threw sending {MessageId}")]
+    private static partial void LogEngineThrew(ILogger logger, Exception exception, string messageId);
+
+    [LoggerMessage(LogLevel.Warning, "Send of {MessageId} attempt {Attempt} failed transiently ({Reason}); retry in {Delay}")]
+    private static partial void LogRetry(ILogger logger, string messageId, int attempt, string? reason, TimeSpan delay);
+
+    [LoggerMessage(LogLevel.Warning, "Message {MessageId} failed: {Reason}")]
+    private static partial void LogFailed(ILogger logger, string messageId, string reason);
+}

@@ -1,0 +1,29 @@
+using WaServerless.Core.Contracts;
+
+namespace WaServerless.Engines.Sandbox;
+
+/// <summary>How the simulated WhatsApp behaves. Bound from "Sandbox".</summary>
+public sealed class SandboxOptions
+{
+    public const string Section = "Sandbox";
+
+    /// <summary>Time from sent to the delivered receipt; null sends none.</summary>
+    public TimeSpan? DeliveredAfter { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Time from delivered to the read receipt; null sends none.</summary>
+    public TimeSpan? ReadAfter { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Faults by E.164 recipient, for example Sandbox:Faults:+15550000001:Kind = Permanent.</summary>
+    public Dictionary<string, SandboxFault> Faults { get; init; } = [];
+}
+
+/// <summary>What goes wrong sending to one recipient: every attempt, or only the first <see cref="Times"/>.</summary>
+public sealed class SandboxFault
+{
+    public FailureKind Kind { get; set; } = FailureKind.Permanent;
+
+    public string Reason { get; set; } = "injected fault";
+
+    /// <summary>How many sends fail before sends succeed again; null fails them all.</summary>
+    public int? Times { get; set; }
+}

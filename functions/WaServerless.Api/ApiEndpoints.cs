@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.AspNetCore.Routing;
+using WaServerless.Api.Http;
+using WaServerless.Api.Messages;
+using WaServerless.Api.Sending;
+using WaServerless.Core.Errors;
+
+namespace WaServerless.Api;
+
+/// <summary>
+/// The routes, in one place. The devhost maps them here; the Functions app has one thin [Function]
+/// per route with the same template (a test checks the two lists agree).
+/// </summary>
+public static class ApiEndpoints
+{
+    public const string Prefix = "api";
+
+    public static readonly IReadOnlyList<(string Method, string Route)> Routes =
+    [
+        ("POST", "send"),
+        ("GET", "messages"),
+        ("GET", "messages/{queueId}"),
+    ];
+
+    public static IEndpointRouteBuilder MapWaServerlessApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/" + Prefix);
+        api.MapPost("/send", (HttpContext c, SendHandler h) => Execute(c, h.HandleAsync(c.Request, c.RequestAborted)));
+        api.MapGet("/messages", (HttpContext c, MessagesHandler h) => Execute(c, h.ListAsync(c.Request, c.RequestAborted)));
+        api.MapGet("/messages/{queueId}", (HttpContext c, string queueId, MessagesHandler h) => Execute(c, h.GetAsync(c.Request, queueId, c.RequestAborted)));
+        api.MapFallback((HttpContext c) => Execute(c, Task.FromResult<IActionResult>(
+            ApiResults.Error(new ApiError(404, ErrorCodes.NotFound, $"No endpoint {c.Request.Method} {c.Request.Path}.")))));
+        return app;
+    }
+
+    /// <summary>Runs a handler's result the way the Functions ASP.NET Core integration does.</summary>
+    public static async Task Execute(HttpContext context, Task<IActionResult> result)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(result);
+        var actionResult = await result;
+        await actionResult.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));
+    }
+}

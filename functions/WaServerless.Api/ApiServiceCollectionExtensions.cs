@@ -1,0 +1,22 @@
+using Microsoft.Extensions.DependencyInjection;
+using WaServerless.Api.Auth;
+using WaServerless.Api.Http;
+using WaServerless.Api.Messages;
+using WaServerless.Api.Sending;
+
+namespace WaServerless.Api;
+
+public static class ApiServiceCollectionExtensions
+{
+    /// <summary>The HTTP handlers and what they share; storage and queues are added by the host.</summary>
+    public static IServiceCollection AddWaServerlessApi(this IServiceCollection services)
+    {
+        services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<RequestFieldsReader>();
+        services.AddSingleton<ApiKeyAuthenticator>();
+        services.AddSingleton<SendHandler>();
+        services.AddSingleton<MessagesHandler>();
+        services.AddSingleton<OutboxSweeper>();
+        return services;
+    }
+}

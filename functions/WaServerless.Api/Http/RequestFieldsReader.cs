@@ -1,0 +1,235 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using WaServerless.Core.Errors;
+
+namespace WaServerless.Api.Http;
+
+/// <summary>
+/// Reads a request body into one flat, case-insensitive set of fields, the same whether it came as
+/// application/x-www-form-urlencoded, multipart/form-data or a JSON object. Every way a body can be
+/// wrong ends in a 4xx <see cref="ApiError"/>, never an exception the caller sees as a 500.
+/// </summary>
+public sealed class RequestFieldsReader(IOptions<ApiOptions> options)
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    public async Task<IReadOnlyDictionary<string, string>> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var limit = options.Value.MaxBodyBytes;
+        if (request.ContentLength > limit)
+        {
+            throw TooLarge(limit);
+        }
+
+        if (string.IsNullOrWhiteSpace(request.ContentType))
+        {
+            throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.MissingContentType, "The request has no Content-Type.", "Send application/json, application/x-www-form-urlencoded or multipart/form-data."));
+        }
+
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType) || contentType.MediaType.Value is null)
+        {
+            throw new ApiErrorException(new ApiError(415, ErrorCodes.UnsupportedContentType, $"Content-Type '{request.ContentType}' cannot be read."));
+        }
+
+        var charset = contentType.Charset.Value;
+        if (charset is not null && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) && !charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.UnsupportedCharset, $"Charset '{charset}' is not supported.", "Encode the body as UTF-8."));
+        }
+
+        var bytes = await ReadLimitedAsync(request.Body, limit, cancellationToken);
+        var mediaType = contentType.MediaType.Value.ToLowerInvariant();
+        if (mediaType == "application/json" || mediaType.EndsWith("+json", StringComparison.Ordinal))
+        {
+            return ReadJson(bytes);
+        }
+
+        if (mediaType == "application/x-www-form-urlencoded")
+        {
+            return ReadUrlEncoded(Decode(bytes));
+        }
+
+        if (mediaType == "multipart/form-data")
+        {
+            var boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).Value;
+            if (string.IsNullOrEmpty(boundary))
+            {
+                throw Malformed("The multipart body has no boundary in its Content-Type.");
+            }
+
+            return await ReadMultipartAsync(bytes, boundary, cancellationToken);
+        }
+
+        throw new ApiErrorException(new ApiError(415, ErrorCodes.UnsupportedContentType, $"Content-Type '{mediaType}' is not supported.", "Send application/json, application/x-www-form-urlencoded or multipart/form-data."));
+    }
+
+    private static async Task<byte[]> ReadLimitedAsync(Stream body, int limit, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                throw TooLarge(limit);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static Dictionary<string, string> ReadJson(byte[] bytes)
+    {
+        if (bytes.Length == 0)
+        {
+            throw Malformed("The JSON body is empty.");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException e)
+        {
+            throw Malformed($"The body is not valid JSON: {e.Message}");
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw Malformed("The JSON body must be an object of fields.");
+            }
+
+            var fields = NewFields();
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                var value = property.Value.ValueKind switch
+                {
+                    JsonValueKind.String => property.Value.GetString(),
+                    JsonValueKind.Null => null,
+                    JsonValueKind.True => "true",
+                    JsonValueKind.False => "false",
+                    JsonValueKind.Number => property.Value.GetRawText(),
+                    _ => property.Value.GetRawText(),
+                };
+                if (value is not null)
+                {
+                    Add(fields, property.Name, value);
+                }
+            }
+
+            return fields;
+        }
+    }
+
+    private static Dictionary<string, string> ReadUrlEncoded(string text)
+    {
+        var fields = NewFields();
+        Dictionary<string, Microsoft.Extensions.Primitives.StringValues> parsed;
+        try
+        {
+            parsed = QueryHelpers.ParseQuery(text.StartsWith('?') ? text : "?" + text);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw Malformed("The form body cannot be decoded.");
+        }
+
+        foreach (var (name, values) in parsed)
+        {
+            if (values.Count > 1)
+            {
+                throw Duplicate(name);
+            }
+
+            var value = values.ToString();
+            if (value.Contains('\uFFFD', StringComparison.Ordinal) || name.Contains('\uFFFD', StringComparison.Ordinal))
+            {
+                throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.UnsupportedCharset, "The form body is not valid UTF-8 once percent-decoded.", "Encode the body as UTF-8."));
+            }
+
+            Add(fields, name, value);
+        }
+
+        return fields;
+    }
+
+    private static async Task<Dictionary<string, string>> ReadMultipartAsync(byte[] bytes, string boundary, CancellationToken cancellationToken)
+    {
+        var fields = NewFields();
+        var reader = new MultipartReader(boundary, new MemoryStream(bytes));
+        try
+        {
+            MultipartSection? section;
+            while ((section = await reader.ReadNextSectionAsync(cancellationToken)) is not null)
+            {
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFormDisposition())
+                {
+                    throw Malformed("A multipart section has no form-data Content-Disposition.");
+                }
+
+                var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? string.Empty;
+                if (disposition.IsFileDisposition())
+                {
+                    throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.UploadNotSupported, $"Field '{name}' is a file upload; media are sent by URL.", "Put the media's https URL in 'file', 'document', 'video' or 'audio'."));
+                }
+
+                using var content = new MemoryStream();
+                await section.Body.CopyToAsync(content, cancellationToken);
+                Add(fields, name, Decode(content.ToArray()));
+            }
+        }
+        catch (IOException)
+        {
+            throw Malformed("The multipart body is cut short or its boundary does not match.");
+        }
+        catch (InvalidDataException e)
+        {
+            throw Malformed($"The multipart body cannot be read: {e.Message}");
+        }
+
+        return fields;
+    }
+
+    private static string Decode(byte[] bytes)
+    {
+        try
+        {
+            return StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.UnsupportedCharset, "The body is not valid UTF-8.", "Encode the body as UTF-8."));
+        }
+    }
+
+    private static Dictionary<string, string> NewFields() => new(StringComparer.OrdinalIgnoreCase);
+
+    private static void Add(Dictionary<string, string> fields, string name, string value)
+    {
+        if (!fields.TryAdd(name, value))
+        {
+            throw Duplicate(name);
+        }
+    }
+
+    private static ApiErrorException Duplicate(string name) =>
+        new(ApiError.BadRequest(ErrorCodes.DuplicateField, $"Field '{name}' appears more than once.", "Send each field once."));
+
+    private static ApiErrorException Malformed(string message) =>
+        new(ApiError.BadRequest(ErrorCodes.MalformedBody, message));
+
+    private static ApiErrorException TooLarge(int limit) =>
+        new(new ApiError(413, ErrorCodes.PayloadTooLarge, $"The body is larger than {limit.ToString(CultureInfo.InvariantCulture)} bytes.", "Send media by URL, not inline."));
+}

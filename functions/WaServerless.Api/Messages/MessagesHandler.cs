@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Logging;
+using WaServerless.Api.Auth;
+using WaServerless.Api.Http;
+using WaServerless.Core.Errors;
+using WaServerless.Core.Messages;
+using WaServerless.Core.Sending;
+using WaServerless.Storage.Messages;
+
+namespace WaServerless.Api.Messages;
+
+/// <summary>GET /api/messages/{queue_id} and GET /api/messages: status and history, only ever of the caller's own account.</summary>
+public sealed class MessagesHandler(ApiKeyAuthenticator authenticator, MessageStore messages, ILogger<MessagesHandler> logger)
+{
+    public const int DefaultLimit = 20;
+    public const int MaxLimit = 1000;
+
+    public Task<IActionResult> GetAsync(HttpRequest request, string queueId, CancellationToken cancellationToken) =>
+        ApiErrorHandling.RunAsync(logger, "get message", async () =>
+        {
+            var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+            var message = await messages.GetAsync(caller.Account.Id, queueId, cancellationToken);
+            return message is null
+                ? ApiResults.Error(new ApiError(404, ErrorCodes.MessageNotFound, $"No message '{Shorten(queueId)}' in this account."))
+                : ApiResults.Ok(MessageView.From(message));
+        });
+
+    public Task<IActionResult> ListAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        ApiErrorHandling.RunAsync(logger, "list messages", async () =>
+        {
+            var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+            var q = request.Query;
+
+            var limit = DefaultLimit;
+            if (q.TryGetValue("limit", out var limitText)
+                && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
+            {
+                throw Invalid($"limit must be a whole number from 1 to {MaxLimit}.");
+            }
+
+            MessageStatus? status = null;
+            if (q.TryGetValue("status", out var statusText))
+            {
+                status = MessageStatusRules.TryParse(statusText.ToString(), out var parsedStatus)
+                    ? parsedStatus
+                    : throw Invalid($"Unknown status '{Shorten(statusText.ToString())}'.", "One of: " + string.Join(", ", Enum.GetValues<MessageStatus>().Select(s => s.ToWire())) + ".");
+            }
+
+            string? recipient = null;
+            if (q.TryGetValue("recipient", out var recipientText))
+            {
+                recipient = PhoneNumberNormalizer.TryNormalize(recipientText.ToString())
+                    ?? throw Invalid($"recipient '{Shorten(recipientText.ToString())}' is not a valid phone number.");
+            }
+
+            var from = Time(q, "from");
+            var to = Time(q, "to");
+            if (from > to)
+            {
+                throw Invalid("from is later than to.");
+            }
+
+            string? cursor = null;
+            if (q.TryGetValue("cursor", out var cursorText))
+            {
+                cursor = DecodeCursor(cursorText.ToString()) ?? throw Invalid("cursor is not one this API gave out.", "Pass next_cursor from the previous page as it is.");
+            }
+
+            var page = await messages.ListAsync(caller.Account.Id, new MessageQuery(status, recipient, from, to), limit, cursor, cancellationToken);
+            return ApiResults.Ok(new MessageListView(page.Items.Select(MessageView.From).ToList(), page.NextCursor is null ? null : EncodeCursor(page.NextCursor)));
+        });
+
+    private static DateTimeOffset? Time(IQueryCollection q, string name)
+    {
+        if (!q.TryGetValue(name, out var text))
+        {
+            return null;
+        }
+
+        return DateTimeOffset.TryParse(text.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value)
+            ? value
+            : throw Invalid($"{name} must be an ISO 8601 time, for example 2026-11-23T14:00:00Z.");
+    }
+
+    private static string EncodeCursor(string token) => WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(token));
+
+    private static string? DecodeCursor(string cursor)
+    {
+        try
+        {
+            var token = Encoding.UTF8.GetString(WebEncoders.Base64UrlDecode(cursor));
+            return token.Length > 0 && !token.Any(char.IsControl) ? token : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static ApiErrorException Invalid(string message, string? hint = null) => new(ApiError.BadRequest(ErrorCodes.InvalidQuery, message, hint));
+
+    private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "...";
+}
+
+public sealed record StatusChangeView(string Status, DateTimeOffset At, int Attempt, string? Detail);
+
+public sealed record MessageView(
+    string QueueId,
+    string Recipient,
+    string MessageType,
+    int Priority,
+    string PriorityLabel,
+    string Status,
+    int Attempts,
+    string? EngineMessageId,
+    string? FailureReason,
+    string? IdempotencyKey,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<StatusChangeView> History)
+{
+    public static MessageView From(MessageRecord m)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        return new MessageView(
+            m.MessageId,
+            m.Recipient,
+            m.Content.Type.ToWire(),
+            m.Priority.Value,
+            m.Priority.Label,
+            m.Status.ToWire(),
+            m.Attempts,
+            m.EngineMessageId,
+            m.FailureReason,
+            m.IdempotencyKey,
+            m.AcceptedAt,
+            m.UpdatedAt,
+            m.History.Select(h => new StatusChangeView(h.Status.ToWire(), h.At, h.Attempt, h.Detail)).ToList());
+    }
+}
+
+public sealed record MessageListView(IReadOnlyList<MessageView> Items, string? NextCursor);

@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+using WaServerless.Api.Auth;
+using WaServerless.Api.Http;
+using WaServerless.Core.Contracts;
+using WaServerless.Core.Errors;
+using WaServerless.Core.Messages;
+using WaServerless.Core.Sending;
+using WaServerless.Core.Telemetry;
+using WaServerless.Queues;
+using WaServerless.Storage.Messages;
+
+namespace WaServerless.Api.Sending;
+
+/// <summary>
+/// POST /api/send: read, authenticate, parse, store (one transaction), enqueue, answer 202.
+/// Once the transaction commits the message is accepted: a failed enqueue is left to the outbox
+/// sweeper and the caller still gets its 202.
+/// </summary>
+public sealed partial class SendHandler(
+    RequestFieldsReader reader,
+    ApiKeyAuthenticator authenticator,
+    MessageStore messages,
+    SendCommandQueue queue,
+    TimeProvider time,
+    ILogger<SendHandler> logger)
+{
+    public Task<IActionResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        ApiErrorHandling.RunAsync(logger, "send", async () =>
+        {
+            using var activity = WaTelemetry.Source.StartActivity("api.send", ActivityKind.Internal);
+            var fields = await reader.ReadAsync(request, cancellationToken);
+            var caller = await authenticator.AuthenticateAsync(request, fields, cancellationToken);
+
+            var parsed = SendRequestParser.Parse(fields);
+            if (parsed.Error is { } error)
+            {
+                return ApiResults.Error(error);
+            }
+
+            var send = parsed.Request!;
+            var now = time.GetUtcNow();
+            var command = new SendCommand
+            {
+                MessageId = MessageIds.New(time),
+                AccountId = caller.Account.Id,
+                SessionId = caller.Account.DefaultSessionId,
+                Recipient = send.Recipient,
+                Content = send.Content,
+                Priority = send.Priority.Value,
+                AcceptedAt = now,
+                TraceParent = Activity.Current?.Id,
+            };
+            activity?.SetTag("waserverless.message_id", command.MessageId);
+            activity?.SetTag("waserverless.message_type", send.Content.Type.ToWire());
+
+            var result = await messages.AcceptAsync(caller.Account, caller.KeyId, send, command, Respond, cancellationToken);
+            switch (result)
+            {
+                case AcceptResult.Replayed replayed:
+                    return new RawJsonResult(replayed.Response.Status, replayed.Response.Body);
+                case AcceptResult.IdempotencyMismatch:
+                    return ApiResults.Error(new ApiError(409, ErrorCodes.IdempotencyMismatch, "This idempotency_key was already used with a different request.", "Use a new idempotency_key for a different message."));
+                case AcceptResult.QuotaExceeded exceeded:
+                    WaTelemetry.RateLimitRejections.Add(1, WaTelemetry.Tag("limit", "monthly_quota"));
+                    return ApiResults.Error(new ApiError(402, ErrorCodes.QuotaExceeded, $"The account's monthly quota of {exceeded.MonthlyQuota.ToString(CultureInfo.InvariantCulture)} messages is used up."));
+                case AcceptResult.Accepted accepted:
+                    await EnqueueAsync(command, cancellationToken);
+                    WaTelemetry.MessagesAccepted.Add(1, WaTelemetry.Tag("message_type", send.Content.Type.ToWire()), WaTelemetry.Tag("lane", send.Priority.Lane.ToWire()));
+                    LogAccepted(logger, command.MessageId, caller.Account.Id, send.Content.Type.ToWire(), send.Priority.Label);
+                    return new RawJsonResult(accepted.Response.Status, accepted.Response.Body);
+                default:
+                    throw new InvalidOperationException($"Unexpected accept result {result.GetType().Name}.");
+            }
+        });
+
+    private async Task EnqueueAsync(SendCommand command, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await queue.EnqueueAsync(command, null, cancellationToken);
+            await messages.CompleteOutboxAsync(command.AccountId, command.MessageId, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Accepted and durable: the outbox sweeper enqueues it.
+            LogEnqueueDeferred(logger, e, command.MessageId);
+        }
+    }
+
+    private static StoredResponse Respond(MessageRecord message, long remainingQuota)
+    {
+        var body = new SendAccepted(
+            true,
+            "Message queued for delivery.",
+            new SendAcceptedData(
+                message.MessageId,
+                message.Recipient,
+                message.Content.Type.ToWire(),
+                message.Priority.Value,
+                message.Priority.Label,
+                MessageStatus.Queued.ToWire(),
+                message.AcceptedAt,
+                remainingQuota,
+                $"Delivery is asynchronous. Follow it at GET /api/messages/{message.MessageId}."));
+        return new StoredResponse(StatusCodes.Status202Accepted, JsonSerializer.Serialize(body, WireJson.Options));
+    }
+
+    [LoggerMessage(LogLevel.Information, "Accepted {MessageId} for account {AccountId}: {MessageType}, priority {Priority}")]
+    private static partial void LogAccepted(ILogger logger, string messageId, string accountId, string messageType, string priority);
+
+    [LoggerMessage(LogLevel.Warning, "Enqueue of {MessageId} failed; the outbox sweeper will enqueue it")]
+    private static partial void LogEnqueueDeferred(ILogger logger, Exception exception, string messageId);
+}
+
+public sealed record SendAccepted(bool Success, string Message, SendAcceptedData Data);
+
+public sealed record SendAcceptedData(
+    string QueueId,
+    string Recipient,
+    string MessageType,
+    int Priority,
+    string PriorityLabel,
+    string Status,
+    DateTimeOffset Timestamp,
+    long RemainingQuota,
+    string Note);

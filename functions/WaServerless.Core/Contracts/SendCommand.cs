@@ -1,0 +1,35 @@
+using WaServerless.Core.Messages;
+using WaServerless.Core.Sending;
+
+namespace WaServerless.Core.Contracts;
+
+/// <summary>
+/// "Send this message": what the API puts on a lane and the connector takes off it. Carries all it
+/// needs to send without a storage read; the connector still checks the stored status so a
+/// redelivered command is never sent twice.
+/// </summary>
+public sealed record SendCommand
+{
+    public required string MessageId { get; init; }
+
+    public required string AccountId { get; init; }
+
+    /// <summary>The WhatsApp session that sends it; Service Bus session id and connector ownership key.</summary>
+    public required string SessionId { get; init; }
+
+    public required string Recipient { get; init; }
+
+    public required MessageContent Content { get; init; }
+
+    public required int Priority { get; init; }
+
+    public required DateTimeOffset AcceptedAt { get; init; }
+
+    /// <summary>1 for the first try; a retry re-enqueues with the next number.</summary>
+    public int Attempt { get; init; } = 1;
+
+    /// <summary>W3C traceparent of the accepting request, so one trace spans API, queue and engine.</summary>
+    public string? TraceParent { get; init; }
+
+    public Lane Lane => Sending.Priority.FromValue(Priority).Lane;
+}

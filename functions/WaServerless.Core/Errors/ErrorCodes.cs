@@ -1,0 +1,44 @@
+namespace WaServerless.Core.Errors;
+
+/// <summary>The stable error_code values clients branch on. Never rename one: add a new code instead.</summary>
+public static class ErrorCodes
+{
+    public const string InvalidKey = "INVALID_KEY";
+    public const string KeyInactive = "KEY_INACTIVE";
+    public const string AccountSuspended = "ACCOUNT_SUSPENDED";
+
+    public const string MissingContentType = "MISSING_CONTENT_TYPE";
+    public const string UnsupportedContentType = "UNSUPPORTED_CONTENT_TYPE";
+    public const string UnsupportedCharset = "UNSUPPORTED_CHARSET";
+    public const string MalformedBody = "MALFORMED_BODY";
+    public const string PayloadTooLarge = "PAYLOAD_TOO_LARGE";
+    public const string UploadNotSupported = "UPLOAD_NOT_SUPPORTED";
+
+    public const string UnknownField = "WRONG_FIELD_NAME";
+    public const string DuplicateField = "DUPLICATE_FIELD";
+    public const string MissingRecipient = "MISSING_RECIPIENT";
+    public const string InvalidRecipient = "INVALID_RECIPIENT";
+    public const string MissingContent = "MISSING_CONTENT";
+    public const string ConflictingMessageTypes = "CONFLICTING_MESSAGE_TYPES";
+    public const string MessageTypeMismatch = "MESSAGE_TYPE_MISMATCH";
+    public const string TextTooLong = "TEXT_TOO_LONG";
+    public const string InvalidPriority = "INVALID_PRIORITY";
+    public const string InvalidMediaUrl = "INVALID_MEDIA_URL";
+    public const string InvalidFilename = "INVALID_FILENAME";
+    public const string InvalidLocation = "INVALID_LOCATION";
+    public const string InvalidContact = "INVALID_CONTACT";
+    public const string InvalidButtons = "INVALID_BUTTONS";
+    public const string InvalidCopyCode = "INVALID_COPY_CODE";
+    public const string InvalidList = "INVALID_LIST";
+    public const string InvalidIdempotencyKey = "INVALID_IDEMPOTENCY_KEY";
+    public const string IdempotencyMismatch = "IDEMPOTENCY_MISMATCH";
+
+    public const string QuotaExceeded = "QUOTA_EXCEEDED";
+
+    public const string InvalidQuery = "INVALID_QUERY";
+    public const string MessageNotFound = "MESSAGE_NOT_FOUND";
+    public const string NotFound = "NOT_FOUND";
+    public const string MethodNotAllowed = "METHOD_NOT_ALLOWED";
+    public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";
+    public const string InternalError = "INTERNAL_ERROR";
+}

@@ -1,0 +1,82 @@
+using System.Text.Json.Serialization;
+
+namespace WaServerless.Core.Messages;
+
+/// <summary>
+/// The content of one message, engine-neutral. Immutable; serialised with a "type" discriminator
+/// so it crosses the queue as it is.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(TextContent), "text")]
+[JsonDerivedType(typeof(ImageContent), "image")]
+[JsonDerivedType(typeof(DocumentContent), "document")]
+[JsonDerivedType(typeof(VideoContent), "video")]
+[JsonDerivedType(typeof(AudioContent), "audio")]
+[JsonDerivedType(typeof(LocationContent), "location")]
+[JsonDerivedType(typeof(ContactContent), "contact")]
+[JsonDerivedType(typeof(ButtonsContent), "buttons")]
+[JsonDerivedType(typeof(CopyCodeContent), "copy_code")]
+[JsonDerivedType(typeof(ListContent), "list")]
+public abstract record MessageContent
+{
+    [JsonIgnore]
+    public MessageType Type => this switch
+    {
+        TextContent => MessageType.Text,
+        ImageContent => MessageType.Image,
+        DocumentContent => MessageType.Document,
+        VideoContent => MessageType.Video,
+        AudioContent => MessageType.Audio,
+        LocationContent => MessageType.Location,
+        ContactContent => MessageType.Contact,
+        ButtonsContent => MessageType.Buttons,
+        CopyCodeContent => MessageType.CopyCode,
+        ListContent => MessageType.List,
+        _ => throw new InvalidOperationException($"Unknown content {GetType().Name}."),
+    };
+}
+
+public sealed record TextContent(string Text) : MessageContent;
+
+public sealed record ImageContent(Uri Url, string? Caption) : MessageContent;
+
+public sealed record DocumentContent(Uri Url, string? Filename, string? Caption) : MessageContent;
+
+public sealed record VideoContent(Uri Url, string? Caption) : MessageContent;
+
+public sealed record AudioContent(Uri Url) : MessageContent;
+
+public sealed record LocationContent(double Latitude, double Longitude, string? Label) : MessageContent;
+
+public sealed record ContactContent(string Name, string Phone) : MessageContent;
+
+public sealed record ReplyButton(string Id, string Title);
+
+public sealed record ButtonsContent(string Body, IReadOnlyList<ReplyButton> Buttons, string? Footer) : MessageContent
+{
+    public bool Equals(ButtonsContent? other) =>
+        other is not null && Body == other.Body && Footer == other.Footer && Buttons.SequenceEqual(other.Buttons);
+
+    public override int GetHashCode() => HashCode.Combine(Body, Footer, Buttons.Count);
+}
+
+public sealed record CopyCodeContent(string Code, string? Text) : MessageContent;
+
+public sealed record ListRow(string RowId, string Title, string? Description);
+
+public sealed record ListSection(string? Title, IReadOnlyList<ListRow> Rows)
+{
+    public bool Equals(ListSection? other) =>
+        other is not null && Title == other.Title && Rows.SequenceEqual(other.Rows);
+
+    public override int GetHashCode() => HashCode.Combine(Title, Rows.Count);
+}
+
+public sealed record ListContent(string Title, string Body, string ButtonText, IReadOnlyList<ListSection> Sections, string? Footer) : MessageContent
+{
+    public bool Equals(ListContent? other) =>
+        other is not null && Title == other.Title && Body == other.Body && ButtonText == other.ButtonText
+        && Footer == other.Footer && Sections.SequenceEqual(other.Sections);
+
+    public override int GetHashCode() => HashCode.Combine(Title, Body, ButtonText, Sections.Count);
+}

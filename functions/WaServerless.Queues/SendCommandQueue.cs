@@ -1,0 +1,56 @@
+using System.Text.Json;
+using WaServerless.Core.Contracts;
+
+namespace WaServerless.Queues;
+
+/// <summary>Puts a SendCommand on the lane of its priority, keyed by the WhatsApp session that sends it.</summary>
+public sealed class SendCommandQueue(IQueueTransport transport)
+{
+    public Task EnqueueAsync(SendCommand command, DateTimeOffset? notBefore, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var message = new OutgoingMessage(
+            // Attempt in the id: Service Bus duplicate detection must drop a repeated enqueue of one attempt, not a retry.
+            $"{command.MessageId}.{command.Attempt}",
+            JsonSerializer.Serialize(command, WireJson.Options),
+            command.SessionId,
+            nameof(SendCommand));
+        return transport.SendAsync(QueueNames.ForLane(command.Lane), message, notBefore, cancellationToken);
+    }
+
+    public static SendCommand? Read(ReceivedMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        try
+        {
+            return JsonSerializer.Deserialize<SendCommand>(message.Body, WireJson.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>Publishes every status change on the events queue.</summary>
+public sealed class DeliveryEventPublisher(IQueueTransport transport)
+{
+    public Task PublishAsync(DeliveryEvent deliveryEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deliveryEvent);
+        var message = new OutgoingMessage(deliveryEvent.EventId, JsonSerializer.Serialize(deliveryEvent, WireJson.Options), deliveryEvent.SessionId, nameof(DeliveryEvent));
+        return transport.SendAsync(QueueNames.Events, message, null, cancellationToken);
+    }
+
+    public static DeliveryEvent? Read(string body)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<DeliveryEvent>(body, WireJson.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

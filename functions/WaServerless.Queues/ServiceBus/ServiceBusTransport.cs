@@ -1,0 +1,185 @@
+using System.Collections.Concurrent;
+using Azure.Messaging.ServiceBus;
+using Microsoft.Extensions.Options;
+using WaServerless.Storage.Infrastructure;
+
+namespace WaServerless.Queues.ServiceBus;
+
+/// <summary>
+/// The port on Azure Service Bus, identity-based (no connection string). The send lanes are
+/// session-enabled queues with the WhatsApp session id as the Service Bus session id, so one
+/// session's messages are delivered in order to one consumer at a time; scheduled delivery and
+/// dead-lettering are the service's own.
+/// </summary>
+public sealed class ServiceBusTransport : IQueueTransport, IAsyncDisposable
+{
+    private const string DeliveryCountProperty = "wa-delivery-count";
+    private readonly ServiceBusClient _client;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, ServiceBusSender> _senders = new();
+    private readonly ConcurrentDictionary<string, ServiceBusReceiver> _receivers = new();
+    private readonly SemaphoreSlim _acceptLock = new(1, 1);
+
+    public ServiceBusTransport(IOptions<ServiceBusConnectionOptions> connection, TimeProvider time)
+    {
+        var settings = connection.Value;
+        if (string.IsNullOrWhiteSpace(settings.FullyQualifiedNamespace))
+        {
+            throw new InvalidOperationException("Queues:Transport is ServiceBus but ServiceBus:fullyQualifiedNamespace is not set.");
+        }
+
+        _client = new ServiceBusClient(settings.FullyQualifiedNamespace, AzureCredentials.Create(settings.Credential, settings.ClientId));
+        _time = time;
+    }
+
+    public static bool IsSessionQueue(string queue) => queue.StartsWith("send-", StringComparison.Ordinal);
+
+    public async Task SendAsync(string queue, OutgoingMessage message, DateTimeOffset? notBefore, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var sender = _senders.GetOrAdd(queue, _client.CreateSender);
+        var outgoing = new ServiceBusMessage(BinaryData.FromString(message.Body))
+        {
+            MessageId = message.MessageId,
+            ContentType = "application/json",
+            Subject = message.Subject,
+            SessionId = IsSessionQueue(queue) ? message.SessionId ?? "default" : null,
+        };
+
+        if (notBefore is { } at && at > _time.GetUtcNow())
+        {
+            await sender.ScheduleMessageAsync(outgoing, at, cancellationToken);
+        }
+        else
+        {
+            await sender.SendMessageAsync(outgoing, cancellationToken);
+        }
+    }
+
+    public async Task<IReadOnlyList<ReceivedMessage>> ReceiveAsync(string queue, int maxMessages, CancellationToken cancellationToken)
+    {
+        var receiver = await GetReceiverAsync(queue, cancellationToken);
+        if (receiver is null)
+        {
+            return [];
+        }
+
+        var messages = await receiver.ReceiveMessagesAsync(maxMessages, TimeSpan.FromSeconds(1), cancellationToken);
+        if (messages.Count == 0 && receiver is ServiceBusSessionReceiver)
+        {
+            // This session is drained: let go of it so the next receive accepts another.
+            _receivers.TryRemove(queue, out _);
+            await receiver.DisposeAsync();
+        }
+
+        return messages.Select(m => (ReceivedMessage)new ServiceBusQueueMessage
+        {
+            Queue = queue,
+            MessageId = m.MessageId,
+            Body = m.Body.ToString(),
+            SessionId = m.SessionId,
+            DeliveryCount = m.DeliveryCount + (m.ApplicationProperties.TryGetValue(DeliveryCountProperty, out var earlier) && earlier is int n ? n : 0),
+            EnqueuedAt = m.EnqueuedTime,
+            Message = m,
+            Receiver = receiver,
+        }).ToList();
+    }
+
+    public Task CompleteAsync(ReceivedMessage message, CancellationToken cancellationToken)
+    {
+        var m = (ServiceBusQueueMessage)message;
+        return m.Receiver.CompleteMessageAsync(m.Message, cancellationToken);
+    }
+
+    public async Task AbandonAsync(ReceivedMessage message, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var m = (ServiceBusQueueMessage)message;
+        if (delay <= TimeSpan.Zero)
+        {
+            await m.Receiver.AbandonMessageAsync(m.Message, cancellationToken: cancellationToken);
+            return;
+        }
+
+        // Service Bus cannot abandon with a delay: schedule a copy that remembers the delivery count, then complete this one.
+        var copy = new ServiceBusMessage(m.Message.Body)
+        {
+            MessageId = m.Message.MessageId,
+            ContentType = m.Message.ContentType,
+            Subject = m.Message.Subject,
+            SessionId = m.Message.SessionId,
+        };
+        copy.ApplicationProperties[DeliveryCountProperty] = m.DeliveryCount;
+        await _senders.GetOrAdd(m.Queue, _client.CreateSender).ScheduleMessageAsync(copy, _time.GetUtcNow() + delay, cancellationToken);
+        await m.Receiver.CompleteMessageAsync(m.Message, cancellationToken);
+    }
+
+    public Task DeadLetterAsync(ReceivedMessage message, string reason, CancellationToken cancellationToken)
+    {
+        var m = (ServiceBusQueueMessage)message;
+        return m.Receiver.DeadLetterMessageAsync(m.Message, reason, cancellationToken: cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<string>> PeekDeadLettersAsync(string queue, int maxMessages, CancellationToken cancellationToken)
+    {
+        await using var receiver = _client.CreateReceiver(queue + "/$deadletterqueue", new ServiceBusReceiverOptions());
+        var peeked = await receiver.PeekMessagesAsync(maxMessages, cancellationToken: cancellationToken);
+        return peeked.Select(p => p.Body.ToString()).ToList();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var receiver in _receivers.Values)
+        {
+            await receiver.DisposeAsync();
+        }
+
+        foreach (var sender in _senders.Values)
+        {
+            await sender.DisposeAsync();
+        }
+
+        await _client.DisposeAsync();
+        _acceptLock.Dispose();
+    }
+
+    private async Task<ServiceBusReceiver?> GetReceiverAsync(string queue, CancellationToken cancellationToken)
+    {
+        if (_receivers.TryGetValue(queue, out var existing))
+        {
+            return existing;
+        }
+
+        if (!IsSessionQueue(queue))
+        {
+            return _receivers.GetOrAdd(queue, q => _client.CreateReceiver(q, new ServiceBusReceiverOptions()));
+        }
+
+        await _acceptLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_receivers.TryGetValue(queue, out existing))
+            {
+                return existing;
+            }
+
+            var accepted = await _client.AcceptNextSessionAsync(queue, cancellationToken: cancellationToken);
+            _receivers[queue] = accepted;
+            return accepted;
+        }
+        catch (ServiceBusException e) when (e.Reason == ServiceBusFailureReason.ServiceTimeout)
+        {
+            return null; // no session has messages
+        }
+        finally
+        {
+            _acceptLock.Release();
+        }
+    }
+
+    private sealed class ServiceBusQueueMessage : ReceivedMessage
+    {
+        public required ServiceBusReceivedMessage Message { get; init; }
+
+        public required ServiceBusReceiver Receiver { get; init; }
+    }
+}

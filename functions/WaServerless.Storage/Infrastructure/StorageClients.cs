@@ -1,0 +1,41 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Options;
+
+namespace WaServerless.Storage.Infrastructure;
+
+/// <summary>The service clients, made once per process, and the prefixed names of everything in the account.</summary>
+public sealed class StorageClients
+{
+    private readonly StorageOptions _options;
+    private readonly Lazy<TokenCredential> _credential;
+
+    public StorageClients(IOptions<StorageOptions> options)
+    {
+        _options = options.Value;
+        _credential = new Lazy<TokenCredential>(() => AzureCredentials.Create(_options.Credential, _options.ClientId));
+
+        Tables = string.IsNullOrWhiteSpace(_options.ConnectionString)
+            ? new TableServiceClient(_options.TableServiceUri!, _credential.Value)
+            : new TableServiceClient(_options.ConnectionString);
+        Blobs = string.IsNullOrWhiteSpace(_options.ConnectionString)
+            ? new BlobServiceClient(_options.BlobServiceUri!, _credential.Value)
+            : new BlobServiceClient(_options.ConnectionString);
+        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        Queues = string.IsNullOrWhiteSpace(_options.ConnectionString)
+            ? new QueueServiceClient(_options.QueueServiceUri!, _credential.Value, queueOptions)
+            : new QueueServiceClient(_options.ConnectionString, queueOptions);
+    }
+
+    public TableServiceClient Tables { get; }
+
+    public BlobServiceClient Blobs { get; }
+
+    public QueueServiceClient Queues { get; }
+
+    public string Name(string logicalName) => _options.NamePrefix + logicalName;
+
+    public TableClient Table(string logicalName) => Tables.GetTableClient(Name(logicalName));
+}

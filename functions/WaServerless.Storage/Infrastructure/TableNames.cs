@@ -1,0 +1,12 @@
+namespace WaServerless.Storage.Infrastructure;
+
+/// <summary>Logical table names; <see cref="StorageClients.Name"/> adds the deployment's prefix.</summary>
+public static class TableNames
+{
+    public const string Accounts = "accounts";
+    public const string ApiKeys = "apikeys";
+    public const string Messages = "messages";
+    public const string EngineMessageIds = "enginemessageids";
+
+    public static readonly string[] All = [Accounts, ApiKeys, Messages, EngineMessageIds];
+}

@@ -1,0 +1,35 @@
+using WaServerless.Core.Messages;
+using WaServerless.Core.Sending;
+
+namespace WaServerless.Storage.Messages;
+
+/// <summary>One step in a message's life, as GET /api/messages/{id} shows it.</summary>
+public sealed record StatusChange(MessageStatus Status, DateTimeOffset At, int Attempt, string? Detail);
+
+/// <summary>A message as stored: what was asked, where it is, and how it got there.</summary>
+public sealed record MessageRecord(
+    string MessageId,
+    string AccountId,
+    string KeyId,
+    string SessionId,
+    string Recipient,
+    MessageContent Content,
+    Priority Priority,
+    MessageStatus Status,
+    IReadOnlyList<StatusChange> History,
+    int Attempts,
+    string? EngineMessageId,
+    string? FailureReason,
+    DateTimeOffset AcceptedAt,
+    DateTimeOffset UpdatedAt,
+    string? IdempotencyKey);
+
+/// <summary>A status change to apply; fields left null keep their stored values.</summary>
+public sealed record StatusUpdate(MessageStatus Status, DateTimeOffset At, int? Attempt = null, string? Detail = null, string? EngineMessageId = null, string? FailureReason = null);
+
+/// <summary>The response first given for an idempotency key, replayed as it was for a repeat within the window.</summary>
+public sealed record StoredResponse(int Status, string Body);
+
+public sealed record MessageQuery(MessageStatus? Status, string? Recipient, DateTimeOffset? From, DateTimeOffset? To);
+
+public sealed record MessagePage(IReadOnlyList<MessageRecord> Items, string? NextCursor);

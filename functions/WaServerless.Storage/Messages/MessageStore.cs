@@ -1,0 +1,320 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+using WaServerless.Core.Accounts;
+using WaServerless.Core.Contracts;
+using WaServerless.Core.Messages;
+using WaServerless.Core.Sending;
+using WaServerless.Storage.Accounts;
+using WaServerless.Storage.Infrastructure;
+
+namespace WaServerless.Storage.Messages;
+
+public abstract record AcceptResult
+{
+    private AcceptResult()
+    {
+    }
+
+    /// <summary>Stored: message row, outbox row, idempotency row and quota, all in one transaction.</summary>
+    public sealed record Accepted(MessageRecord Message, StoredResponse Response) : AcceptResult;
+
+    /// <summary>The idempotency key was seen within the window with the same request: its first response.</summary>
+    public sealed record Replayed(StoredResponse Response) : AcceptResult;
+
+    /// <summary>The idempotency key was seen within the window with a different request.</summary>
+    public sealed record IdempotencyMismatch : AcceptResult;
+
+    public sealed record QuotaExceeded(long MonthlyQuota) : AcceptResult;
+}
+
+/// <summary>
+/// Messages, their idempotency records, the outbox and the monthly usage counter, all in the
+/// messages table partitioned by account, so that accepting a message is one entity-group
+/// transaction: either the message exists, is counted, is remembered under its idempotency key and
+/// is due to be enqueued, or none of these happened.
+/// Row keys: "m_{inverted ms}_{id}" messages (newest first), "i_{hash}" idempotency,
+/// "o_{id}" outbox, "u_{yyyy-MM}" usage.
+/// </summary>
+public sealed class MessageStore(StorageClients clients, TimeProvider time, IOptions<MessageStoreOptions> options)
+{
+    private const int MaxConcurrencyRetries = 32;
+    private const long MaxMs = 9_999_999_999_999;
+
+    private TableClient Table => clients.Table(TableNames.Messages);
+
+    public async Task<AcceptResult> AcceptAsync(
+        Account account,
+        string keyId,
+        SendRequest request,
+        SendCommand command,
+        Func<MessageRecord, long, StoredResponse> respond,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(respond);
+
+        var now = command.AcceptedAt;
+        var fingerprint = request.Fingerprint();
+        var idempotencyRowKey = request.IdempotencyKey is null ? null : IdempotencyRowKey(keyId, request.IdempotencyKey);
+        var usageRowKey = "u_" + now.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+
+        for (var attempt = 0; attempt < MaxConcurrencyRetries; attempt++)
+        {
+            ETag? expiredIdempotencyEtag = null;
+            if (idempotencyRowKey is not null)
+            {
+                var existing = await Table.GetEntityIfExistsAsync<TableEntity>(account.Id, idempotencyRowKey, cancellationToken: cancellationToken);
+                if (existing.HasValue)
+                {
+                    var row = existing.Value!;
+                    if (row.GetDateTimeOffset("ExpiresAt") > now)
+                    {
+                        return row.GetString("Fingerprint") == fingerprint
+                            ? new AcceptResult.Replayed(new StoredResponse(row.GetInt32("ResponseStatus") ?? 202, row.GetString("ResponseBody") ?? "{}"))
+                            : new AcceptResult.IdempotencyMismatch();
+                    }
+
+                    expiredIdempotencyEtag = row.ETag;
+                }
+            }
+
+            var usage = await Table.GetEntityIfExistsAsync<TableEntity>(account.Id, usageRowKey, cancellationToken: cancellationToken);
+            var used = usage.HasValue ? usage.Value!.GetInt64("Count") ?? 0 : 0;
+            if (used >= account.MonthlyQuota)
+            {
+                return new AcceptResult.QuotaExceeded(account.MonthlyQuota);
+            }
+
+            var record = new MessageRecord(
+                command.MessageId,
+                account.Id,
+                keyId,
+                command.SessionId,
+                request.Recipient,
+                request.Content,
+                request.Priority,
+                MessageStatus.Queued,
+                [new StatusChange(MessageStatus.Queued, now, 0, null)],
+                0,
+                null,
+                null,
+                now,
+                now,
+                request.IdempotencyKey);
+            var response = respond(record, account.MonthlyQuota - used - 1);
+
+            var actions = new List<TableTransactionAction>
+            {
+                new(TableTransactionActionType.Add, ToEntity(record)),
+                new(TableTransactionActionType.Add, new TableEntity(account.Id, OutboxRowKey(record.MessageId))
+                {
+                    ["MessageId"] = record.MessageId,
+                    ["Command"] = JsonSerializer.Serialize(command, WireJson.Options),
+                }),
+            };
+
+            var usageEntity = new TableEntity(account.Id, usageRowKey) { ["Count"] = used + 1 };
+            actions.Add(usage.HasValue
+                ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, usageEntity, usage.Value!.ETag)
+                : new TableTransactionAction(TableTransactionActionType.Add, usageEntity));
+
+            if (idempotencyRowKey is not null)
+            {
+                var idempotency = new TableEntity(account.Id, idempotencyRowKey)
+                {
+                    ["KeyId"] = keyId,
+                    ["Fingerprint"] = fingerprint,
+                    ["MessageId"] = record.MessageId,
+                    ["ResponseStatus"] = response.Status,
+                    ["ResponseBody"] = response.Body,
+                    ["ExpiresAt"] = now + options.Value.IdempotencyWindow,
+                };
+                actions.Add(expiredIdempotencyEtag is { } etag
+                    ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, idempotency, etag)
+                    : new TableTransactionAction(TableTransactionActionType.Add, idempotency));
+            }
+
+            try
+            {
+                await Table.SubmitTransactionAsync(actions, cancellationToken);
+                return new AcceptResult.Accepted(record, response);
+            }
+            catch (TableTransactionFailedException e) when (e.Status is 409 or 412)
+            {
+                // Another request won a race for the usage counter or the idempotency key: read again and decide again.
+            }
+        }
+
+        throw new RequestFailedException(503, "The account is too busy: its usage counter stayed contended; try again.");
+    }
+
+    public async Task<MessageRecord?> GetAsync(string accountId, string messageId, CancellationToken cancellationToken)
+    {
+        if (!MessageIds.IsValid(messageId))
+        {
+            return null;
+        }
+
+        var response = await Table.GetEntityIfExistsAsync<TableEntity>(accountId, MessageRowKey(messageId), cancellationToken: cancellationToken);
+        return response.HasValue ? FromEntity(response.Value!) : null;
+    }
+
+    /// <summary>Newest first; cursor is opaque to the caller (the table's continuation token).</summary>
+    public async Task<MessagePage> ListAsync(string accountId, MessageQuery query, int limit, string? cursor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var lower = query.To is { } to ? "m_" + Inverted(to.ToUnixTimeMilliseconds()) : "m_";
+        var upper = query.From is { } from ? "m_" + Inverted(from.ToUnixTimeMilliseconds()) + "`" : "m`";
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {accountId} and RowKey ge {lower} and RowKey lt {upper}");
+        if (query.Status is { } status)
+        {
+            filter += TableClient.CreateQueryFilter($" and Status eq {status.ToWire()}");
+        }
+
+        if (query.Recipient is { } recipient)
+        {
+            filter += TableClient.CreateQueryFilter($" and Recipient eq {recipient}");
+        }
+
+        var items = new List<MessageRecord>();
+        var token = cursor;
+        await foreach (var page in Table.QueryAsync<TableEntity>(filter, maxPerPage: limit, cancellationToken: cancellationToken).AsPages(token, limit))
+        {
+            items.AddRange(page.Values.Select(FromEntity));
+            token = page.ContinuationToken;
+            if (items.Count > 0 || token is null)
+            {
+                break;
+            }
+        }
+
+        return new MessagePage(items, token);
+    }
+
+    /// <summary>
+    /// Moves a message to a new status if the rules allow (status only moves forward) and appends it
+    /// to the history. Returns the stored record after the attempt, and whether it changed anything:
+    /// a duplicate or late receipt changes nothing.
+    /// </summary>
+    public async Task<(MessageRecord? Record, bool Changed)> TryAdvanceAsync(string accountId, string messageId, StatusUpdate update, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        for (var attempt = 0; attempt < MaxConcurrencyRetries; attempt++)
+        {
+            var response = await Table.GetEntityIfExistsAsync<TableEntity>(accountId, MessageRowKey(messageId), cancellationToken: cancellationToken);
+            if (!response.HasValue)
+            {
+                return (null, false);
+            }
+
+            var entity = response.Value!;
+            var current = FromEntity(entity);
+            if (!current.Status.CanMoveTo(update.Status))
+            {
+                return (current, false);
+            }
+
+            var attemptNumber = update.Attempt ?? current.Attempts;
+            var history = current.History.Append(new StatusChange(update.Status, update.At, attemptNumber, update.Detail)).ToList();
+            entity["Status"] = update.Status.ToWire();
+            entity["History"] = JsonSerializer.Serialize(history, WireJson.Options);
+            entity["Attempts"] = Math.Max(current.Attempts, attemptNumber);
+            entity["UpdatedAt"] = update.At;
+            if (update.EngineMessageId is not null)
+            {
+                entity["EngineMessageId"] = update.EngineMessageId;
+            }
+
+            if (update.FailureReason is not null)
+            {
+                entity["FailureReason"] = update.FailureReason;
+            }
+
+            try
+            {
+                await Table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken);
+                return (FromEntity(entity), true);
+            }
+            catch (RequestFailedException e) when (e.IsPreconditionFailed())
+            {
+                // A receipt and a status change raced; read again.
+            }
+        }
+
+        throw new RequestFailedException(503, $"Message {messageId} stayed contended.");
+    }
+
+    /// <summary>The command's enqueue happened: the outbox row is no longer needed.</summary>
+    public async Task CompleteOutboxAsync(string accountId, string messageId, CancellationToken cancellationToken)
+    {
+        await Table.DeleteEntityAsync(accountId, OutboxRowKey(messageId), ETag.All, cancellationToken);
+    }
+
+    /// <summary>Outbox rows older than the grace period: accepted messages whose enqueue may never have happened.</summary>
+    public async IAsyncEnumerable<SendCommand> GetStaleOutboxAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var cutoff = time.GetUtcNow() - options.Value.OutboxGracePeriod;
+        var filter = TableClient.CreateQueryFilter($"RowKey ge {"o_"} and RowKey lt {"o`"} and Timestamp lt {cutoff}");
+        await foreach (var row in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            var json = row.GetString("Command");
+            if (json is not null && JsonSerializer.Deserialize<SendCommand>(json, WireJson.Options) is { } command)
+            {
+                yield return command;
+            }
+        }
+    }
+
+    public static string MessageRowKey(string messageId) =>
+        "m_" + Inverted(MessageIds.TimeOf(messageId).ToUnixTimeMilliseconds()) + "_" + messageId;
+
+    private static string OutboxRowKey(string messageId) => "o_" + messageId;
+
+    private static string IdempotencyRowKey(string keyId, string idempotencyKey) =>
+        "i_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(keyId + "\n" + idempotencyKey)));
+
+    private static string Inverted(long ms) => (MaxMs - ms).ToString("D13", CultureInfo.InvariantCulture);
+
+    private static TableEntity ToEntity(MessageRecord m) => new(m.AccountId, MessageRowKey(m.MessageId))
+    {
+        ["MessageId"] = m.MessageId,
+        ["KeyId"] = m.KeyId,
+        ["SessionId"] = m.SessionId,
+        ["Recipient"] = m.Recipient,
+        ["MessageType"] = m.Content.Type.ToWire(),
+        ["Content"] = JsonSerializer.Serialize(m.Content, WireJson.Options),
+        ["Priority"] = m.Priority.Value,
+        ["Status"] = m.Status.ToWire(),
+        ["History"] = JsonSerializer.Serialize(m.History, WireJson.Options),
+        ["Attempts"] = m.Attempts,
+        ["EngineMessageId"] = m.EngineMessageId,
+        ["FailureReason"] = m.FailureReason,
+        ["AcceptedAt"] = m.AcceptedAt,
+        ["UpdatedAt"] = m.UpdatedAt,
+        ["IdempotencyKey"] = m.IdempotencyKey,
+    };
+
+    private static MessageRecord FromEntity(TableEntity e) => new(
+        e.GetString("MessageId")!,
+        e.PartitionKey,
+        e.GetString("KeyId") ?? string.Empty,
+        e.GetString("SessionId") ?? "default",
+        e.GetString("Recipient") ?? string.Empty,
+        JsonSerializer.Deserialize<MessageContent>(e.GetString("Content") ?? "{}", WireJson.Options)!,
+        Priority.FromValue(e.GetInt32("Priority") ?? Priority.Normal.Value),
+        MessageStatusRules.TryParse(e.GetString("Status") ?? string.Empty, out var status) ? status : MessageStatus.Queued,
+        JsonSerializer.Deserialize<List<StatusChange>>(e.GetString("History") ?? "[]", WireJson.Options) ?? [],
+        e.GetInt32("Attempts") ?? 0,
+        e.GetString("EngineMessageId"),
+        e.GetString("FailureReason"),
+        e.GetDateTimeOffset("AcceptedAt") ?? DateTimeOffset.MinValue,
+        e.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.MinValue,
+        e.GetString("IdempotencyKey"));
+}

@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Options;
+using WaServerless.Api.Sending;
+using WaServerless.Queues;
+
+namespace WaServerless.DevHost;
+
+/// <summary>The devhost's stand-in for the Functions timer trigger that runs the outbox sweeper.</summary>
+public sealed partial class OutboxSweeperLoop(OutboxSweeper sweeper, IOptions<DevHostOptions> options, TimeProvider time, ILogger<OutboxSweeperLoop> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await sweeper.SweepAsync(stoppingToken);
+                await Task.Delay(options.Value.OutboxSweepInterval, time, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                LogFailed(logger, e);
+                await Task.Delay(options.Value.OutboxSweepInterval, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    [LoggerMessage(LogLevel.Error, "Outbox sweep failed")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}
+
+/// <summary>
+/// Takes DeliveryEvents off the events queue. In Azure the Functions app's Service Bus trigger
+/// consumes them (retries, campaigns, webhooks); the devhost has no subscriber for them yet, so it
+/// records each at debug level and completes it, keeping the local queue from growing without end.
+/// </summary>
+public sealed partial class DeliveryEventsLoop(IQueueTransport transport, TimeProvider time, ILogger<DeliveryEventsLoop> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var batch = await transport.ReceiveAsync(QueueNames.Events, 32, stoppingToken);
+                foreach (var message in batch)
+                {
+                    var e = DeliveryEventPublisher.Read(message.Body);
+                    LogEvent(logger, e?.MessageId, e?.Status.ToString());
+                    await transport.CompleteAsync(message, stoppingToken);
+                }
+
+                if (batch.Count == 0)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(500), time, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                LogFailed(logger, e);
+                await Task.Delay(TimeSpan.FromSeconds(2), time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    [LoggerMessage(LogLevel.Debug, "Delivery event: {MessageId} {Status}")]
+    private static partial void LogEvent(ILogger logger, string? messageId, string? status);
+
+    [LoggerMessage(LogLevel.Error, "Reading delivery events failed")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,32 @@
+using WaServerless.Api;
+using WaServerless.Connector;
+using WaServerless.Queues;
+using WaServerless.Storage;
+
+namespace WaServerless.DevHost;
+
+/// <summary>Builds the local stack; tests build it the same way with their own configuration.</summary>
+public static class DevHostApplication
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Services
+            .AddWaServerlessStorage()
+            .AddWaServerlessQueues()
+            .AddWaServerlessApi()
+            .AddWaServerlessConnector()
+            .AddWaServerlessDevHost();
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.MapWaServerlessApi();
+        app.MapSandboxControl();
+        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+        return app;
+    }
+}

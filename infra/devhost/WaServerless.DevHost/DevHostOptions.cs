@@ -1,0 +1,15 @@
+namespace WaServerless.DevHost;
+
+/// <summary>Bound from "DevHost".</summary>
+public sealed class DevHostOptions
+{
+    public const string Section = "DevHost";
+
+    /// <summary>Where the demo key is kept between runs (keys are stored hashed, so it cannot be read back from storage).</summary>
+    public string? DemoKeyFile { get; set; }
+
+    /// <summary>Whether to create the demo account and key at start.</summary>
+    public bool SeedDemoAccount { get; set; } = true;
+
+    public TimeSpan OutboxSweepInterval { get; set; } = TimeSpan.FromSeconds(15);
+}

@@ -1,0 +1,37 @@
+using WaServerless.Core.Contracts;
+using WaServerless.Engines.Sandbox;
+
+namespace WaServerless.DevHost;
+
+public static class DevHostServiceCollectionExtensions
+{
+    public static IServiceCollection AddWaServerlessDevHost(this IServiceCollection services)
+    {
+        services.AddOptions<DevHostOptions>().BindConfiguration(DevHostOptions.Section);
+        services.AddSingleton<DemoAccountSeeder>();
+        services.AddHostedService(sp => sp.GetRequiredService<DemoAccountSeeder>());
+        services.AddHostedService<OutboxSweeperLoop>();
+        services.AddHostedService<DeliveryEventsLoop>();
+        return services;
+    }
+
+    /// <summary>Local-only controls of the simulated WhatsApp: inject and clear faults by recipient.</summary>
+    public static IEndpointRouteBuilder MapSandboxControl(this IEndpointRouteBuilder app)
+    {
+        var sandbox = app.MapGroup("/sandbox");
+        sandbox.MapPut("/faults/{recipient}", (string recipient, SandboxFaultRequest body, SandboxEngine engine) =>
+        {
+            engine.SetFault(recipient, new SandboxFault { Kind = body.Kind, Reason = body.Reason ?? "injected fault", Times = body.Times });
+            return Results.NoContent();
+        });
+        sandbox.MapDelete("/faults/{recipient}", (string recipient, SandboxEngine engine) =>
+        {
+            engine.ClearFault(recipient);
+            return Results.NoContent();
+        });
+        sandbox.MapGet("/sent", (SandboxEngine engine) => Results.Ok(engine.Sent.Select(s => new { s.EngineMessageId, s.Request.MessageId, s.Request.Recipient, s.At })));
+        return app;
+    }
+}
+
+public sealed record SandboxFaultRequest(FailureKind Kind, string? Reason, int? Times);

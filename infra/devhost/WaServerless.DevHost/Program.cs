@@ -1,0 +1,10 @@
+namespace WaServerless.DevHost;
+
+public static class Program
+{
+    public static async Task Main(string[] args)
+    {
+        await using var app = DevHostApplication.Build(args);
+        await app.RunAsync();
+    }
+}

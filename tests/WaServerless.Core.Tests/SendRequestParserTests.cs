@@ -1,0 +1,211 @@
+using WaServerless.Core.Errors;
+using WaServerless.Core.Messages;
+using WaServerless.Core.Sending;
+
+namespace WaServerless.Core.Tests;
+
+public class SendRequestParserTests
+{
+    private const string Sections = """[{"title":"Mains","rows":[{"rowId":"r1","title":"Pizza","description":"Large"},{"rowId":"r2","title":"Pasta"}]}]""";
+
+    private static Dictionary<string, string> Fields(params string[] pairs)
+    {
+        var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["recipient"] = "+14155550123" };
+        for (var i = 0; i < pairs.Length; i += 2)
+        {
+            if (pairs[i + 1] == "<remove>")
+            {
+                fields.Remove(pairs[i]);
+            }
+            else
+            {
+                fields[pairs[i]] = pairs[i + 1];
+            }
+        }
+
+        return fields;
+    }
+
+    public static TheoryData<string, string[], MessageType> ValidRequests => new()
+    {
+        { "plain text", ["text", "Hello"], MessageType.Text },
+        { "image with caption", ["file", "https://example.com/a.jpg", "text", "Look"], MessageType.Image },
+        { "image over http", ["file", "http://example.com/a.jpg"], MessageType.Image },
+        { "document with filename", ["document", "https://example.com/a.pdf", "filename", "invoice.pdf"], MessageType.Document },
+        { "video", ["video", "https://example.com/v.mp4"], MessageType.Video },
+        { "audio", ["audio", "https://example.com/v.ogg"], MessageType.Audio },
+        { "location with label", ["latitude", "51.5074", "longitude", "-0.1278", "label", "London"], MessageType.Location },
+        { "location at the poles", ["latitude", "-90", "longitude", "180"], MessageType.Location },
+        { "contact card", ["contact_name", "Ada", "contact_phone", "+442071838750"], MessageType.Contact },
+        { "three buttons with ids", ["text", "Pick", "button1", "Yes", "button1id", "y", "button2", "No", "button2id", "n", "button3", "Later"], MessageType.Buttons },
+        { "copy code", ["copycode", "123456", "copytext", "Your code"], MessageType.CopyCode },
+        { "list menu", ["text", "Menu", "list_title", "Today", "list_button", "Open", "list_sections", Sections], MessageType.List },
+    };
+
+    [Theory]
+    [MemberData(nameof(ValidRequests))]
+    public void Detects_the_message_type_from_the_fields(string because, string[] pairs, MessageType expected)
+    {
+        var result = SendRequestParser.Parse(Fields(pairs));
+
+        Assert.True(result.IsSuccess, $"{because}: {result.Error}");
+        Assert.Equal(expected, result.Request!.Content.Type);
+    }
+
+    public static TheoryData<string, string[], string> InvalidRequests => new()
+    {
+        { "no recipient", ["recipient", "<remove>", "text", "hi"], ErrorCodes.MissingRecipient },
+        { "recipient not a number", ["recipient", "hello", "text", "hi"], ErrorCodes.InvalidRecipient },
+        { "recipient too short", ["recipient", "+1234", "text", "hi"], ErrorCodes.InvalidRecipient },
+        { "recipient with letters", ["recipient", "+1415555O123", "text", "hi"], ErrorCodes.InvalidRecipient },
+        { "phone instead of recipient", ["recipient", "<remove>", "phone", "+14155550123", "text", "hi"], ErrorCodes.UnknownField },
+        { "to instead of recipient", ["recipient", "<remove>", "to", "+14155550123", "text", "hi"], ErrorCodes.UnknownField },
+        { "message instead of text", ["message", "hi"], ErrorCodes.UnknownField },
+        { "body instead of text", ["body", "hi"], ErrorCodes.UnknownField },
+        { "image instead of file", ["image", "https://example.com/a.jpg"], ErrorCodes.UnknownField },
+        { "photo instead of file", ["photo", "https://example.com/a.jpg"], ErrorCodes.UnknownField },
+        { "no content at all", [], ErrorCodes.MissingContent },
+        { "blank text", ["text", "   "], ErrorCodes.MissingContent },
+        { "text too long", ["text", new string('a', 4097)], ErrorCodes.TextTooLong },
+        { "caption too long", ["file", "https://example.com/a.jpg", "text", new string('a', 1025)], ErrorCodes.TextTooLong },
+        { "image and document", ["file", "https://example.com/a.jpg", "document", "https://example.com/a.pdf"], ErrorCodes.ConflictingMessageTypes },
+        { "location and buttons", ["latitude", "1", "longitude", "2", "button1", "Yes"], ErrorCodes.ConflictingMessageTypes },
+        { "list and copy code", ["copycode", "1", "list_title", "x"], ErrorCodes.ConflictingMessageTypes },
+        { "audio with caption", ["audio", "https://example.com/a.ogg", "text", "hi"], ErrorCodes.ConflictingMessageTypes },
+        { "relative media url", ["file", "/a.jpg"], ErrorCodes.InvalidMediaUrl },
+        { "ftp media url", ["video", "ftp://example.com/a.mp4"], ErrorCodes.InvalidMediaUrl },
+        { "javascript media url", ["document", "javascript:alert(1)"], ErrorCodes.InvalidMediaUrl },
+        { "filename without document", ["filename", "a.pdf"], ErrorCodes.InvalidMediaUrl },
+        { "filename with path", ["document", "https://example.com/a.pdf", "filename", "../etc/passwd"], ErrorCodes.InvalidFilename },
+        { "latitude without longitude", ["latitude", "10"], ErrorCodes.InvalidLocation },
+        { "latitude out of range", ["latitude", "90.5", "longitude", "0"], ErrorCodes.InvalidLocation },
+        { "longitude out of range", ["latitude", "0", "longitude", "-180.01"], ErrorCodes.InvalidLocation },
+        { "latitude not a number", ["latitude", "north", "longitude", "0"], ErrorCodes.InvalidLocation },
+        { "latitude NaN", ["latitude", "NaN", "longitude", "0"], ErrorCodes.InvalidLocation },
+        { "contact without phone", ["contact_name", "Ada"], ErrorCodes.InvalidContact },
+        { "contact with bad phone", ["contact_name", "Ada", "contact_phone", "12"], ErrorCodes.InvalidContact },
+        { "buttons without body", ["button1", "Yes"], ErrorCodes.InvalidButtons },
+        { "button id without title", ["text", "Pick", "button1", "Yes", "button2id", "n"], ErrorCodes.InvalidButtons },
+        { "button gap", ["text", "Pick", "button1", "Yes", "button3", "No"], ErrorCodes.InvalidButtons },
+        { "duplicate button ids", ["text", "Pick", "button1", "Yes", "button1id", "x", "button2", "No", "button2id", "x"], ErrorCodes.InvalidButtons },
+        { "duplicate button titles", ["text", "Pick", "button1", "Yes", "button2", "yes"], ErrorCodes.InvalidButtons },
+        { "button title too long", ["text", "Pick", "button1", new string('b', 21)], ErrorCodes.InvalidButtons },
+        { "copy code too long", ["copycode", "1234567890123456"], ErrorCodes.InvalidCopyCode },
+        { "copy code with space", ["copycode", "12 34"], ErrorCodes.InvalidCopyCode },
+        { "copytext without copycode", ["copytext", "hi"], ErrorCodes.InvalidCopyCode },
+        { "list missing sections", ["text", "Menu", "list_title", "T", "list_button", "Open"], ErrorCodes.InvalidList },
+        { "list sections not json", ["text", "Menu", "list_title", "T", "list_button", "Open", "list_sections", "[{"], ErrorCodes.InvalidList },
+        { "list sections empty", ["text", "Menu", "list_title", "T", "list_button", "Open", "list_sections", "[]"], ErrorCodes.InvalidList },
+        { "list duplicate row ids", ["text", "Menu", "list_title", "T", "list_button", "Open", "list_sections", """[{"title":"A","rows":[{"rowId":"x","title":"1"}]},{"title":"B","rows":[{"rowId":"x","title":"2"}]}]"""], ErrorCodes.InvalidList },
+        { "list row without title", ["text", "Menu", "list_title", "T", "list_button", "Open", "list_sections", """[{"rows":[{"rowId":"x"}]}]"""], ErrorCodes.InvalidList },
+        { "list too many rows", ["text", "Menu", "list_title", "T", "list_button", "Open", "list_sections", "[{\"rows\":[" + string.Join(",", Enumerable.Range(1, 11).Select(i => $"{{\"rowId\":\"r{i}\",\"title\":\"t{i}\"}}")) + "]}]"], ErrorCodes.InvalidList },
+        { "list two sections one untitled", ["text", "Menu", "list_title", "T", "list_button", "Open", "list_sections", """[{"title":"A","rows":[{"rowId":"x","title":"1"}]},{"rows":[{"rowId":"y","title":"2"}]}]"""], ErrorCodes.InvalidList },
+        { "list button too long", ["text", "Menu", "list_title", "T", "list_button", new string('b', 21), "list_sections", Sections], ErrorCodes.InvalidList },
+        { "list without body", ["list_title", "T", "list_button", "Open", "list_sections", Sections], ErrorCodes.InvalidList },
+        { "unknown priority", ["text", "hi", "priority", "asap"], ErrorCodes.InvalidPriority },
+        { "priority out of range", ["text", "hi", "priority", "11"], ErrorCodes.InvalidPriority },
+        { "priority zero", ["text", "hi", "priority", "0"], ErrorCodes.InvalidPriority },
+        { "idempotency key too long", ["text", "hi", "idempotency_key", new string('k', 129)], ErrorCodes.InvalidIdempotencyKey },
+        { "declared type disagrees", ["text", "hi", "type", "image"], ErrorCodes.MessageTypeMismatch },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidRequests))]
+    public void Refuses_bad_input_with_a_400_and_a_stable_error_code(string because, string[] pairs, string expectedCode)
+    {
+        var result = SendRequestParser.Parse(Fields(pairs));
+
+        Assert.False(result.IsSuccess, because);
+        Assert.Equal(400, result.Error!.Status);
+        Assert.Equal(expectedCode, result.Error.Code);
+        Assert.False(string.IsNullOrWhiteSpace(result.Error.Message));
+    }
+
+    [Theory]
+    [InlineData("phone", "recipient")]
+    [InlineData("msg", "text")]
+    [InlineData("photo", "file")]
+    public void A_wrong_field_name_gets_a_hint_naming_the_right_one(string wrong, string right)
+    {
+        var fields = Fields(wrong, "x");
+        if (right == "recipient")
+        {
+            fields.Remove("recipient");
+        }
+
+        var error = SendRequestParser.Parse(fields).Error!;
+
+        Assert.Contains($"'{right}'", error.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Conflicting_types_are_named_in_the_error()
+    {
+        var error = SendRequestParser.Parse(Fields("file", "https://example.com/a.jpg", "latitude", "1", "longitude", "2")).Error!;
+
+        Assert.Contains("image", error.Message, StringComparison.Ordinal);
+        Assert.Contains("location", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("+14155550123", "+14155550123")]
+    [InlineData("14155550123", "+14155550123")]
+    [InlineData("+1 (415) 555-0123", "+14155550123")]
+    [InlineData("+44 20 7183 8750", "+442071838750")]
+    [InlineData("6281234567890", "+6281234567890")]
+    public void Recipients_are_returned_in_E164(string input, string expected)
+    {
+        var result = SendRequestParser.Parse(Fields("recipient", input, "text", "hi"));
+
+        Assert.Equal(expected, result.Request!.Recipient);
+    }
+
+    [Theory]
+    [InlineData(null, 5, "normal", Lane.Normal)]
+    [InlineData("otp", 1, "otp", Lane.Otp)]
+    [InlineData("URGENT", 2, "urgent", Lane.High)]
+    [InlineData("high", 3, "high", Lane.High)]
+    [InlineData("normal", 5, "normal", Lane.Normal)]
+    [InlineData("bulk", 7, "bulk", Lane.Bulk)]
+    [InlineData("low", 9, "low", Lane.Bulk)]
+    [InlineData("1", 1, "otp", Lane.Otp)]
+    [InlineData("4", 4, "high", Lane.High)]
+    [InlineData("6", 6, "normal", Lane.Normal)]
+    [InlineData("10", 10, "low", Lane.Bulk)]
+    public void Priorities_map_to_a_value_a_label_and_a_lane(string? input, int value, string label, Lane lane)
+    {
+        var request = SendRequestParser.Parse(input is null ? Fields("text", "hi") : Fields("text", "hi", "priority", input)).Request!;
+
+        Assert.Equal(value, request.Priority.Value);
+        Assert.Equal(label, request.Priority.Label);
+        Assert.Equal(lane, request.Priority.Lane);
+    }
+
+    [Fact]
+    public void Buttons_keep_their_order_and_default_ids()
+    {
+        var content = (ButtonsContent)SendRequestParser.Parse(Fields("text", "Pick", "button1", "Yes", "button2", "No", "button2id", "no")).Request!.Content;
+
+        Assert.Equal([new ReplyButton("button1", "Yes"), new ReplyButton("no", "No")], content.Buttons);
+    }
+
+    [Fact]
+    public void List_rows_accept_rowId_or_id()
+    {
+        var content = (ListContent)SendRequestParser.Parse(Fields("text", "Menu", "list_title", "T", "list_button", "Open", "list_sections", """[{"rows":[{"id":"a","title":"A"},{"rowId":"b","title":"B","description":"bee"}]}]""")).Request!.Content;
+
+        Assert.Equal(["a", "b"], content.Sections.Single().Rows.Select(r => r.RowId));
+        Assert.Equal("bee", content.Sections.Single().Rows[1].Description);
+    }
+
+    [Fact]
+    public void Same_request_spelled_differently_has_the_same_fingerprint()
+    {
+        var a = SendRequestParser.Parse(Fields("recipient", "+1 415 555 0123", "text", "hi", "priority", "normal")).Request!;
+        var b = SendRequestParser.Parse(Fields("recipient", "14155550123", "text", "hi", "priority", "5")).Request!;
+        var c = SendRequestParser.Parse(Fields("recipient", "14155550123", "text", "hi!", "priority", "5")).Request!;
+
+        Assert.Equal(a.Fingerprint(), b.Fingerprint());
+        Assert.NotEqual(a.Fingerprint(), c.Fingerprint());
+    }
+}
