@@ -70,8 +70,9 @@ public sealed class Azurite : IAsyncDisposable
                 "--blobHost", "127.0.0.1", "--blobPort", ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--queueHost", "127.0.0.1", "--queuePort", ports[1].ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--tableHost", "127.0.0.1", "--tablePort", ports[2].ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--location", Path.Combine(Path.GetTempPath(), "azurite-" + Environment.ProcessId),
             },
+            // Azurite writes its debug log and extent files under the working directory.
+            WorkingDirectory = Directory.CreateTempSubdirectory("azurite-").FullName,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

@@ -23,6 +23,7 @@ public sealed partial class SandboxEngine(IOptions<SandboxOptions> options, IEng
     private readonly ConcurrentQueue<SandboxSentMessage> _sent = new();
     private readonly CancellationTokenSource _stopping = new();
     private long _sequence;
+    private int _disposed;
 
     public string Name => "sandbox";
 
@@ -75,8 +76,12 @@ public sealed partial class SandboxEngine(IOptions<SandboxOptions> options, IEng
 
     public void Dispose()
     {
-        _stopping.Cancel();
-        _stopping.Dispose();
+        // Registered as itself and as IWhatsAppEngine, so the container may dispose it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _stopping.Cancel();
+            _stopping.Dispose();
+        }
     }
 
     private async Task SendReceiptsAsync(string sessionId, string engineId)

@@ -52,7 +52,7 @@ public sealed class RequestFieldsReader(IOptions<ApiOptions> options)
 
         if (mediaType == "application/x-www-form-urlencoded")
         {
-            return ReadUrlEncoded(Decode(bytes));
+            return ReadUrlEncoded(bytes);
         }
 
         if (mediaType == "multipart/form-data")
@@ -133,36 +133,49 @@ public sealed class RequestFieldsReader(IOptions<ApiOptions> options)
         }
     }
 
-    private static Dictionary<string, string> ReadUrlEncoded(string text)
+    /// <summary>Decodes name=value pairs to bytes first, so that percent-encoded bytes that are not UTF-8 are refused, not mangled.</summary>
+    private static Dictionary<string, string> ReadUrlEncoded(byte[] body)
     {
         var fields = NewFields();
-        Dictionary<string, Microsoft.Extensions.Primitives.StringValues> parsed;
-        try
+        var text = Decode(body);
+        foreach (var pair in text.Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
-            parsed = QueryHelpers.ParseQuery(text.StartsWith('?') ? text : "?" + text);
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException)
-        {
-            throw Malformed("The form body cannot be decoded.");
-        }
-
-        foreach (var (name, values) in parsed)
-        {
-            if (values.Count > 1)
-            {
-                throw Duplicate(name);
-            }
-
-            var value = values.ToString();
-            if (value.Contains('\uFFFD', StringComparison.Ordinal) || name.Contains('\uFFFD', StringComparison.Ordinal))
-            {
-                throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.UnsupportedCharset, "The form body is not valid UTF-8 once percent-decoded.", "Encode the body as UTF-8."));
-            }
-
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            var name = PercentDecode(equals < 0 ? pair : pair[..equals]);
+            var value = equals < 0 ? string.Empty : PercentDecode(pair[(equals + 1)..]);
             Add(fields, name, value);
         }
 
         return fields;
+    }
+
+    private static string PercentDecode(string encoded)
+    {
+        var bytes = new List<byte>(encoded.Length);
+        for (var i = 0; i < encoded.Length; i++)
+        {
+            var c = encoded[i];
+            if (c == '+')
+            {
+                bytes.Add((byte)' ');
+            }
+            else if (c == '%')
+            {
+                if (i + 2 >= encoded.Length || !byte.TryParse(encoded.AsSpan(i + 1, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var b))
+                {
+                    throw Malformed("The form body has a malformed percent-encoding.");
+                }
+
+                bytes.Add(b);
+                i += 2;
+            }
+            else
+            {
+                bytes.AddRange(Encoding.UTF8.GetBytes(c.ToString()));
+            }
+        }
+
+        return Decode([.. bytes]);
     }
 
     private static async Task<Dictionary<string, string>> ReadMultipartAsync(byte[] bytes, string boundary, CancellationToken cancellationToken)

@@ -117,6 +117,7 @@ public sealed class MessageStore(StorageClients clients, TimeProvider time, IOpt
                 {
                     ["MessageId"] = record.MessageId,
                     ["Command"] = JsonSerializer.Serialize(command, WireJson.Options),
+                    ["CreatedAt"] = now,
                 }),
             };
 
@@ -261,7 +262,7 @@ public sealed class MessageStore(StorageClients clients, TimeProvider time, IOpt
     public async IAsyncEnumerable<SendCommand> GetStaleOutboxAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var cutoff = time.GetUtcNow() - options.Value.OutboxGracePeriod;
-        var filter = TableClient.CreateQueryFilter($"RowKey ge {"o_"} and RowKey lt {"o`"} and Timestamp lt {cutoff}");
+        var filter = TableClient.CreateQueryFilter($"RowKey ge {"o_"} and RowKey lt {"o`"} and CreatedAt lt {cutoff}");
         await foreach (var row in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             var json = row.GetString("Command");

@@ -1,0 +1,114 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using WaServerless.DevHost;
+using WaServerless.TestKit;
+
+namespace WaServerless.EndToEnd.Tests;
+
+/// <summary>
+/// The devhost as ./run.sh starts it, on Kestrel at a free loopback port, on the shared Azurite
+/// with a storage prefix of its own. Several instances can share one prefix, one after another,
+/// which is how a restart is tested.
+/// </summary>
+public sealed class DevHostInstance : IAsyncDisposable
+{
+    private DevHostInstance(WebApplication app, HttpClient client, string apiKey, string prefix)
+    {
+        App = app;
+        Client = client;
+        ApiKey = apiKey;
+        Prefix = prefix;
+    }
+
+    public WebApplication App { get; }
+
+    public HttpClient Client { get; }
+
+    public string ApiKey { get; }
+
+    public string Prefix { get; }
+
+    public T Service<T>()
+        where T : notnull => App.Services.GetRequiredService<T>();
+
+    public static async Task<DevHostInstance> StartAsync(string? prefix = null, Dictionary<string, string?>? settings = null, string? demoKeyFile = null)
+    {
+        var azurite = await Azurite.Shared;
+        prefix ??= Azurite.NewPrefix();
+        var config = new Dictionary<string, string?>
+        {
+            ["Urls"] = "http://127.0.0.1:0",
+            ["Storage:ConnectionString"] = azurite.ConnectionString,
+            ["Storage:NamePrefix"] = prefix,
+            ["DevHost:DemoKeyFile"] = demoKeyFile ?? Path.Combine(Path.GetTempPath(), prefix, "demo-key.txt"),
+            ["DevHost:OutboxSweepInterval"] = "00:00:00.250",
+            ["Connector:PollInterval"] = "00:00:00.050",
+            ["Connector:RetryInitialDelay"] = "00:00:00.200",
+            ["Connector:RetryMaxDelay"] = "00:00:01",
+            ["Sandbox:DeliveredAfter"] = "00:00:00.100",
+            ["Sandbox:ReadAfter"] = "00:00:00.100",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? [])
+        {
+            config[key] = value;
+        }
+
+        var app = DevHostApplication.Build([], b => b.Configuration.AddInMemoryCollection(config));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var apiKey = app.Services.GetRequiredService<DemoAccountSeeder>().DemoKey!;
+        var client = new HttpClient { BaseAddress = new Uri(address + "/") };
+        return new DevHostInstance(app, client, apiKey, prefix);
+    }
+
+    public HttpRequestMessage Request(HttpMethod method, string path, HttpContent? content = null)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Add("X-API-Key", ApiKey);
+        return request;
+    }
+
+    public async Task<(int Status, JsonElement Body)> SendJsonAsync(object body)
+    {
+        using var response = await Client.SendAsync(Request(HttpMethod.Post, "api/send", JsonContent.Create(body)));
+        return ((int)response.StatusCode, await ReadAsync(response));
+    }
+
+    public async Task<JsonElement> GetMessageAsync(string queueId)
+    {
+        using var response = await Client.SendAsync(Request(HttpMethod.Get, "api/messages/" + queueId));
+        return await ReadAsync(response);
+    }
+
+    public Task<JsonElement> WaitForStatusAsync(string queueId, string status, TimeSpan? timeout = null) =>
+        Eventually.MatchesAsync(
+            () => GetMessageAsync(queueId),
+            m => m.GetProperty("data").GetProperty("status").GetString() == status,
+            timeout ?? TimeSpan.FromSeconds(30),
+            $"{queueId} to be {status}");
+
+    public static async Task<JsonElement> ReadAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}
+
+public static class AuthHeaders
+{
+    public static AuthenticationHeaderValue Bearer(string key) => new("Bearer", key);
+}

@@ -1,0 +1,235 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using WaServerless.Core.Contracts;
+using WaServerless.Engines.Sandbox;
+
+namespace WaServerless.EndToEnd.Tests;
+
+public sealed class DevHostFixture : IAsyncLifetime
+{
+    public DevHostInstance Host { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Host = await DevHostInstance.StartAsync();
+
+    public async Task DisposeAsync() => await Host.DisposeAsync();
+}
+
+/// <summary>POST /api/send and GET /api/messages over HTTP against the devhost on Azurite, through to the Sandbox engine.</summary>
+public sealed class SendApiTests(DevHostFixture fixture) : IClassFixture<DevHostFixture>
+{
+    private DevHostInstance Host => fixture.Host;
+
+    public static TheoryData<string, Dictionary<string, object>> EveryMessageType => new()
+    {
+        { "text", new() { ["text"] = "Hello from the end-to-end test" } },
+        { "image", new() { ["file"] = "https://example.com/cat.jpg", ["text"] = "A cat" } },
+        { "document", new() { ["document"] = "https://example.com/invoice.pdf", ["filename"] = "invoice.pdf" } },
+        { "video", new() { ["video"] = "https://example.com/clip.mp4" } },
+        { "audio", new() { ["audio"] = "https://example.com/note.ogg" } },
+        { "location", new() { ["latitude"] = 51.5074, ["longitude"] = -0.1278, ["label"] = "London" } },
+        { "contact", new() { ["contact_name"] = "Ada Lovelace", ["contact_phone"] = "+442071838750" } },
+        { "buttons", new() { ["text"] = "Confirm?", ["button1"] = "Yes", ["button1id"] = "yes", ["button2"] = "No", ["button2id"] = "no" } },
+        { "copy_code", new() { ["copycode"] = "482913", ["copytext"] = "Your login code" } },
+        { "list", new() { ["text"] = "Today's menu", ["list_title"] = "Menu", ["list_button"] = "Choose", ["list_sections"] = new[] { new { title = "Mains", rows = new[] { new { rowId = "pizza", title = "Pizza", description = "Large" } } } } } },
+    };
+
+    [Theory]
+    [MemberData(nameof(EveryMessageType))]
+    public async Task Every_message_type_is_accepted_and_then_sent_delivered_and_read(string type, Dictionary<string, object> fields)
+    {
+        fields["recipient"] = "+1 415 555 0100";
+
+        var (status, body) = await Host.SendJsonAsync(fields);
+
+        Assert.Equal(202, status);
+        var data = body.GetProperty("data");
+        Assert.True(body.GetProperty("success").GetBoolean());
+        Assert.Equal(
+            ["queue_id", "recipient", "message_type", "priority", "priority_label", "status", "timestamp", "remaining_quota", "note"],
+            data.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(type, data.GetProperty("message_type").GetString());
+        Assert.Equal("+14155550100", data.GetProperty("recipient").GetString());
+        Assert.Equal("queued", data.GetProperty("status").GetString());
+        Assert.Equal(5, data.GetProperty("priority").GetInt32());
+        Assert.Equal("normal", data.GetProperty("priority_label").GetString());
+
+        var queueId = data.GetProperty("queue_id").GetString()!;
+        var message = (await Host.WaitForStatusAsync(queueId, "read")).GetProperty("data");
+        Assert.Equal(["queued", "sending", "sent", "delivered", "read"], message.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()));
+        Assert.StartsWith("sbx.", message.GetProperty("engine_message_id").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, message.GetProperty("attempts").GetInt32());
+        Assert.Contains(Host.Service<SandboxEngine>().Sent, s => s.Request.MessageId == queueId);
+    }
+
+    [Fact]
+    public async Task A_form_post_with_the_key_in_the_apikey_field_is_accepted()
+    {
+        var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["apikey"] = Host.ApiKey, ["recipient"] = "+14155550101", ["text"] = "form", ["priority"] = "otp" });
+
+        using var response = await Host.Client.PostAsync("api/send", form);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var data = (await DevHostInstance.ReadAsync(response)).GetProperty("data");
+        Assert.Equal("otp", data.GetProperty("priority_label").GetString());
+        Assert.Equal(1, data.GetProperty("priority").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_multipart_post_with_a_bearer_key_is_accepted()
+    {
+        using var multipart = new MultipartFormDataContent { { new StringContent("+14155550102"), "recipient" }, { new StringContent("multipart"), "text" } };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/send") { Content = multipart };
+        request.Headers.Authorization = AuthHeaders.Bearer(Host.ApiKey);
+
+        using var response = await Host.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    public static TheoryData<string, string> KeyPlacements => new()
+    {
+        { "none", "No API key" },
+        { "query", "query string" },
+        { "api_key field", "not an accepted place" },
+        { "token field", "not an accepted place" },
+        { "wrong key", "not valid" },
+    };
+
+    [Theory]
+    [MemberData(nameof(KeyPlacements))]
+    public async Task Missing_misplaced_or_unknown_keys_get_401_INVALID_KEY(string placement, string expectedMessage)
+    {
+        var fields = new Dictionary<string, string> { ["recipient"] = "+14155550103", ["text"] = "x" };
+        var path = "api/send";
+        switch (placement)
+        {
+            case "query": path += "?apikey=" + Host.ApiKey; break;
+            case "api_key field": fields["api_key"] = Host.ApiKey; break;
+            case "token field": fields["token"] = Host.ApiKey; break;
+            case "wrong key": fields["apikey"] = WaServerless.Core.Accounts.ApiKeyFormat.Generate(); break;
+        }
+
+        using var response = await Host.Client.PostAsync(path, new FormUrlEncodedContent(fields));
+        var body = await DevHostInstance.ReadAsync(response);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.False(body.GetProperty("success").GetBoolean());
+        Assert.Equal("INVALID_KEY", body.GetProperty("error_code").GetString());
+        Assert.Equal(401, body.GetProperty("code").GetInt32());
+        Assert.Contains(expectedMessage, body.GetProperty("error").GetString(), StringComparison.Ordinal);
+        if (placement is "query" or "api_key field" or "token field" or "none")
+        {
+            Assert.Contains("X-API-Key", body.GetProperty("hint").GetString(), StringComparison.Ordinal);
+        }
+    }
+
+    public static TheoryData<string, string?, string, int, string> BadBodies => new()
+    {
+        { "malformed json", "application/json", "{\"recipient\":", 400, "MALFORMED_BODY" },
+        { "json array", "application/json", "[1,2]", 400, "MALFORMED_BODY" },
+        { "no content type", null, "recipient=%2B14155550104&text=hi", 400, "MISSING_CONTENT_TYPE" },
+        { "latin-1 charset", "application/x-www-form-urlencoded; charset=iso-8859-1", "recipient=%2B14155550104&text=hi", 400, "UNSUPPORTED_CHARSET" },
+        { "invalid utf-8 in form", "application/x-www-form-urlencoded", "recipient=%2B14155550104&text=%FF%FE", 400, "UNSUPPORTED_CHARSET" },
+        { "xml", "application/xml", "<send/>", 415, "UNSUPPORTED_CONTENT_TYPE" },
+        { "duplicate field", "application/x-www-form-urlencoded", "recipient=%2B14155550104&text=a&text=b", 400, "DUPLICATE_FIELD" },
+        { "wrong field name", "application/json", "{\"phone\":\"+14155550104\",\"text\":\"hi\"}", 400, "WRONG_FIELD_NAME" },
+        { "two types at once", "application/json", "{\"recipient\":\"+14155550104\",\"file\":\"https://example.com/a.jpg\",\"latitude\":1,\"longitude\":2}", 400, "CONFLICTING_MESSAGE_TYPES" },
+        { "too large", "application/json", "{\"recipient\":\"+14155550104\",\"text\":\"" + new string('a', 300_000) + "\"}", 413, "PAYLOAD_TOO_LARGE" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadBodies))]
+    public async Task Bad_bodies_get_a_clear_error_code_and_never_a_500(string because, string? contentType, string body, int status, string code)
+    {
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+        if (contentType is not null)
+        {
+            content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        }
+
+        using var response = await Host.Client.SendAsync(Host.Request(HttpMethod.Post, "api/send", content));
+        var json = await DevHostInstance.ReadAsync(response);
+
+        Assert.True(status == (int)response.StatusCode, because);
+        Assert.Equal(code, json.GetProperty("error_code").GetString());
+        Assert.Equal(status, json.GetProperty("code").GetInt32());
+        Assert.False(json.GetProperty("success").GetBoolean());
+    }
+
+    [Fact]
+    public async Task The_same_idempotency_key_returns_the_original_response_and_sends_once()
+    {
+        var key = "order-" + Guid.NewGuid();
+        var fields = new Dictionary<string, object> { ["recipient"] = "+14155550105", ["text"] = "once", ["idempotency_key"] = key };
+
+        using var first = await Host.Client.SendAsync(Host.Request(HttpMethod.Post, "api/send", JsonContent.Create(fields)));
+        using var second = await Host.Client.SendAsync(Host.Request(HttpMethod.Post, "api/send", new FormUrlEncodedContent(fields.ToDictionary(f => f.Key, f => f.Value.ToString()!))));
+        fields["text"] = "twice";
+        using var changed = await Host.Client.SendAsync(Host.Request(HttpMethod.Post, "api/send", JsonContent.Create(fields)));
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await second.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Conflict, changed.StatusCode);
+        Assert.Equal("IDEMPOTENCY_MISMATCH", (await DevHostInstance.ReadAsync(changed)).GetProperty("error_code").GetString());
+
+        var queueId = (await DevHostInstance.ReadAsync(first)).GetProperty("data").GetProperty("queue_id").GetString()!;
+        await Host.WaitForStatusAsync(queueId, "read");
+        Assert.Single(Host.Service<SandboxEngine>().Sent, s => s.Request.Recipient == "+14155550105");
+    }
+
+    [Fact]
+    public async Task A_permanent_engine_failure_marks_the_message_failed_with_its_reason()
+    {
+        Host.Service<SandboxEngine>().SetFault("+14155550106", new SandboxFault { Kind = FailureKind.Permanent, Reason = "not on WhatsApp" });
+
+        var (_, body) = await Host.SendJsonAsync(new { recipient = "+14155550106", text = "nobody home" });
+
+        var message = (await Host.WaitForStatusAsync(body.GetProperty("data").GetProperty("queue_id").GetString()!, "failed")).GetProperty("data");
+        Assert.Equal("not on WhatsApp", message.GetProperty("failure_reason").GetString());
+    }
+
+    [Fact]
+    public async Task Transient_failures_are_retried_and_the_third_attempt_delivers()
+    {
+        Host.Service<SandboxEngine>().SetFault("+14155550107", new SandboxFault { Kind = FailureKind.Transient, Reason = "disconnected", Times = 2 });
+
+        var (_, body) = await Host.SendJsonAsync(new { recipient = "+14155550107", text = "third time lucky" });
+
+        var message = (await Host.WaitForStatusAsync(body.GetProperty("data").GetProperty("queue_id").GetString()!, "read")).GetProperty("data");
+        Assert.Equal(3, message.GetProperty("attempts").GetInt32());
+        var history = message.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()).ToList();
+        Assert.Equal(["queued", "sending", "queued", "sending", "queued", "sending", "sent", "delivered", "read"], history);
+    }
+
+    [Fact]
+    public async Task Messages_list_with_filters_and_rejects_a_bad_limit()
+    {
+        var (_, body) = await Host.SendJsonAsync(new { recipient = "+14155550108", text = "listed" });
+        var queueId = body.GetProperty("data").GetProperty("queue_id").GetString()!;
+        await Host.WaitForStatusAsync(queueId, "read");
+
+        using var list = await Host.Client.SendAsync(Host.Request(HttpMethod.Get, "api/messages?recipient=%2B14155550108&status=read&limit=5"));
+        var items = (await DevHostInstance.ReadAsync(list)).GetProperty("data").GetProperty("items");
+        Assert.Equal(queueId, Assert.Single(items.EnumerateArray()).GetProperty("queue_id").GetString());
+
+        foreach (var bad in new[] { "limit=0", "limit=1001", "limit=abc", "status=lost", "from=yesterday", "cursor=%%%" })
+        {
+            using var response = await Host.Client.SendAsync(Host.Request(HttpMethod.Get, "api/messages?" + bad));
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, bad);
+            Assert.Equal("INVALID_QUERY", (await DevHostInstance.ReadAsync(response)).GetProperty("error_code").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task An_unknown_message_id_is_404()
+    {
+        using var response = await Host.Client.SendAsync(Host.Request(HttpMethod.Get, "api/messages/msg_01JZZZZZZZZZZZZZZZZZZZZZZZ"));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("MESSAGE_NOT_FOUND", (await DevHostInstance.ReadAsync(response)).GetProperty("error_code").GetString());
+    }
+}

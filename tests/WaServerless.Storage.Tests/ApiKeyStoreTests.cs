@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using WaServerless.Core.Accounts;
+using WaServerless.Storage.Accounts;
+using WaServerless.Storage.Infrastructure;
+using WaServerless.TestKit;
+
+namespace WaServerless.Storage.Tests;
+
+public sealed class ApiKeyStoreTests
+{
+    [Fact]
+    public async Task A_created_key_authenticates_its_account_and_is_stored_only_hashed()
+    {
+        var clients = (await Azurite.Shared).Clients();
+        await new StorageInitializer(clients, NullLogger<StorageInitializer>.Instance).StartAsync(default);
+        var clock = new FakeTimeProvider();
+        var accounts = new AccountStore(clients, clock, Options.Create(new AccountOptions()));
+        var keys = new ApiKeyStore(clients, accounts, clock);
+        var account = await accounts.CreateAsync("A", null, null, default);
+
+        var (record, secret) = await keys.CreateAsync(account.Id, "ci", default);
+
+        Assert.True(ApiKeyFormat.IsWellFormed(secret));
+        Assert.Equal(account.Id, (await keys.AuthenticateAsync(secret, default))!.Account.Id);
+        Assert.Null(await keys.AuthenticateAsync(ApiKeyFormat.Generate(), default));
+        await foreach (var row in clients.Table(TableNames.ApiKeys).QueryAsync<Azure.Data.Tables.TableEntity>(e => e.RowKey == record.KeyId))
+        {
+            Assert.DoesNotContain(row, kv => kv.Value is string s && s.Contains(secret[3..], StringComparison.Ordinal));
+        }
+    }
+}
