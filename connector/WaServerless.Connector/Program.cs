@@ -12,6 +12,7 @@ public static class Program
         builder.Services.AddHealthChecks();
         var app = builder.Build();
         app.MapHealthChecks("/healthz");
+        app.MapHealthChecks("/readyz");
         await app.RunAsync();
     }
 }

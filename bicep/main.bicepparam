@@ -1,0 +1,44 @@
+using 'main.bicep'
+
+// Example parameters for bicep/main.bicep:
+//   az deployment group create -g <resource group> -f bicep/main.bicep -p bicep/main.bicepparam
+// azd reads this file too (azure.yaml: infra.path bicep, module main).
+//
+// Secrets never live in this file: they are read from environment variables when the file is
+// compiled (by az, azd or `bicep build-params`). Set them first, for example:
+//   export WASERVERLESS_ADMIN_API_KEY="$(openssl rand -base64 48)"
+//   export WASERVERLESS_SESSION_STATE_KEY="$(openssl rand -base64 32)"
+//   export WASERVERLESS_META_APP_SECRET='<app secret from the Meta app dashboard>'
+// An empty (unset) secret is skipped: no Key Vault secret and no app setting for it.
+
+param namePrefix = readEnvironmentVariable('WASERVERLESS_NAME_PREFIX', 'waserv')
+
+param tags = {
+  application: 'waserverless'
+}
+
+// Sandbox simulates WhatsApp (no Meta account needed); CloudApi talks to Meta's Cloud API.
+param connectorEngine = readEnvironmentVariable('WASERVERLESS_ENGINE', 'CloudApi')
+
+// Empty until the first image is pushed; azd sets SERVICE_CONNECTOR_IMAGE_NAME after it deploys.
+param connectorImage = readEnvironmentVariable('SERVICE_CONNECTOR_IMAGE_NAME', '')
+
+param serviceBusSku = 'Standard'
+param functionsRuntimeVersion = '10.0'
+param functionsAlwaysReadyInstances = 0
+param connectorMinReplicas = 1
+param connectorMaxReplicas = 3
+
+param adminApiKey = readEnvironmentVariable('WASERVERLESS_ADMIN_API_KEY', '')
+param sessionStateEncryptionKey = readEnvironmentVariable('WASERVERLESS_SESSION_STATE_KEY', '')
+param metaAppSecret = readEnvironmentVariable('WASERVERLESS_META_APP_SECRET', '')
+
+// Purge protection keeps a deleted vault's name for 90 days; turn it off for throwaway trials.
+param keyVaultEnablePurgeProtection = bool(readEnvironmentVariable('WASERVERLESS_KEYVAULT_PURGE_PROTECTION', 'true'))
+
+// One address, or none; edit into a list for more.
+param alertEmailAddresses = empty(readEnvironmentVariable('WASERVERLESS_ALERT_EMAIL', ''))
+  ? []
+  : [
+      readEnvironmentVariable('WASERVERLESS_ALERT_EMAIL', '')
+    ]

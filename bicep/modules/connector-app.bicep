@@ -1,0 +1,281 @@
+metadata name = 'Connector (Container App)'
+metadata description = 'The WaServerless connector on Azure Container Apps: at least one replica always running (it holds the WhatsApp sessions), scaled out by KEDA on the depth of the send lanes, probed on /healthz and /readyz, with its secrets read from Key Vault by its managed identity.'
+
+@description('Required. Name of the Container App: 2-32 lowercase letters, digits and hyphens.')
+@minLength(2)
+@maxLength(32)
+param name string
+
+@description('Optional. Location for the Container App.')
+param location string = resourceGroup().location
+
+@description('Optional. Tags for the Container App.')
+param tags object = {}
+
+@description('Required. Resource id of the Container Apps environment.')
+param environmentResourceId string
+
+@description('Required. Resource id of the user-assigned identity the connector runs as (and pulls images, reads secrets and scales with).')
+param identityResourceId string
+
+@description('Required. Client id of that identity.')
+param identityClientId string
+
+@description('Optional. The connector image (<registry>/<repository>:<tag>). Empty deploys a public placeholder image without probes, so that the infrastructure can be created before the first image is pushed.')
+param image string = ''
+
+@description('Required. Login server of the container registry the image is pulled from with the identity.')
+param registryLoginServer string
+
+@description('Required. Blob endpoint of the storage account, with a trailing slash.')
+param storageBlobEndpoint string
+
+@description('Required. Queue endpoint of the storage account, with a trailing slash.')
+param storageQueueEndpoint string
+
+@description('Required. Table endpoint of the storage account, with a trailing slash.')
+param storageTableEndpoint string
+
+@description('Required. Name of the Service Bus namespace (the KEDA scaler wants the bare name).')
+param serviceBusNamespaceName string
+
+@description('Required. Fully qualified Service Bus namespace (<name>.servicebus.windows.net).')
+param serviceBusFullyQualifiedNamespace string
+
+@description('Required. The send-lane queues whose depth scales the connector out, one KEDA rule each.')
+param scaleQueueNames string[]
+
+@description('Optional. Waiting messages per replica on one lane before KEDA adds a replica.')
+@minValue(1)
+@maxValue(10000)
+param scaleMessageCount int = 100
+
+@description('Required. Name of the queue that carries delivery events.')
+param eventsQueueName string
+
+@description('Required. Name of the queue that carries control commands.')
+param controlQueueName string
+
+@description('Optional. Fewest replicas; at least 1, since the connector keeps the sessions connected.')
+@minValue(1)
+@maxValue(10)
+param minReplicas int = 1
+
+@description('Optional. Most replicas.')
+@minValue(1)
+@maxValue(30)
+param maxReplicas int = 3
+
+@description('Optional. vCPU of the container; memory is twice that in GiB.')
+@allowed([
+  '0.25'
+  '0.5'
+  '0.75'
+  '1.0'
+  '1.25'
+  '1.5'
+  '1.75'
+  '2.0'
+])
+param cpu string = '0.5'
+
+@description('Optional. The WhatsApp engine: CloudApi (Meta\'s WhatsApp Business Cloud API) or Sandbox (simulated, for trials).')
+@allowed([
+  'CloudApi'
+  'Sandbox'
+])
+param engine string = 'CloudApi'
+
+@description('Optional. The Meta Graph API version the CloudApi engine calls.')
+param cloudApiGraphApiVersion string = 'v23.0'
+
+@description('Optional. Versionless Key Vault URI of the session-state encryption key; empty leaves Sessions__EncryptionKey unset.')
+param sessionStateEncryptionKeySecretUri string = ''
+
+@description('Optional. Versionless Key Vault URI of the Meta app secret; empty leaves CloudApi__AppSecret unset.')
+param metaAppSecretUri string = ''
+
+@description('Required. Application Insights connection string.')
+param appInsightsConnectionString string
+
+@description('Optional. Give the connector a public HTTPS endpoint (port 8080), e.g. for Meta webhooks. Off by default: nothing needs to call it.')
+param externalIngress bool = false
+
+// Container Apps pairs each vCPU size with twice that memory in GiB.
+var memoryByCpu = {
+  '0.25': '0.5Gi'
+  '0.5': '1Gi'
+  '0.75': '1.5Gi'
+  '1.0': '2Gi'
+  '1.25': '2.5Gi'
+  '1.5': '3Gi'
+  '1.75': '3.5Gi'
+  '2.0': '4Gi'
+}
+var placeholderImage = 'mcr.microsoft.com/k8se/quickstart:latest'
+var usePlaceholder = empty(image)
+var containerPort = 8080
+
+// Container Apps secrets that point at Key Vault; the platform reads them with the identity.
+var sessionKeySecrets = empty(sessionStateEncryptionKeySecretUri)
+  ? []
+  : [
+      {
+        name: 'session-state-encryption-key'
+        keyVaultUrl: sessionStateEncryptionKeySecretUri
+        identity: identityResourceId
+      }
+    ]
+var metaSecrets = empty(metaAppSecretUri)
+  ? []
+  : [
+      {
+        name: 'meta-app-secret'
+        keyVaultUrl: metaAppSecretUri
+        identity: identityResourceId
+      }
+    ]
+var sessionKeyEnv = empty(sessionStateEncryptionKeySecretUri)
+  ? []
+  : [
+      { name: 'Sessions__EncryptionKey', secretRef: 'session-state-encryption-key' }
+    ]
+var metaEnv = empty(metaAppSecretUri)
+  ? []
+  : [
+      { name: 'CloudApi__AppSecret', secretRef: 'meta-app-secret' }
+    ]
+
+var baseEnv = [
+  { name: 'Storage__tableServiceUri', value: storageTableEndpoint }
+  { name: 'Storage__blobServiceUri', value: storageBlobEndpoint }
+  { name: 'Storage__queueServiceUri', value: storageQueueEndpoint }
+  { name: 'Storage__credential', value: 'managedidentity' }
+  { name: 'Storage__clientId', value: identityClientId }
+  { name: 'ServiceBus__fullyQualifiedNamespace', value: serviceBusFullyQualifiedNamespace }
+  { name: 'ServiceBus__credential', value: 'managedidentity' }
+  { name: 'ServiceBus__clientId', value: identityClientId }
+  { name: 'Queues__Transport', value: 'ServiceBus' }
+  { name: 'EventsQueueName', value: eventsQueueName }
+  { name: 'ControlQueueName', value: controlQueueName }
+  { name: 'Connector__Engine', value: engine }
+  { name: 'CloudApi__GraphApiVersion', value: cloudApiGraphApiVersion }
+  { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsightsConnectionString }
+  { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'Authorization=AAD;ClientId=${identityClientId}' }
+  { name: 'AZURE_CLIENT_ID', value: identityClientId }
+  { name: 'OTEL_SERVICE_NAME', value: 'waserverless-connector' }
+]
+
+var probes = [
+  {
+    type: 'Liveness'
+    httpGet: {
+      path: '/healthz'
+      port: containerPort
+      scheme: 'HTTP'
+    }
+    initialDelaySeconds: 10
+    periodSeconds: 15
+    timeoutSeconds: 5
+    failureThreshold: 3
+  }
+  {
+    type: 'Readiness'
+    httpGet: {
+      path: '/readyz'
+      port: containerPort
+      scheme: 'HTTP'
+    }
+    initialDelaySeconds: 5
+    periodSeconds: 10
+    timeoutSeconds: 5
+    failureThreshold: 3
+  }
+  {
+    type: 'Startup'
+    httpGet: {
+      path: '/healthz'
+      port: containerPort
+      scheme: 'HTTP'
+    }
+    initialDelaySeconds: 3
+    periodSeconds: 5
+    timeoutSeconds: 5
+    failureThreshold: 24
+  }
+]
+
+resource connector 'Microsoft.App/containerApps@2025-01-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': 'connector' })
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityResourceId}': {}
+    }
+  }
+  properties: {
+    environmentId: environmentResourceId
+    workloadProfileName: 'Consumption'
+    configuration: {
+      activeRevisionsMode: 'Single'
+      ingress: externalIngress
+        ? {
+            external: true
+            targetPort: usePlaceholder ? 80 : containerPort
+            transport: 'auto'
+            allowInsecure: false
+          }
+        : null
+      registries: [
+        {
+          server: registryLoginServer
+          identity: identityResourceId
+        }
+      ]
+      secrets: concat(sessionKeySecrets, metaSecrets)
+    }
+    template: {
+      containers: [
+        {
+          name: 'connector'
+          image: usePlaceholder ? placeholderImage : image
+          resources: {
+            cpu: json(cpu)
+            memory: memoryByCpu[cpu]
+          }
+          env: concat(baseEnv, sessionKeyEnv, metaEnv)
+          probes: usePlaceholder ? [] : probes
+        }
+      ]
+      scale: {
+        minReplicas: minReplicas
+        maxReplicas: max(minReplicas, maxReplicas)
+        rules: [
+          for queueName in scaleQueueNames: {
+            name: '${queueName}-depth'
+            custom: {
+              type: 'azure-servicebus'
+              metadata: {
+                namespace: serviceBusNamespaceName
+                queueName: queueName
+                messageCount: string(scaleMessageCount)
+              }
+              identity: identityResourceId
+            }
+          }
+        ]
+      }
+    }
+  }
+}
+
+@description('The resource id of the Container App.')
+output resourceId string = connector.id
+
+@description('The name of the Container App.')
+output name string = connector.name
+
+@description('The public host name of the connector when external ingress is on, else empty.')
+output fqdn string = connector.properties.configuration.?ingress.?fqdn ?? ''

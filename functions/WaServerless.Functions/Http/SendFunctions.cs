@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using WaServerless.Api.Messages;
+using WaServerless.Api.Sending;
+
+namespace WaServerless.Functions.Http;
+
+/// <summary>Thin wrappers: the handlers in WaServerless.Api do the work; routes match ApiEndpoints.Routes.</summary>
+public sealed class SendFunctions(SendHandler send, MessagesHandler messages)
+{
+    [Function(nameof(Send))]
+    public Task<IActionResult> Send(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "send")] HttpRequest request,
+        CancellationToken cancellationToken) => send.HandleAsync(request, cancellationToken);
+
+    [Function(nameof(ListMessages))]
+    public Task<IActionResult> ListMessages(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "messages")] HttpRequest request,
+        CancellationToken cancellationToken) => messages.ListAsync(request, cancellationToken);
+
+    [Function(nameof(GetMessage))]
+    public Task<IActionResult> GetMessage(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "messages/{queueId}")] HttpRequest request,
+        string queueId,
+        CancellationToken cancellationToken) => messages.GetAsync(request, queueId, cancellationToken);
+}

@@ -1,0 +1,10 @@
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
+using WaServerless.Api;
+using WaServerless.Queues;
+using WaServerless.Storage;
+
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.Services.AddWaServerlessStorage().AddWaServerlessQueues().AddWaServerlessApi();
+builder.Build().Run();
