@@ -1,7 +1,9 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using WaServerless.Connector.Receipts;
 using WaServerless.Connector.Sending;
 using WaServerless.Core.Engines;
+using WaServerless.Engines.CloudApi;
 using WaServerless.Engines.Sandbox;
 
 namespace WaServerless.Connector;
@@ -12,13 +14,24 @@ public static class ConnectorServiceCollectionExtensions
     /// The connector's parts: the lane consumer (idle unless Connector:Enabled), the send processor, receipts,
     /// and the engine. Storage and queues are added by the host.
     /// </summary>
-    public static IServiceCollection AddWaServerlessConnector(this IServiceCollection services)
+    public static IServiceCollection AddWaServerlessConnector(this IServiceCollection services, IConfiguration configuration)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<ConnectorOptions>().BindConfiguration(ConnectorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<StatusRecorder>();
         services.AddSingleton<SendCommandProcessor>();
         services.AddSingleton<IEngineEventSink, ReceiptSink>();
-        services.AddSandboxEngine();
+        // Only the chosen engine is registered, so only its options are validated at start.
+        var engine = configuration.GetValue(ConnectorOptions.Section + ":" + nameof(ConnectorOptions.Engine), EngineKind.Sandbox);
+        if (engine == EngineKind.CloudApi)
+        {
+            services.AddCloudApiEngine();
+        }
+        else
+        {
+            services.AddSandboxEngine();
+        }
+
         services.AddHostedService<LaneConsumer>();
 
         return services;

@@ -8,7 +8,8 @@ public static class Program
     public static async Task Main(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
-        builder.Services.AddWaServerlessStorage().AddWaServerlessQueues().AddWaServerlessConnector();
+        builder.Configuration.AddWaServerlessPlans();
+        builder.Services.AddWaServerlessStorage().AddWaServerlessQueues().AddWaServerlessConnector(builder.Configuration);
         builder.Services.AddHealthChecks();
         var app = builder.Build();
         app.MapHealthChecks("/healthz");

@@ -3,9 +3,11 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
+using WaServerless.Api.Accounts;
 using WaServerless.Api.Http;
 using WaServerless.Api.Messages;
 using WaServerless.Api.Sending;
+using WaServerless.Core.Accounts;
 using WaServerless.Core.Errors;
 
 namespace WaServerless.Api;
@@ -23,6 +25,15 @@ public static class ApiEndpoints
         ("POST", "send"),
         ("GET", "messages"),
         ("GET", "messages/{queueId}"),
+        ("POST", "accounts"),
+        ("GET", "accounts"),
+        ("POST", "accounts/{accountId}/suspend"),
+        ("POST", "accounts/{accountId}/activate"),
+        ("POST", "accounts/{accountId}/keys"),
+        ("GET", "accounts/{accountId}/keys"),
+        ("GET", "keys"),
+        ("POST", "keys"),
+        ("DELETE", "keys/{keyId}"),
     ];
 
     public static IEndpointRouteBuilder MapWaServerlessApi(this IEndpointRouteBuilder app)
@@ -31,6 +42,15 @@ public static class ApiEndpoints
         api.MapPost("/send", (HttpContext c, SendHandler h) => Execute(c, h.HandleAsync(c.Request, c.RequestAborted)));
         api.MapGet("/messages", (HttpContext c, MessagesHandler h) => Execute(c, h.ListAsync(c.Request, c.RequestAborted)));
         api.MapGet("/messages/{queueId}", (HttpContext c, string queueId, MessagesHandler h) => Execute(c, h.GetAsync(c.Request, queueId, c.RequestAborted)));
+        api.MapPost("/accounts", (HttpContext c, AccountsHandler h) => Execute(c, h.CreateAccountAsync(c.Request, c.RequestAborted)));
+        api.MapGet("/accounts", (HttpContext c, AccountsHandler h) => Execute(c, h.ListAccountsAsync(c.Request, c.RequestAborted)));
+        api.MapPost("/accounts/{accountId}/suspend", (HttpContext c, string accountId, AccountsHandler h) => Execute(c, h.SetAccountStatusAsync(c.Request, accountId, AccountStatus.Suspended, c.RequestAborted)));
+        api.MapPost("/accounts/{accountId}/activate", (HttpContext c, string accountId, AccountsHandler h) => Execute(c, h.SetAccountStatusAsync(c.Request, accountId, AccountStatus.Active, c.RequestAborted)));
+        api.MapPost("/accounts/{accountId}/keys", (HttpContext c, string accountId, AccountsHandler h) => Execute(c, h.CreateKeyAsync(c.Request, accountId, c.RequestAborted)));
+        api.MapGet("/accounts/{accountId}/keys", (HttpContext c, string accountId, AccountsHandler h) => Execute(c, h.ListKeysAsync(c.Request, accountId, c.RequestAborted)));
+        api.MapGet("/keys", (HttpContext c, AccountsHandler h) => Execute(c, h.ListKeysAsync(c.Request, null, c.RequestAborted)));
+        api.MapPost("/keys", (HttpContext c, AccountsHandler h) => Execute(c, h.CreateKeyAsync(c.Request, null, c.RequestAborted)));
+        api.MapDelete("/keys/{keyId}", (HttpContext c, string keyId, AccountsHandler h) => Execute(c, h.RevokeKeyAsync(c.Request, keyId, c.RequestAborted)));
         api.MapFallback((HttpContext c) => Execute(c, Task.FromResult<IActionResult>(
             ApiResults.Error(new ApiError(404, ErrorCodes.NotFound, $"No endpoint {c.Request.Method} {c.Request.Path}.")))));
         return app;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using WaServerless.Api.Accounts;
 using WaServerless.Api.Auth;
 using WaServerless.Api.Http;
 using WaServerless.Api.Messages;
@@ -17,6 +18,13 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<SendHandler>();
         services.AddSingleton<MessagesHandler>();
         services.AddSingleton<OutboxSweeper>();
+        services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section);
+        services.AddSingleton<AdminAuthenticator>();
+        services.AddSingleton<AccountsHandler>();
+        services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section);
+        services.AddSingleton<MediaSizeProbe>();
+        services.AddHttpClient(MediaSizeProbe.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         return services;
     }
 }

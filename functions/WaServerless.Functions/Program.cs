@@ -6,5 +6,6 @@ using WaServerless.Storage;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+builder.Configuration.AddWaServerlessPlans();
 builder.Services.AddWaServerlessStorage().AddWaServerlessQueues().AddWaServerlessApi();
 builder.Build().Run();

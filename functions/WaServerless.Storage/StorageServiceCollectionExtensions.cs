@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using WaServerless.Storage.Accounts;
@@ -8,12 +10,28 @@ namespace WaServerless.Storage;
 
 public static class StorageServiceCollectionExtensions
 {
+    /// <summary>Adds plans.json (shipped next to the app) as the first, lowest-priority configuration source.</summary>
+    public static IConfigurationBuilder AddWaServerlessPlans(this IConfigurationBuilder configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var source = new JsonConfigurationSource { Path = Path.Combine(AppContext.BaseDirectory, "plans.json"), Optional = false, ReloadOnChange = false };
+        source.ResolveFileProvider();
+        configuration.Sources.Insert(0, source);
+        return configuration;
+    }
+
     /// <summary>Tables and Blobs for every store, options bound from "Storage" and validated at start.</summary>
     public static IServiceCollection AddWaServerlessStorage(this IServiceCollection services)
     {
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<MessageStoreOptions>().BindConfiguration(MessageStoreOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AccountOptions>().BindConfiguration(AccountOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PlanOptions>()
+            .Configure<IConfiguration>((o, configuration) => configuration.GetSection(PlanOptions.Section).Bind(o.Plans))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<LimitOptions>().BindConfiguration(LimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<PlanCatalog>();
         services.AddSingleton<StorageClients>();
         services.AddHostedService<StorageInitializer>();
         services.AddSingleton<AccountStore>();

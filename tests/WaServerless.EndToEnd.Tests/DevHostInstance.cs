@@ -26,6 +26,8 @@ public sealed class DevHostInstance : IAsyncDisposable
         Prefix = prefix;
     }
 
+    public const string AdminKey = "test-admin-credential-0123456789";
+
     public WebApplication App { get; }
 
     public HttpClient Client { get; }
@@ -54,6 +56,8 @@ public sealed class DevHostInstance : IAsyncDisposable
             ["Sandbox:DeliveredAfter"] = "00:00:00.100",
             ["Sandbox:ReadAfter"] = "00:00:00.100",
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Limits:DefaultRecipientGap"] = "00:00:00",
+            ["Admin:ApiKey"] = AdminKey,
         };
         foreach (var (key, value) in settings ?? [])
         {

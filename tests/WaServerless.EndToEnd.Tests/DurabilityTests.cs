@@ -1,5 +1,7 @@
 using System.Net.Http.Json;
+using WaServerless.Core.Accounts;
 using WaServerless.Core.Contracts;
+using WaServerless.Core.Limits;
 using WaServerless.Core.Messages;
 using WaServerless.Core.Sending;
 using WaServerless.DevHost;
@@ -52,7 +54,8 @@ public sealed class DurabilityTests
         };
 
         // Committed, then "crashed" before the enqueue: only the outbox row knows.
-        Assert.IsType<AcceptResult.Accepted>(await host.Service<MessageStore>().AcceptAsync(account, "key_test", request, command, (_, _) => new StoredResponse(202, "{}"), default));
+        var caller = new Caller(new ApiKeyRecord("key_test", account.Id, "test", "SM-xxxxxxxx", DateTimeOffset.UtcNow, null, null), account);
+        Assert.IsType<AcceptResult.Accepted>(await host.Service<MessageStore>().AcceptAsync(caller, SendLimits.Unlimited, request, command, (_, _) => new StoredResponse(202, "{}"), default));
 
         await host.WaitForStatusAsync(command.MessageId, "read");
     }

@@ -120,3 +120,19 @@ public sealed class StorageQueueTransportTests
         Assert.Equal(Priority.FromValue(priority).Lane, SendCommandQueue.Read(received)!.Lane);
     }
 }
+
+public sealed class StorageQueueSchedulingTests
+{
+    [Fact]
+    public async Task A_message_scheduled_less_than_a_second_ahead_is_not_delivered_before_its_time()
+    {
+        var transport = new StorageQueueTransport((await Azurite.Shared).Clients(), Options.Create(new QueueOptions()), TimeProvider.System);
+        var due = DateTimeOffset.UtcNow.AddMilliseconds(700);
+        await transport.SendAsync("send-normal", new OutgoingMessage("soon", "{}"), due, default);
+
+        var received = await Eventually.MatchesAsync(() => transport.ReceiveAsync("send-normal", 10, default), r => r.Count > 0, TimeSpan.FromSeconds(10), "the scheduled message");
+
+        Assert.True(DateTimeOffset.UtcNow >= due);
+        Assert.Equal(1, Assert.Single(received).DeliveryCount);
+    }
+}

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using WaServerless.Core.Accounts;
 using WaServerless.Storage.Accounts;
@@ -16,15 +15,17 @@ public sealed class ApiKeyStoreTests
         var clients = (await Azurite.Shared).Clients();
         await new StorageInitializer(clients, NullLogger<StorageInitializer>.Instance).StartAsync(default);
         var clock = new FakeTimeProvider();
-        var accounts = new AccountStore(clients, clock, Options.Create(new AccountOptions()));
+        var accounts = new AccountStore(clients, clock);
         var keys = new ApiKeyStore(clients, accounts, clock);
-        var account = await accounts.CreateAsync("A", null, null, default);
+        var account = await accounts.CreateAsync("A", "starter", 100, null, null, default);
 
-        var (record, secret) = await keys.CreateAsync(account.Id, "ci", default);
+        var (record, secret) = await keys.CreateAsync(account.Id, "ci", null, default);
 
         Assert.True(ApiKeyFormat.IsWellFormed(secret));
-        Assert.Equal(account.Id, (await keys.AuthenticateAsync(secret, default))!.Account.Id);
-        Assert.Null(await keys.AuthenticateAsync(ApiKeyFormat.Generate(), default));
+        var authenticated = await keys.AuthenticateAsync(secret, default);
+        Assert.Equal(KeyAuthenticationStatus.Valid, authenticated.Status);
+        Assert.Equal(account.Id, authenticated.Caller!.Account.Id);
+        Assert.Equal(KeyAuthenticationStatus.Unknown, (await keys.AuthenticateAsync(ApiKeyFormat.Generate(), default)).Status);
         await foreach (var row in clients.Table(TableNames.ApiKeys).QueryAsync<Azure.Data.Tables.TableEntity>(e => e.RowKey == record.KeyId))
         {
             Assert.DoesNotContain(row, kv => kv.Value is string s && s.Contains(secret[3..], StringComparison.Ordinal));

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using WaServerless.Core.Accounts;
 using WaServerless.Core.Contracts;
+using WaServerless.Core.Limits;
 using WaServerless.Core.Messages;
 using WaServerless.Core.Sending;
 using WaServerless.Storage.Accounts;
@@ -19,6 +20,9 @@ public sealed class MessageStoreTests : IAsyncLifetime
     private StorageClients _clients = null!;
     private MessageStore _store = null!;
     private Account _account = null!;
+    private Caller _caller = null!;
+
+    private static readonly SendLimits Limits = new(1000, 1000, TimeSpan.Zero, 1000, TimeSpan.Zero);
 
     public async Task InitializeAsync()
     {
@@ -26,14 +30,18 @@ public sealed class MessageStoreTests : IAsyncLifetime
         _clients = azurite.Clients();
         await new StorageInitializer(_clients, NullLogger<StorageInitializer>.Instance).StartAsync(default);
         _store = new MessageStore(_clients, _clock, Options.Create(new MessageStoreOptions()));
-        _account = await new AccountStore(_clients, _clock, Options.Create(new AccountOptions())).CreateAsync("Test", 1000, null, default);
+        _account = await new AccountStore(_clients, _clock).CreateAsync("Test", "starter", 1000, null, null, default);
+        _caller = CallerOf(_account);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private (SendRequest Request, SendCommand Command) NewSend(string text = "hello", string? idempotencyKey = null)
+    private static Caller CallerOf(Account account) =>
+        new(new ApiKeyRecord("key_1", account.Id, "test", "SM-xxxxxxxx", DateTimeOffset.UnixEpoch, null, null), account);
+
+    private (SendRequest Request, SendCommand Command) NewSend(string text = "hello", string? idempotencyKey = null, string recipient = "+14155550123", Priority? priority = null)
     {
-        var request = new SendRequest("+14155550123", new TextContent(text), Priority.Normal, idempotencyKey);
+        var request = new SendRequest(recipient, new TextContent(text), priority ?? Priority.Normal, idempotencyKey);
         var command = new SendCommand
         {
             MessageId = MessageIds.New(_clock),
@@ -47,8 +55,14 @@ public sealed class MessageStoreTests : IAsyncLifetime
         return (request, command);
     }
 
-    private Task<AcceptResult> AcceptAsync((SendRequest Request, SendCommand Command) send, Account? account = null) =>
-        _store.AcceptAsync(account ?? _account, "key_1", send.Request, send.Command, (m, remaining) => new StoredResponse(202, $"{{\"id\":\"{m.MessageId}\",\"remaining\":{remaining}}}"), default);
+    private Task<AcceptResult> AcceptAsync((SendRequest Request, SendCommand Command) send, Account? account = null, SendLimits? limits = null) =>
+        _store.AcceptAsync(
+            account is null ? _caller : CallerOf(account),
+            (limits ?? Limits) with { MonthlyQuota = (account ?? _account).MonthlyQuota },
+            send.Request,
+            send.Command,
+            (m, remaining) => new StoredResponse(202, $"{{\"id\":\"{m.MessageId}\",\"remaining\":{remaining}}}"),
+            default);
 
     [Fact]
     public async Task Accepting_stores_the_message_queued_with_its_outbox_row_and_counts_it()
@@ -65,7 +79,7 @@ public sealed class MessageStoreTests : IAsyncLifetime
 
         _clock.Advance(TimeSpan.FromMinutes(1));
         var stale = await ToListAsync(_store.GetStaleOutboxAsync(default));
-        Assert.Equal(send.Command.MessageId, Assert.Single(stale).MessageId);
+        Assert.Equal(send.Command.MessageId, Assert.Single(stale).Command.MessageId);
     }
 
     [Fact]
@@ -123,8 +137,8 @@ public sealed class MessageStoreTests : IAsyncLifetime
     [Fact]
     public async Task Concurrent_requests_never_exceed_the_monthly_quota()
     {
-        var small = await new AccountStore(_clients, _clock, Options.Create(new AccountOptions())).CreateAsync("Small", 5, null, default);
-        var sends = Enumerable.Range(0, 12).Select(_ => NewSend() with { }).ToList();
+        var small = await new AccountStore(_clients, _clock).CreateAsync("Small", "starter", 5, null, null, default);
+        var sends = Enumerable.Range(0, 12).Select(i => NewSend(recipient: $"+1415555{i:D4}")).ToList();
 
         var results = await Task.WhenAll(sends.Select(s => AcceptAsync((s.Request, s.Command with { AccountId = small.Id }), small)));
 
@@ -164,7 +178,7 @@ public sealed class MessageStoreTests : IAsyncLifetime
         }
 
         var other = NewSend("other");
-        await _store.AcceptAsync(_account, "key_1", other.Request with { Recipient = "+442071838750" }, other.Command, (m, r) => new StoredResponse(202, "{}"), default);
+        await _store.AcceptAsync(_caller, Limits, other.Request with { Recipient = "+442071838750" }, other.Command, (m, r) => new StoredResponse(202, "{}"), default);
 
         var all = new List<MessageRecord>();
         string? cursor = null;

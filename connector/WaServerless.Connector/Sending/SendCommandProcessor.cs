@@ -56,6 +56,13 @@ public sealed partial class SendCommandProcessor(
         }
 
         var now = time.GetUtcNow();
+        if (stored.Status == MessageStatus.Scheduled && stored.ScheduledFor is { } due && due > now)
+        {
+            // Delivered early (a sweeper re-enqueue, a clock skew): the recipient gap still holds.
+            await transport.AbandonAsync(received, due - now, cancellationToken);
+            return;
+        }
+
         WaTelemetry.QueueAge.Record((now - command.AcceptedAt).TotalSeconds, WaTelemetry.Tag("lane", command.Lane.ToWire()));
         await recorder.RecordAsync(command.AccountId, command.MessageId, new StatusUpdate(MessageStatus.Sending, now, command.Attempt), FailureKind.None, command.TraceParent, cancellationToken);
 

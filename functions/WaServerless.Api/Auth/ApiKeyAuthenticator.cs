@@ -42,8 +42,15 @@ public sealed class ApiKeyAuthenticator(ApiKeyStore keys)
         var key = FindKey(request, fields)
             ?? throw new ApiErrorException(ApiError.Unauthorized("No API key was given.", AcceptedForms));
 
-        return await keys.AuthenticateAsync(key, cancellationToken)
-            ?? throw new ApiErrorException(ApiError.Unauthorized("The API key is not valid.", ApiKeyFormat.IsWellFormed(key) ? null : "Keys look like SM- followed by 32 letters and digits; check it was copied whole."));
+        var result = await keys.AuthenticateAsync(key, cancellationToken);
+        return result.Status switch
+        {
+            KeyAuthenticationStatus.Valid => result.Caller!,
+            KeyAuthenticationStatus.Revoked => throw new ApiErrorException(new ApiError(403, ErrorCodes.KeyInactive, "This API key has been revoked.", "Create a new key, or ask the account's administrator for one.")),
+            KeyAuthenticationStatus.AccountSuspended => throw new ApiErrorException(new ApiError(403, ErrorCodes.AccountSuspended, "The account is suspended.")),
+            KeyAuthenticationStatus.SubscriptionExpired => throw new ApiErrorException(new ApiError(402, ErrorCodes.SubscriptionExpired, "The account's trial has ended.", "Choose a plan to continue sending.")),
+            _ => throw new ApiErrorException(ApiError.Unauthorized("The API key is not valid.", ApiKeyFormat.IsWellFormed(key) ? null : "Keys look like SM- followed by 32 letters and digits; check it was copied whole.")),
+        };
     }
 
     private static string? FindKey(HttpRequest request, IReadOnlyDictionary<string, string>? fields)

@@ -121,6 +121,7 @@ public sealed record MessageView(
     string? IdempotencyKey,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
+    DateTimeOffset? ScheduledAt,
     IReadOnlyList<StatusChangeView> History)
 {
     public static MessageView From(MessageRecord m)
@@ -139,6 +140,7 @@ public sealed record MessageView(
             m.IdempotencyKey,
             m.AcceptedAt,
             m.UpdatedAt,
+            m.ScheduledFor,
             m.History.Select(h => new StatusChangeView(h.Status.ToWire(), h.At, h.Attempt, h.Detail)).ToList());
     }
 }

@@ -15,9 +15,9 @@ public sealed partial class OutboxSweeper(MessageStore messages, SendCommandQueu
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var count = 0;
-        await foreach (var command in messages.GetStaleOutboxAsync(cancellationToken))
+        await foreach (var (command, notBefore) in messages.GetStaleOutboxAsync(cancellationToken))
         {
-            await queue.EnqueueAsync(command, null, cancellationToken);
+            await queue.EnqueueAsync(command, notBefore, cancellationToken);
             await messages.CompleteOutboxAsync(command.AccountId, command.MessageId, cancellationToken);
             LogRecovered(logger, command.MessageId);
             count++;

@@ -12,6 +12,7 @@ using WaServerless.Core.Messages;
 using WaServerless.Core.Sending;
 using WaServerless.Core.Telemetry;
 using WaServerless.Queues;
+using WaServerless.Storage.Accounts;
 using WaServerless.Storage.Messages;
 
 namespace WaServerless.Api.Sending;
@@ -26,6 +27,8 @@ public sealed partial class SendHandler(
     ApiKeyAuthenticator authenticator,
     MessageStore messages,
     SendCommandQueue queue,
+    PlanCatalog plans,
+    MediaSizeProbe mediaProbe,
     TimeProvider time,
     ILogger<SendHandler> logger)
 {
@@ -43,6 +46,13 @@ public sealed partial class SendHandler(
             }
 
             var send = parsed.Request!;
+            var plan = plans.PlanOf(caller.Account);
+            if (MediaSizeProbe.MediaUrlOf(send.Content) is { } mediaUrl
+                && await mediaProbe.GetSizeAsync(mediaUrl, cancellationToken) is { } size && size > plan.MaxMediaBytes)
+            {
+                return ApiResults.Error(new ApiError(413, ErrorCodes.MediaTooLarge, $"The media is {size} bytes; the {plan.Name} plan allows {plan.MaxMediaBytes}."));
+            }
+
             var now = time.GetUtcNow();
             var command = new SendCommand
             {
@@ -58,7 +68,7 @@ public sealed partial class SendHandler(
             activity?.SetTag("waserverless.message_id", command.MessageId);
             activity?.SetTag("waserverless.message_type", send.Content.Type.ToWire());
 
-            var result = await messages.AcceptAsync(caller.Account, caller.KeyId, send, command, Respond, cancellationToken);
+            var result = await messages.AcceptAsync(caller, plans.LimitsFor(caller), send, command, Respond, cancellationToken);
             switch (result)
             {
                 case AcceptResult.Replayed replayed:
@@ -68,8 +78,14 @@ public sealed partial class SendHandler(
                 case AcceptResult.QuotaExceeded exceeded:
                     WaTelemetry.RateLimitRejections.Add(1, WaTelemetry.Tag("limit", "monthly_quota"));
                     return ApiResults.Error(new ApiError(402, ErrorCodes.QuotaExceeded, $"The account's monthly quota of {exceeded.MonthlyQuota.ToString(CultureInfo.InvariantCulture)} messages is used up."));
+                case AcceptResult.RateLimited limited:
+                    return TooMany(ErrorCodes.RateLimited, $"This key may submit {limited.Limit} messages a minute.", limited.Limit, limited.RetryAfter, "submissions_per_minute");
+                case AcceptResult.RecipientDailyCapReached cap:
+                    return TooMany(ErrorCodes.RecipientDailyCap, $"This recipient has had {cap.Cap} messages today, the daily cap.", cap.Cap, cap.RetryAfter, "recipient_daily_cap");
+                case AcceptResult.OtpCooldown cooldown:
+                    return TooMany(ErrorCodes.OtpCooldown, "An OTP was sent to this recipient moments ago; wait before sending another.", 1, cooldown.RetryAfter, "otp_cooldown");
                 case AcceptResult.Accepted accepted:
-                    await EnqueueAsync(command, cancellationToken);
+                    await EnqueueAsync(command, accepted.Message.ScheduledFor, cancellationToken);
                     WaTelemetry.MessagesAccepted.Add(1, WaTelemetry.Tag("message_type", send.Content.Type.ToWire()), WaTelemetry.Tag("lane", send.Priority.Lane.ToWire()));
                     LogAccepted(logger, command.MessageId, caller.Account.Id, send.Content.Type.ToWire(), send.Priority.Label);
                     return new RawJsonResult(accepted.Response.Status, accepted.Response.Body);
@@ -78,11 +94,24 @@ public sealed partial class SendHandler(
             }
         });
 
-    private async Task EnqueueAsync(SendCommand command, CancellationToken cancellationToken)
+    private static JsonApiResult TooMany(string code, string message, int limit, TimeSpan retryAfter, string limitName)
+    {
+        WaTelemetry.RateLimitRejections.Add(1, WaTelemetry.Tag("limit", limitName));
+        var seconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return ApiResults.Error(new ApiError(429, code, message, $"Retry after {seconds} s."), new Dictionary<string, string>
+        {
+            ["Retry-After"] = seconds,
+            ["RateLimit-Limit"] = limit.ToString(CultureInfo.InvariantCulture),
+            ["RateLimit-Remaining"] = "0",
+            ["RateLimit-Reset"] = seconds,
+        });
+    }
+
+    private async Task EnqueueAsync(SendCommand command, DateTimeOffset? notBefore, CancellationToken cancellationToken)
     {
         try
         {
-            await queue.EnqueueAsync(command, null, cancellationToken);
+            await queue.EnqueueAsync(command, notBefore, cancellationToken);
             await messages.CompleteOutboxAsync(command.AccountId, command.MessageId, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -103,10 +132,13 @@ public sealed partial class SendHandler(
                 message.Content.Type.ToWire(),
                 message.Priority.Value,
                 message.Priority.Label,
-                MessageStatus.Queued.ToWire(),
+                message.Status.ToWire(),
                 message.AcceptedAt,
                 remainingQuota,
-                $"Delivery is asynchronous. Follow it at GET /api/messages/{message.MessageId}."));
+                message.ScheduledFor is { } at
+                    ? $"Scheduled for {at:O}: the previous message to this recipient was less than the minimum gap ago. Follow it at GET /api/messages/{message.MessageId}."
+                    : $"Delivery is asynchronous. Follow it at GET /api/messages/{message.MessageId}.",
+                message.ScheduledFor));
         return new StoredResponse(StatusCodes.Status202Accepted, JsonSerializer.Serialize(body, WireJson.Options));
     }
 
@@ -128,4 +160,5 @@ public sealed record SendAcceptedData(
     string Status,
     DateTimeOffset Timestamp,
     long RemainingQuota,
-    string Note);
+    string Note,
+    DateTimeOffset? ScheduledAt);

@@ -6,6 +6,19 @@ public static class ErrorCodes
     public const string InvalidKey = "INVALID_KEY";
     public const string KeyInactive = "KEY_INACTIVE";
     public const string AccountSuspended = "ACCOUNT_SUSPENDED";
+    public const string SubscriptionExpired = "SUBSCRIPTION_EXPIRED";
+    public const string AdminKeyRequired = "ADMIN_KEY_REQUIRED";
+    public const string AdminApiDisabled = "ADMIN_API_DISABLED";
+
+    public const string RateLimited = "RATE_LIMITED";
+    public const string RecipientDailyCap = "RECIPIENT_DAILY_CAP";
+    public const string OtpCooldown = "OTP_COOLDOWN";
+    public const string MediaTooLarge = "MEDIA_TOO_LARGE";
+
+    public const string AccountNotFound = "ACCOUNT_NOT_FOUND";
+    public const string KeyNotFound = "KEY_NOT_FOUND";
+    public const string InvalidPlan = "INVALID_PLAN";
+    public const string InvalidField = "INVALID_FIELD";
 
     public const string MissingContentType = "MISSING_CONTENT_TYPE";
     public const string UnsupportedContentType = "UNSUPPORTED_CONTENT_TYPE";

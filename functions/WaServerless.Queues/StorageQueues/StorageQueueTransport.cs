@@ -107,7 +107,7 @@ public sealed class StorageQueueTransport(StorageClients clients, IOptions<Queue
         var client = await GetQueueAsync(m.Queue, cancellationToken);
         try
         {
-            await client.UpdateMessageAsync(m.QueueMessageId, m.PopReceipt, visibilityTimeout: delay < TimeSpan.Zero ? TimeSpan.Zero : delay > MaxVisibility ? MaxVisibility : delay, cancellationToken: cancellationToken);
+            await client.UpdateMessageAsync(m.QueueMessageId, m.PopReceipt, visibilityTimeout: delay <= TimeSpan.Zero ? TimeSpan.Zero : WholeSeconds(delay), cancellationToken: cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
@@ -141,8 +141,13 @@ public sealed class StorageQueueTransport(StorageClients clients, IOptions<Queue
         }
 
         var delay = at - time.GetUtcNow();
-        return delay <= TimeSpan.Zero ? null : delay > MaxVisibility ? MaxVisibility : delay;
+        return delay <= TimeSpan.Zero ? null : WholeSeconds(delay);
     }
+
+    // The service counts visibility in whole seconds and truncates: 0.9 s would be 0, visible at once
+    // and received again before its time. Round up instead.
+    private static TimeSpan WholeSeconds(TimeSpan delay) =>
+        delay > MaxVisibility ? MaxVisibility : TimeSpan.FromSeconds(Math.Ceiling(delay.TotalSeconds));
 
     private Task<QueueClient> GetQueueAsync(string queue, CancellationToken cancellationToken) =>
         _queues.GetOrAdd(queue, name => new Lazy<Task<QueueClient>>(async () =>

@@ -1,23 +1,36 @@
 using System.Security.Cryptography;
+using Azure;
 using Azure.Data.Tables;
 using WaServerless.Core.Accounts;
 using WaServerless.Storage.Infrastructure;
 
 namespace WaServerless.Storage.Accounts;
 
-/// <summary>A key's stored form: never the key itself, only its salted hash and the non-secret lookup prefix.</summary>
-public sealed record ApiKeyRecord(string KeyId, string AccountId, string Name, string LookupPrefix, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+public enum KeyAuthenticationStatus
+{
+    Valid,
+    Unknown,
+    Revoked,
+    AccountSuspended,
+    SubscriptionExpired,
+}
+
+public sealed record KeyAuthentication(KeyAuthenticationStatus Status, Caller? Caller);
 
 /// <summary>
-/// API keys in the apikeys table, partitioned by lookup prefix so verifying a key reads one small
-/// partition. A key is shown once, at creation.
+/// API keys. The apikeys table holds each key's record and salted hash under its account
+/// (PartitionKey account id, RowKey key id), so an account's keys list and revoke in one partition;
+/// apikeylookup maps the non-secret lookup prefix to candidates, so verifying a key reads one small
+/// partition. Nothing is cached: a revoked key stops working on every instance at once.
 /// </summary>
 public sealed class ApiKeyStore(StorageClients clients, AccountStore accounts, TimeProvider time)
 {
-    private TableClient Table => clients.Table(TableNames.ApiKeys);
+    private TableClient Keys => clients.Table(TableNames.ApiKeys);
+
+    private TableClient Lookup => clients.Table(TableNames.ApiKeyLookup);
 
     /// <summary>Creates a key; the returned secret is the only copy there will ever be.</summary>
-    public async Task<(ApiKeyRecord Record, string Secret)> CreateAsync(string accountId, string name, CancellationToken cancellationToken)
+    public async Task<(ApiKeyRecord Record, string Secret)> CreateAsync(string accountId, string name, TimeSpan? recipientGap, CancellationToken cancellationToken)
     {
         var secret = ApiKeyFormat.Generate();
         var salt = ApiKeyHasher.NewSalt();
@@ -27,30 +40,76 @@ public sealed class ApiKeyStore(StorageClients clients, AccountStore accounts, T
             name,
             ApiKeyFormat.LookupPrefix(secret),
             time.GetUtcNow(),
-            null);
-        var entity = new TableEntity(record.LookupPrefix, record.KeyId)
+            null,
+            recipientGap);
+        var entity = new TableEntity(accountId, record.KeyId)
         {
-            ["AccountId"] = accountId,
             ["Name"] = name,
+            ["LookupPrefix"] = record.LookupPrefix,
             ["Salt"] = salt,
             ["Hash"] = ApiKeyHasher.Hash(secret, salt),
             ["CreatedAt"] = record.CreatedAt,
+            ["RecipientGapSeconds"] = recipientGap is { } gap ? (int)gap.TotalSeconds : null,
         };
-        await Table.AddEntityAsync(entity, cancellationToken);
+        await Keys.AddEntityAsync(entity, cancellationToken);
+        await Lookup.AddEntityAsync(new TableEntity(record.LookupPrefix, record.KeyId) { ["AccountId"] = accountId }, cancellationToken);
         return (record, secret);
     }
 
-    /// <summary>The caller a key belongs to, or null when the key is malformed, unknown or revoked.</summary>
-    public async Task<Caller?> AuthenticateAsync(string key, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ApiKeyRecord>> ListAsync(string accountId, CancellationToken cancellationToken)
     {
-        if (!ApiKeyFormat.IsWellFormed(key))
+        var keys = new List<ApiKeyRecord>();
+        await foreach (var entity in Keys.QueryAsync<TableEntity>(e => e.PartitionKey == accountId, cancellationToken: cancellationToken))
+        {
+            keys.Add(FromEntity(entity));
+        }
+
+        return keys;
+    }
+
+    /// <summary>Revokes a key of the given account (any account when null). Returns the record, or null when there is no such key.</summary>
+    public async Task<ApiKeyRecord?> RevokeAsync(string keyId, string? accountId, CancellationToken cancellationToken)
+    {
+        var owner = accountId ?? await FindAccountOfAsync(keyId, cancellationToken);
+        if (owner is null)
         {
             return null;
         }
 
-        var prefix = ApiKeyFormat.LookupPrefix(key);
-        await foreach (var entity in Table.QueryAsync<TableEntity>(e => e.PartitionKey == prefix, cancellationToken: cancellationToken))
+        var existing = await Keys.GetEntityIfExistsAsync<TableEntity>(owner, keyId, cancellationToken: cancellationToken);
+        if (!existing.HasValue)
         {
+            return null;
+        }
+
+        var entity = existing.Value!;
+        if (entity.GetDateTimeOffset("RevokedAt") is null)
+        {
+            entity["RevokedAt"] = time.GetUtcNow();
+            await Keys.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Merge, cancellationToken);
+        }
+
+        return FromEntity(entity);
+    }
+
+    public async Task<KeyAuthentication> AuthenticateAsync(string key, CancellationToken cancellationToken)
+    {
+        if (!ApiKeyFormat.IsWellFormed(key))
+        {
+            return new KeyAuthentication(KeyAuthenticationStatus.Unknown, null);
+        }
+
+        var prefix = ApiKeyFormat.LookupPrefix(key);
+        await foreach (var candidate in Lookup.QueryAsync<TableEntity>(e => e.PartitionKey == prefix, cancellationToken: cancellationToken))
+        {
+            var accountId = candidate.GetString("AccountId") ?? string.Empty;
+            var row = await Keys.GetEntityIfExistsAsync<TableEntity>(accountId, candidate.RowKey, cancellationToken: cancellationToken);
+            if (!row.HasValue)
+            {
+                continue;
+            }
+
+            var entity = row.Value!;
             var salt = entity.GetBinary("Salt");
             var hash = entity.GetBinary("Hash");
             if (salt is null || hash is null || !ApiKeyHasher.Verify(key, salt, hash))
@@ -58,15 +117,48 @@ public sealed class ApiKeyStore(StorageClients clients, AccountStore accounts, T
                 continue;
             }
 
-            if (entity.GetDateTimeOffset("RevokedAt") is not null)
+            var record = FromEntity(entity);
+            if (record.RevokedAt is not null)
             {
-                return null;
+                return new KeyAuthentication(KeyAuthenticationStatus.Revoked, null);
             }
 
-            var account = await accounts.GetAsync(entity.GetString("AccountId") ?? string.Empty, cancellationToken);
-            return account is null ? null : new Caller(entity.RowKey, account);
+            var account = await accounts.GetAsync(accountId, cancellationToken);
+            if (account is null)
+            {
+                return new KeyAuthentication(KeyAuthenticationStatus.Unknown, null);
+            }
+
+            var caller = new Caller(record, account);
+            if (account.Status == AccountStatus.Suspended)
+            {
+                return new KeyAuthentication(KeyAuthenticationStatus.AccountSuspended, caller);
+            }
+
+            return account.TrialEndsAt is { } end && end <= time.GetUtcNow()
+                ? new KeyAuthentication(KeyAuthenticationStatus.SubscriptionExpired, caller)
+                : new KeyAuthentication(KeyAuthenticationStatus.Valid, caller);
+        }
+
+        return new KeyAuthentication(KeyAuthenticationStatus.Unknown, null);
+    }
+
+    private async Task<string?> FindAccountOfAsync(string keyId, CancellationToken cancellationToken)
+    {
+        await foreach (var row in Keys.QueryAsync<TableEntity>(e => e.RowKey == keyId, select: ["PartitionKey"], cancellationToken: cancellationToken))
+        {
+            return row.PartitionKey;
         }
 
         return null;
     }
+
+    private static ApiKeyRecord FromEntity(TableEntity e) => new(
+        e.RowKey,
+        e.PartitionKey,
+        e.GetString("Name") ?? string.Empty,
+        e.GetString("LookupPrefix") ?? string.Empty,
+        e.GetDateTimeOffset("CreatedAt") ?? DateTimeOffset.MinValue,
+        e.GetDateTimeOffset("RevokedAt"),
+        e.GetInt32("RecipientGapSeconds") is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
 }

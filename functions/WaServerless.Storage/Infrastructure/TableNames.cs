@@ -5,8 +5,9 @@ public static class TableNames
 {
     public const string Accounts = "accounts";
     public const string ApiKeys = "apikeys";
+    public const string ApiKeyLookup = "apikeylookup";
     public const string Messages = "messages";
     public const string EngineMessageIds = "enginemessageids";
 
-    public static readonly string[] All = [Accounts, ApiKeys, Messages, EngineMessageIds];
+    public static readonly string[] All = [Accounts, ApiKeys, ApiKeyLookup, Messages, EngineMessageIds];
 }

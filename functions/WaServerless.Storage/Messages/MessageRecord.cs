@@ -1,3 +1,4 @@
+using WaServerless.Core.Contracts;
 using WaServerless.Core.Messages;
 using WaServerless.Core.Sending;
 
@@ -22,7 +23,8 @@ public sealed record MessageRecord(
     string? FailureReason,
     DateTimeOffset AcceptedAt,
     DateTimeOffset UpdatedAt,
-    string? IdempotencyKey);
+    string? IdempotencyKey,
+    DateTimeOffset? ScheduledFor = null);
 
 /// <summary>A status change to apply; fields left null keep their stored values.</summary>
 public sealed record StatusUpdate(MessageStatus Status, DateTimeOffset At, int? Attempt = null, string? Detail = null, string? EngineMessageId = null, string? FailureReason = null);
@@ -33,3 +35,6 @@ public sealed record StoredResponse(int Status, string Body);
 public sealed record MessageQuery(MessageStatus? Status, string? Recipient, DateTimeOffset? From, DateTimeOffset? To);
 
 public sealed record MessagePage(IReadOnlyList<MessageRecord> Items, string? NextCursor);
+
+/// <summary>An accepted command whose enqueue may not have happened, and when it was due.</summary>
+public sealed record OutboxEntry(SendCommand Command, DateTimeOffset? NotBefore);

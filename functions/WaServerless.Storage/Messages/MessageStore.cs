@@ -7,9 +7,9 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using WaServerless.Core.Accounts;
 using WaServerless.Core.Contracts;
+using WaServerless.Core.Limits;
 using WaServerless.Core.Messages;
 using WaServerless.Core.Sending;
-using WaServerless.Storage.Accounts;
 using WaServerless.Storage.Infrastructure;
 
 namespace WaServerless.Storage.Messages;
@@ -30,6 +30,13 @@ public abstract record AcceptResult
     public sealed record IdempotencyMismatch : AcceptResult;
 
     public sealed record QuotaExceeded(long MonthlyQuota) : AcceptResult;
+
+    /// <summary>The key's submissions per minute are used up until the minute turns.</summary>
+    public sealed record RateLimited(int Limit, TimeSpan RetryAfter) : AcceptResult;
+
+    public sealed record RecipientDailyCapReached(int Cap, TimeSpan RetryAfter) : AcceptResult;
+
+    public sealed record OtpCooldown(TimeSpan RetryAfter) : AcceptResult;
 }
 
 /// <summary>
@@ -48,25 +55,31 @@ public sealed class MessageStore(StorageClients clients, TimeProvider time, IOpt
     private TableClient Table => clients.Table(TableNames.Messages);
 
     public async Task<AcceptResult> AcceptAsync(
-        Account account,
-        string keyId,
+        Caller caller,
+        SendLimits limits,
         SendRequest request,
         SendCommand command,
         Func<MessageRecord, long, StoredResponse> respond,
         CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(limits);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(respond);
 
+        var account = caller.Account;
         var now = command.AcceptedAt;
         var fingerprint = request.Fingerprint();
-        var idempotencyRowKey = request.IdempotencyKey is null ? null : IdempotencyRowKey(keyId, request.IdempotencyKey);
+        var idempotencyRowKey = request.IdempotencyKey is null ? null : IdempotencyRowKey(caller.KeyId, request.IdempotencyKey);
         var usageRowKey = "u_" + now.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+        var minuteRowKey = "r_" + caller.KeyId;
+        var minute = now.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
+        var recipientRowKey = "p_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(request.Recipient)))[..32];
 
         for (var attempt = 0; attempt < MaxConcurrencyRetries; attempt++)
         {
+            // Idempotency first: a repeat of an accepted request gets its response even when a limit is now reached.
             ETag? expiredIdempotencyEtag = null;
             if (idempotencyRowKey is not null)
             {
@@ -85,30 +98,60 @@ public sealed class MessageStore(StorageClients clients, TimeProvider time, IOpt
                 }
             }
 
-            var usage = await Table.GetEntityIfExistsAsync<TableEntity>(account.Id, usageRowKey, cancellationToken: cancellationToken);
-            var used = usage.HasValue ? usage.Value!.GetInt64("Count") ?? 0 : 0;
-            if (used >= account.MonthlyQuota)
+            var minuteRow = await GetRowAsync(account.Id, minuteRowKey, cancellationToken);
+            var usedThisMinute = minuteRow?.GetString("Minute") == minute ? minuteRow.GetInt32("Count") ?? 0 : 0;
+            if (usedThisMinute >= limits.SubmissionsPerMinute)
             {
-                return new AcceptResult.QuotaExceeded(account.MonthlyQuota);
+                var nextMinute = new DateTimeOffset(now.UtcDateTime.Date.AddHours(now.UtcDateTime.Hour).AddMinutes(now.UtcDateTime.Minute + 1), TimeSpan.Zero);
+                return new AcceptResult.RateLimited(limits.SubmissionsPerMinute, nextMinute - now);
             }
 
+            var usage = await GetRowAsync(account.Id, usageRowKey, cancellationToken);
+            var used = usage?.GetInt64("Count") ?? 0;
+            if (used >= limits.MonthlyQuota)
+            {
+                return new AcceptResult.QuotaExceeded(limits.MonthlyQuota);
+            }
+
+            var recipientRow = await GetRowAsync(account.Id, recipientRowKey, cancellationToken);
+            var recipientState = recipientRow is null
+                ? RecipientState.None
+                : new RecipientState(recipientRow.GetDateTimeOffset("LastAt"), recipientRow.GetString("Day"), recipientRow.GetInt32("DayCount") ?? 0, recipientRow.GetDateTimeOffset("LastOtpAt"));
+            DateTimeOffset? scheduledFor;
+            RecipientState nextRecipientState;
+            switch (RecipientRules.Evaluate(recipientState, request.Priority, limits, now))
+            {
+                case RecipientDecision.DailyCapReached cap:
+                    return new AcceptResult.RecipientDailyCapReached(cap.Cap, cap.RetryAfter);
+                case RecipientDecision.OtpCooldown cooldown:
+                    return new AcceptResult.OtpCooldown(cooldown.RetryAfter);
+                case RecipientDecision.Accept accept:
+                    scheduledFor = accept.ScheduledFor;
+                    nextRecipientState = accept.Next;
+                    break;
+                default:
+                    throw new InvalidOperationException("unreachable");
+            }
+
+            var status = scheduledFor is null ? MessageStatus.Queued : MessageStatus.Scheduled;
             var record = new MessageRecord(
                 command.MessageId,
                 account.Id,
-                keyId,
+                caller.KeyId,
                 command.SessionId,
                 request.Recipient,
                 request.Content,
                 request.Priority,
-                MessageStatus.Queued,
-                [new StatusChange(MessageStatus.Queued, now, 0, null)],
+                status,
+                [new StatusChange(status, now, 0, scheduledFor is { } at ? $"inside the recipient gap; sends at {at:O}" : null)],
                 0,
                 null,
                 null,
                 now,
                 now,
-                request.IdempotencyKey);
-            var response = respond(record, account.MonthlyQuota - used - 1);
+                request.IdempotencyKey,
+                scheduledFor);
+            var response = respond(record, limits.MonthlyQuota == long.MaxValue ? long.MaxValue : limits.MonthlyQuota - used - 1);
 
             var actions = new List<TableTransactionAction>
             {
@@ -118,19 +161,24 @@ public sealed class MessageStore(StorageClients clients, TimeProvider time, IOpt
                     ["MessageId"] = record.MessageId,
                     ["Command"] = JsonSerializer.Serialize(command, WireJson.Options),
                     ["CreatedAt"] = now,
+                    ["NotBefore"] = scheduledFor,
+                }),
+                Counter(usage, new TableEntity(account.Id, usageRowKey) { ["Count"] = used + 1 }),
+                Counter(minuteRow, new TableEntity(account.Id, minuteRowKey) { ["Minute"] = minute, ["Count"] = usedThisMinute + 1 }),
+                Counter(recipientRow, new TableEntity(account.Id, recipientRowKey)
+                {
+                    ["LastAt"] = nextRecipientState.LastAt,
+                    ["Day"] = nextRecipientState.Day,
+                    ["DayCount"] = nextRecipientState.DayCount,
+                    ["LastOtpAt"] = nextRecipientState.LastOtpAt,
                 }),
             };
-
-            var usageEntity = new TableEntity(account.Id, usageRowKey) { ["Count"] = used + 1 };
-            actions.Add(usage.HasValue
-                ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, usageEntity, usage.Value!.ETag)
-                : new TableTransactionAction(TableTransactionActionType.Add, usageEntity));
 
             if (idempotencyRowKey is not null)
             {
                 var idempotency = new TableEntity(account.Id, idempotencyRowKey)
                 {
-                    ["KeyId"] = keyId,
+                    ["KeyId"] = caller.KeyId,
                     ["Fingerprint"] = fingerprint,
                     ["MessageId"] = record.MessageId,
                     ["ResponseStatus"] = response.Status,
@@ -149,11 +197,23 @@ public sealed class MessageStore(StorageClients clients, TimeProvider time, IOpt
             }
             catch (TableTransactionFailedException e) when (e.Status is 409 or 412)
             {
-                // Another request won a race for the usage counter or the idempotency key: read again and decide again.
+                // Another request won a race for a counter or the idempotency key: read again and decide again.
             }
         }
 
-        throw new RequestFailedException(503, "The account is too busy: its usage counter stayed contended; try again.");
+        throw new RequestFailedException(503, "The account is too busy: its counters stayed contended; try again.");
+    }
+
+    /// <summary>Add when the counter row is new, else replace it only if nobody changed it since it was read.</summary>
+    private static TableTransactionAction Counter(TableEntity? existing, TableEntity next) =>
+        existing is null
+            ? new TableTransactionAction(TableTransactionActionType.Add, next)
+            : new TableTransactionAction(TableTransactionActionType.UpdateReplace, next, existing.ETag);
+
+    private async Task<TableEntity?> GetRowAsync(string partition, string rowKey, CancellationToken cancellationToken)
+    {
+        var response = await Table.GetEntityIfExistsAsync<TableEntity>(partition, rowKey, cancellationToken: cancellationToken);
+        return response.HasValue ? response.Value : null;
     }
 
     public async Task<MessageRecord?> GetAsync(string accountId, string messageId, CancellationToken cancellationToken)
@@ -243,7 +303,7 @@ public sealed class MessageStore(StorageClients clients, TimeProvider time, IOpt
                 await Table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken);
                 return (FromEntity(entity), true);
             }
-            catch (RequestFailedException e) when (e.IsPreconditionFailed())
+            catch (RequestFailedException e) when (e.Status == 412)
             {
                 // A receipt and a status change raced; read again.
             }
@@ -259,7 +319,7 @@ public sealed class MessageStore(StorageClients clients, TimeProvider time, IOpt
     }
 
     /// <summary>Outbox rows older than the grace period: accepted messages whose enqueue may never have happened.</summary>
-    public async IAsyncEnumerable<SendCommand> GetStaleOutboxAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<OutboxEntry> GetStaleOutboxAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var cutoff = time.GetUtcNow() - options.Value.OutboxGracePeriod;
         var filter = TableClient.CreateQueryFilter($"RowKey ge {"o_"} and RowKey lt {"o`"} and CreatedAt lt {cutoff}");
@@ -268,7 +328,7 @@ public sealed class MessageStore(StorageClients clients, TimeProvider time, IOpt
             var json = row.GetString("Command");
             if (json is not null && JsonSerializer.Deserialize<SendCommand>(json, WireJson.Options) is { } command)
             {
-                yield return command;
+                yield return new OutboxEntry(command, row.GetDateTimeOffset("NotBefore"));
             }
         }
     }
@@ -300,6 +360,7 @@ public sealed class MessageStore(StorageClients clients, TimeProvider time, IOpt
         ["AcceptedAt"] = m.AcceptedAt,
         ["UpdatedAt"] = m.UpdatedAt,
         ["IdempotencyKey"] = m.IdempotencyKey,
+        ["ScheduledFor"] = m.ScheduledFor,
     };
 
     private static MessageRecord FromEntity(TableEntity e) => new(
@@ -317,5 +378,6 @@ public sealed class MessageStore(StorageClients clients, TimeProvider time, IOpt
         e.GetString("FailureReason"),
         e.GetDateTimeOffset("AcceptedAt") ?? DateTimeOffset.MinValue,
         e.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.MinValue,
-        e.GetString("IdempotencyKey"));
+        e.GetString("IdempotencyKey"),
+        e.GetDateTimeOffset("ScheduledFor"));
 }

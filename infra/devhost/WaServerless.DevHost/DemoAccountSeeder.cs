@@ -13,6 +13,7 @@ namespace WaServerless.DevHost;
 public sealed partial class DemoAccountSeeder(
     AccountStore accounts,
     ApiKeyStore keys,
+    PlanCatalog plans,
     IOptions<DevHostOptions> options,
     IServer server,
     IHostApplicationLifetime lifetime,
@@ -34,7 +35,7 @@ public sealed partial class DemoAccountSeeder(
         if (file is not null && File.Exists(file))
         {
             var saved = (await File.ReadAllTextAsync(file, cancellationToken)).Trim();
-            if (await keys.AuthenticateAsync(saved, cancellationToken) is not null)
+            if ((await keys.AuthenticateAsync(saved, cancellationToken)).Status == KeyAuthenticationStatus.Valid)
             {
                 DemoKey = saved;
             }
@@ -44,10 +45,11 @@ public sealed partial class DemoAccountSeeder(
         {
             if (await accounts.GetAsync(DemoAccountId, cancellationToken) is null)
             {
-                await accounts.CreateAsync("Demo account", null, DemoAccountId, cancellationToken);
+                var plan = plans.Find("growth") ?? plans.Find(plans.Names.First())!;
+                await accounts.CreateAsync("Demo account", plan.Name, plan.MonthlyQuota, null, DemoAccountId, cancellationToken);
             }
 
-            var (record, secret) = await keys.CreateAsync(DemoAccountId, "demo", cancellationToken);
+            var (record, secret) = await keys.CreateAsync(DemoAccountId, "demo", null, cancellationToken);
             DemoKey = secret;
             LogCreated(logger, record.KeyId);
             if (file is not null)

@@ -15,11 +15,12 @@ public static class DevHostApplication
             Args = args,
             ContentRootPath = AppContext.BaseDirectory,
         });
+        builder.Configuration.AddWaServerlessPlans();
         builder.Services
             .AddWaServerlessStorage()
             .AddWaServerlessQueues()
             .AddWaServerlessApi()
-            .AddWaServerlessConnector()
+            .AddWaServerlessConnector(builder.Configuration)
             .AddWaServerlessDevHost();
         configure?.Invoke(builder);
 

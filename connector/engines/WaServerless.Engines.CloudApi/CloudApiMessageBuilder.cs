@@ -1,0 +1,239 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using WaServerless.Core.Messages;
+
+namespace WaServerless.Engines.CloudApi;
+
+/// <summary>
+/// Turns engine-neutral message content into the body of POST /{version}/{phone-number-id}/messages,
+/// in the shapes Meta documents for each message type.
+/// </summary>
+public static partial class CloudApiMessageBuilder
+{
+    /// <summary>Longest biz_opaque_callback_data Meta accepts.</summary>
+    private const int CallbackDataMaxLength = 512;
+
+    /// <summary>
+    /// The request body for one message. <paramref name="recipient"/> is E.164 ("+15551234567");
+    /// <paramref name="messageId"/> rides along as biz_opaque_callback_data, so status webhooks can be
+    /// traced back to our message even before the wamid is recorded.
+    /// </summary>
+    /// <exception cref="CloudApiConfigurationException">A copy-code message without a configured authentication template.</exception>
+    public static JsonObject Build(string recipient, string messageId, MessageContent content, CloudApiOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(recipient);
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(options);
+
+        (string Type, JsonNode Payload) part = content switch
+        {
+            TextContent text => ("text", Text(text)),
+            ImageContent image => ("image", Media(image.Url, image.Caption, null)),
+            DocumentContent document => ("document", Media(document.Url, document.Caption, document.Filename)),
+            VideoContent video => ("video", Media(video.Url, video.Caption, null)),
+            AudioContent audio => ("audio", Media(audio.Url, null, null)),
+            LocationContent location => ("location", Location(location)),
+            ContactContent contact => ("contacts", Contacts(contact)),
+            ButtonsContent buttons => ("interactive", Buttons(buttons)),
+            ListContent list => ("interactive", List(list)),
+            CopyCodeContent copyCode => ("template", CopyCode(copyCode, options)),
+            _ => throw new ArgumentOutOfRangeException(nameof(content), content.GetType().Name, "Unknown message content."),
+        };
+
+        var (type, payload) = part;
+        var body = new JsonObject
+        {
+            ["messaging_product"] = "whatsapp",
+            ["recipient_type"] = "individual",
+            ["to"] = WaId(recipient),
+            ["type"] = type,
+            [type] = payload,
+        };
+        if (!string.IsNullOrEmpty(messageId) && messageId.Length <= CallbackDataMaxLength)
+        {
+            body["biz_opaque_callback_data"] = messageId;
+        }
+
+        return body;
+    }
+
+    /// <summary>WhatsApp ids are the E.164 digits without the plus.</summary>
+    public static string WaId(string e164) => e164.TrimStart('+');
+
+    private static JsonObject Text(TextContent text) => new()
+    {
+        // Without preview_url WhatsApp shows a link as plain text; ask for the preview only when there is one.
+        ["preview_url"] = UrlPattern().IsMatch(text.Text),
+        ["body"] = text.Text,
+    };
+
+    private static JsonObject Media(Uri url, string? caption, string? filename)
+    {
+        var media = new JsonObject { ["link"] = url.AbsoluteUri };
+        if (!string.IsNullOrEmpty(caption))
+        {
+            media["caption"] = caption;
+        }
+
+        if (!string.IsNullOrEmpty(filename))
+        {
+            media["filename"] = filename;
+        }
+
+        return media;
+    }
+
+    private static JsonObject Location(LocationContent location)
+    {
+        var payload = new JsonObject
+        {
+            ["latitude"] = location.Latitude,
+            ["longitude"] = location.Longitude,
+        };
+        if (!string.IsNullOrEmpty(location.Label))
+        {
+            payload["name"] = location.Label;
+        }
+
+        return payload;
+    }
+
+    private static JsonArray Contacts(ContactContent contact)
+    {
+        // Meta wants formatted_name plus at least one structured part; split off the first word as
+        // first_name and keep the rest as last_name. The card shows formatted_name either way.
+        var trimmed = contact.Name.Trim();
+        var space = trimmed.IndexOfAny([' ', '\t']);
+        var name = new JsonObject
+        {
+            ["formatted_name"] = trimmed,
+            ["first_name"] = space < 0 ? trimmed : trimmed[..space],
+        };
+        if (space >= 0)
+        {
+            name["last_name"] = trimmed[(space + 1)..].Trim();
+        }
+
+        return
+        [
+            new JsonObject
+            {
+                ["name"] = name,
+                ["phones"] = new JsonArray
+                {
+                    // wa_id makes the card's "Message" button open a chat with that number.
+                    new JsonObject { ["phone"] = contact.Phone, ["type"] = "CELL", ["wa_id"] = WaId(contact.Phone) },
+                },
+            },
+        ];
+    }
+
+    private static JsonObject Buttons(ButtonsContent buttons)
+    {
+        var replies = new JsonArray();
+        foreach (var button in buttons.Buttons)
+        {
+            replies.Add(new JsonObject
+            {
+                ["type"] = "reply",
+                ["reply"] = new JsonObject { ["id"] = button.Id, ["title"] = button.Title },
+            });
+        }
+
+        var interactive = new JsonObject
+        {
+            ["type"] = "button",
+            ["body"] = new JsonObject { ["text"] = buttons.Body },
+        };
+        AddFooter(interactive, buttons.Footer);
+        interactive["action"] = new JsonObject { ["buttons"] = replies };
+        return interactive;
+    }
+
+    private static JsonObject List(ListContent list)
+    {
+        var sections = new JsonArray();
+        foreach (var section in list.Sections)
+        {
+            var rows = new JsonArray();
+            foreach (var row in section.Rows)
+            {
+                var item = new JsonObject { ["id"] = row.RowId, ["title"] = row.Title };
+                if (!string.IsNullOrEmpty(row.Description))
+                {
+                    item["description"] = row.Description;
+                }
+
+                rows.Add(item);
+            }
+
+            var entry = new JsonObject();
+            if (!string.IsNullOrEmpty(section.Title))
+            {
+                entry["title"] = section.Title;
+            }
+
+            entry["rows"] = rows;
+            sections.Add(entry);
+        }
+
+        var interactive = new JsonObject
+        {
+            ["type"] = "list",
+            ["header"] = new JsonObject { ["type"] = "text", ["text"] = list.Title },
+            ["body"] = new JsonObject { ["text"] = list.Body },
+        };
+        AddFooter(interactive, list.Footer);
+        interactive["action"] = new JsonObject { ["button"] = list.ButtonText, ["sections"] = sections };
+        return interactive;
+    }
+
+    private static JsonObject CopyCode(CopyCodeContent copyCode, CloudApiOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.CopyCodeTemplateName))
+        {
+            throw new CloudApiConfigurationException(
+                "copy_code needs an approved authentication template: set CloudApi:CopyCodeTemplateName.");
+        }
+
+        // An authentication template's text is fixed by Meta ("<code> is your verification code."), so
+        // CopyCodeContent.Text has nowhere to go. The code fills the body's one parameter and, again,
+        // the copy-code button, which Meta models as a URL button at index 0.
+        return new JsonObject
+        {
+            ["name"] = options.CopyCodeTemplateName,
+            ["language"] = new JsonObject { ["code"] = options.CopyCodeTemplateLanguage },
+            ["components"] = new JsonArray
+            {
+                new JsonObject
+                {
+                    ["type"] = "body",
+                    ["parameters"] = new JsonArray { TextParameter(copyCode.Code) },
+                },
+                new JsonObject
+                {
+                    ["type"] = "button",
+                    ["sub_type"] = "url",
+                    ["index"] = "0",
+                    ["parameters"] = new JsonArray { TextParameter(copyCode.Code) },
+                },
+            },
+        };
+    }
+
+    private static JsonObject TextParameter(string text) => new() { ["type"] = "text", ["text"] = text };
+
+    private static void AddFooter(JsonObject interactive, string? footer)
+    {
+        if (!string.IsNullOrEmpty(footer))
+        {
+            interactive["footer"] = new JsonObject { ["text"] = footer };
+        }
+    }
+
+    [GeneratedRegex(@"https?://\S", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex UrlPattern();
+}
+
+/// <summary>The engine was asked for something its configuration cannot do; retrying will not help.</summary>
+public sealed class CloudApiConfigurationException(string message) : Exception(message);
