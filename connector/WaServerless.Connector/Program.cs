@@ -1,5 +1,6 @@
 using WaServerless.Queues;
 using WaServerless.Storage;
+using WaServerless.Telemetry;
 
 namespace WaServerless.Connector;
 
@@ -9,7 +10,8 @@ public static class Program
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.Configuration.AddWaServerlessPlans();
-        builder.Services.AddWaServerlessStorage().AddWaServerlessQueues().AddWaServerlessConnector(builder.Configuration);
+        builder.Services.AddWaServerlessStorage().AddWaServerlessQueues().AddWaServerlessConnector(builder.Configuration)
+            .AddWaServerlessTelemetry(builder.Configuration, "waserverless-connector");
         builder.Services.AddHealthChecks();
         var app = builder.Build();
         app.MapHealthChecks("/healthz");

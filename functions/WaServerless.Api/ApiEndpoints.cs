@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using WaServerless.Api.Accounts;
 using WaServerless.Api.Http;
 using WaServerless.Api.Messages;
+using WaServerless.Api.OpenApi;
 using WaServerless.Api.Sending;
 using WaServerless.Core.Accounts;
 using WaServerless.Core.Errors;
@@ -34,6 +35,7 @@ public static class ApiEndpoints
         ("GET", "keys"),
         ("POST", "keys"),
         ("DELETE", "keys/{keyId}"),
+        ("GET", "openapi.json"),
     ];
 
     public static IEndpointRouteBuilder MapWaServerlessApi(this IEndpointRouteBuilder app)
@@ -51,6 +53,7 @@ public static class ApiEndpoints
         api.MapGet("/keys", (HttpContext c, AccountsHandler h) => Execute(c, h.ListKeysAsync(c.Request, null, c.RequestAborted)));
         api.MapPost("/keys", (HttpContext c, AccountsHandler h) => Execute(c, h.CreateKeyAsync(c.Request, null, c.RequestAborted)));
         api.MapDelete("/keys/{keyId}", (HttpContext c, string keyId, AccountsHandler h) => Execute(c, h.RevokeKeyAsync(c.Request, keyId, c.RequestAborted)));
+        api.MapGet("/openapi.json", (HttpContext c, OpenApiHandler h) => Execute(c, h.GetAsync(c.Request)));
         api.MapFallback((HttpContext c) => Execute(c, Task.FromResult<IActionResult>(
             ApiResults.Error(new ApiError(404, ErrorCodes.NotFound, $"No endpoint {c.Request.Method} {c.Request.Path}.")))));
         return app;

@@ -3,6 +3,7 @@ using WaServerless.Api.Accounts;
 using WaServerless.Api.Auth;
 using WaServerless.Api.Http;
 using WaServerless.Api.Messages;
+using WaServerless.Api.OpenApi;
 using WaServerless.Api.Sending;
 
 namespace WaServerless.Api;
@@ -21,6 +22,7 @@ public static class ApiServiceCollectionExtensions
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section);
         services.AddSingleton<AdminAuthenticator>();
         services.AddSingleton<AccountsHandler>();
+        services.AddSingleton<OpenApiHandler>();
         services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section);
         services.AddSingleton<MediaSizeProbe>();
         services.AddHttpClient(MediaSizeProbe.HttpClientName)

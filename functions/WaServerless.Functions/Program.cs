@@ -3,9 +3,11 @@ using Microsoft.Extensions.Hosting;
 using WaServerless.Api;
 using WaServerless.Queues;
 using WaServerless.Storage;
+using WaServerless.Telemetry;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.Configuration.AddWaServerlessPlans();
-builder.Services.AddWaServerlessStorage().AddWaServerlessQueues().AddWaServerlessApi();
+builder.Services.AddWaServerlessStorage().AddWaServerlessQueues().AddWaServerlessApi()
+    .AddWaServerlessTelemetry(builder.Configuration, "waserverless-api");
 builder.Build().Run();

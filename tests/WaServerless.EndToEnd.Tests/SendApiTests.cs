@@ -225,6 +225,18 @@ public sealed class SendApiTests(DevHostFixture fixture) : IClassFixture<DevHost
     }
 
     [Fact]
+    public async Task The_openapi_document_is_served_without_a_key_and_unknown_routes_are_json_404s()
+    {
+        using var document = await Host.Client.GetAsync("api/openapi.json");
+        using var unknown = await Host.Client.GetAsync("api/nothing-here");
+
+        Assert.Equal(HttpStatusCode.OK, document.StatusCode);
+        Assert.Equal("3.0.3", (await DevHostInstance.ReadAsync(document)).GetProperty("openapi").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("NOT_FOUND", (await DevHostInstance.ReadAsync(unknown)).GetProperty("error_code").GetString());
+    }
+
+    [Fact]
     public async Task An_unknown_message_id_is_404()
     {
         using var response = await Host.Client.SendAsync(Host.Request(HttpMethod.Get, "api/messages/msg_01JZZZZZZZZZZZZZZZZZZZZZZZ"));

@@ -93,3 +93,25 @@ public class DeliveryEventsFunctionTests
         Assert.Equal(["deadletter:not a DeliveryEvent"], actions.Settlements);
     }
 }
+
+public class OpenApiDocumentTests
+{
+    [Fact]
+    public void The_document_describes_every_route_with_its_method_and_every_error_code()
+    {
+        using var document = JsonDocument.Parse(WaServerless.Api.OpenApi.OpenApiHandler.Json);
+        var paths = document.RootElement.GetProperty("paths");
+
+        foreach (var (method, route) in ApiEndpoints.Routes)
+        {
+            Assert.True(paths.TryGetProperty("/" + route, out var path), $"{route} is missing from openapi.json");
+            Assert.True(path.TryGetProperty(method.ToLowerInvariant(), out _), $"{method} {route} is missing from openapi.json");
+        }
+
+        Assert.Equal(ApiEndpoints.Routes.Count, paths.EnumerateObject().Sum(p => p.Value.EnumerateObject().Count()));
+        var documented = document.RootElement.GetProperty("components").GetProperty("schemas").GetProperty("Error").GetProperty("properties").GetProperty("error_code").GetProperty("enum")
+            .EnumerateArray().Select(e => e.GetString()).ToHashSet();
+        var declared = typeof(WaServerless.Core.Errors.ErrorCodes).GetFields().Select(f => (string)f.GetValue(null)!);
+        Assert.All(declared, code => Assert.Contains(code, documented));
+    }
+}

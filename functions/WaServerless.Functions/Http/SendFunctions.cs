@@ -2,12 +2,13 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using WaServerless.Api.Messages;
+using WaServerless.Api.OpenApi;
 using WaServerless.Api.Sending;
 
 namespace WaServerless.Functions.Http;
 
 /// <summary>Thin wrappers: the handlers in WaServerless.Api do the work; routes match ApiEndpoints.Routes.</summary>
-public sealed class SendFunctions(SendHandler send, MessagesHandler messages)
+public sealed class SendFunctions(SendHandler send, MessagesHandler messages, OpenApiHandler openApi)
 {
     [Function(nameof(Send))]
     public Task<IActionResult> Send(
@@ -24,4 +25,8 @@ public sealed class SendFunctions(SendHandler send, MessagesHandler messages)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "messages/{queueId}")] HttpRequest request,
         string queueId,
         CancellationToken cancellationToken) => messages.GetAsync(request, queueId, cancellationToken);
+
+    [Function(nameof(OpenApiDocument))]
+    public Task<IActionResult> OpenApiDocument(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest request) => openApi.GetAsync(request);
 }

@@ -2,6 +2,7 @@ using WaServerless.Api;
 using WaServerless.Connector;
 using WaServerless.Queues;
 using WaServerless.Storage;
+using WaServerless.Telemetry;
 
 namespace WaServerless.DevHost;
 
@@ -21,7 +22,8 @@ public static class DevHostApplication
             .AddWaServerlessQueues()
             .AddWaServerlessApi()
             .AddWaServerlessConnector(builder.Configuration)
-            .AddWaServerlessDevHost();
+            .AddWaServerlessDevHost()
+            .AddWaServerlessTelemetry(builder.Configuration, "waserverless-devhost");
         configure?.Invoke(builder);
 
         var app = builder.Build();
