@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using WaServerless.Connector.Receipts;
 using WaServerless.Connector.Sending;
+using WaServerless.Connector.Sessions;
 using WaServerless.Core.Engines;
 using WaServerless.Engines.CloudApi;
 using WaServerless.Engines.Sandbox;
@@ -20,7 +21,11 @@ public static class ConnectorServiceCollectionExtensions
         services.AddOptions<ConnectorOptions>().BindConfiguration(ConnectorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<StatusRecorder>();
         services.AddSingleton<SendCommandProcessor>();
-        services.AddSingleton<IEngineEventSink, ReceiptSink>();
+        services.AddSingleton<ReceiptSink>();
+        services.AddSingleton<IEngineEventSink, EngineEventRouter>();
+        services.AddSingleton<SessionSupervisor>();
+        services.AddSingleton<ISessionDirectory>(sp => sp.GetRequiredService<SessionSupervisor>());
+        services.AddHostedService(sp => sp.GetRequiredService<SessionSupervisor>());
         // Only the chosen engine is registered, so only its options are validated at start.
         var engine = configuration.GetValue(ConnectorOptions.Section + ":" + nameof(ConnectorOptions.Engine), EngineKind.Sandbox);
         if (engine == EngineKind.CloudApi)

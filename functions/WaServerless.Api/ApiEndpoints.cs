@@ -7,6 +7,7 @@ using WaServerless.Api.Accounts;
 using WaServerless.Api.Http;
 using WaServerless.Api.Messages;
 using WaServerless.Api.OpenApi;
+using WaServerless.Api.Sessions;
 using WaServerless.Api.Sending;
 using WaServerless.Core.Accounts;
 using WaServerless.Core.Errors;
@@ -36,6 +37,14 @@ public static class ApiEndpoints
         ("POST", "keys"),
         ("DELETE", "keys/{keyId}"),
         ("GET", "openapi.json"),
+        ("POST", "sessions"),
+        ("GET", "sessions"),
+        ("GET", "sessions/{sessionId}"),
+        ("GET", "sessions/{sessionId}/qr"),
+        ("POST", "sessions/{sessionId}/pair-code"),
+        ("POST", "sessions/{sessionId}/logout"),
+        ("DELETE", "sessions/{sessionId}"),
+        ("GET", "sessions/{sessionId}/events"),
     ];
 
     public static IEndpointRouteBuilder MapWaServerlessApi(this IEndpointRouteBuilder app)
@@ -53,6 +62,14 @@ public static class ApiEndpoints
         api.MapGet("/keys", (HttpContext c, AccountsHandler h) => Execute(c, h.ListKeysAsync(c.Request, null, c.RequestAborted)));
         api.MapPost("/keys", (HttpContext c, AccountsHandler h) => Execute(c, h.CreateKeyAsync(c.Request, null, c.RequestAborted)));
         api.MapDelete("/keys/{keyId}", (HttpContext c, string keyId, AccountsHandler h) => Execute(c, h.RevokeKeyAsync(c.Request, keyId, c.RequestAborted)));
+        api.MapPost("/sessions", (HttpContext c, SessionsHandler h) => Execute(c, h.CreateAsync(c.Request, c.RequestAborted)));
+        api.MapGet("/sessions", (HttpContext c, SessionsHandler h) => Execute(c, h.ListAsync(c.Request, c.RequestAborted)));
+        api.MapGet("/sessions/{sessionId}", (HttpContext c, string sessionId, SessionsHandler h) => Execute(c, h.GetAsync(c.Request, sessionId, c.RequestAborted)));
+        api.MapGet("/sessions/{sessionId}/qr", (HttpContext c, string sessionId, SessionsHandler h) => Execute(c, h.QrAsync(c.Request, sessionId, c.RequestAborted)));
+        api.MapPost("/sessions/{sessionId}/pair-code", (HttpContext c, string sessionId, SessionsHandler h) => Execute(c, h.PairCodeAsync(c.Request, sessionId, c.RequestAborted)));
+        api.MapPost("/sessions/{sessionId}/logout", (HttpContext c, string sessionId, SessionsHandler h) => Execute(c, h.LogoutAsync(c.Request, sessionId, c.RequestAborted)));
+        api.MapDelete("/sessions/{sessionId}", (HttpContext c, string sessionId, SessionsHandler h) => Execute(c, h.DeleteAsync(c.Request, sessionId, c.RequestAborted)));
+        api.MapGet("/sessions/{sessionId}/events", (HttpContext c, string sessionId, SessionsHandler h) => Execute(c, h.EventsAsync(c.Request, sessionId, c.RequestAborted)));
         api.MapGet("/openapi.json", (HttpContext c, OpenApiHandler h) => Execute(c, h.GetAsync(c.Request)));
         api.MapFallback((HttpContext c) => Execute(c, Task.FromResult<IActionResult>(
             ApiResults.Error(new ApiError(404, ErrorCodes.NotFound, $"No endpoint {c.Request.Method} {c.Request.Path}.")))));

@@ -4,6 +4,7 @@ using WaServerless.Api.Auth;
 using WaServerless.Api.Http;
 using WaServerless.Api.Messages;
 using WaServerless.Api.OpenApi;
+using WaServerless.Api.Sessions;
 using WaServerless.Api.Sending;
 
 namespace WaServerless.Api;
@@ -23,6 +24,7 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<AdminAuthenticator>();
         services.AddSingleton<AccountsHandler>();
         services.AddSingleton<OpenApiHandler>();
+        services.AddSingleton<SessionsHandler>();
         services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section);
         services.AddSingleton<MediaSizeProbe>();
         services.AddHttpClient(MediaSizeProbe.HttpClientName)

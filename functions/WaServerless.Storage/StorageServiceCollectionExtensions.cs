@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using WaServerless.Storage.Accounts;
 using WaServerless.Storage.Infrastructure;
 using WaServerless.Storage.Messages;
+using WaServerless.Storage.Sessions;
 
 namespace WaServerless.Storage;
 
@@ -38,6 +39,9 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<MessageStore>();
         services.AddSingleton<EngineMessageIndex>();
+        services.AddOptions<SessionOptions>().BindConfiguration(SessionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SessionStore>();
+        services.AddSingleton<SessionCredentialStore>();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

@@ -85,7 +85,9 @@ public sealed class AccountsApiTests(AccountsFixture fixture) : IClassFixture<Ac
         var (keyStatus, key) = await CallAsync(HttpMethod.Post, $"api/accounts/{accountId}/keys", gap is null ? new { name = "ci" } : new { name = "ci", recipient_gap_seconds = gap });
         Assert.Equal(201, keyStatus);
         var data = key.GetProperty("data");
-        return (accountId, data.GetProperty("key").GetString()!, data.GetProperty("details").GetProperty("key_id").GetString()!);
+        var secret = data.GetProperty("key").GetString()!;
+        await Host.WaitForSessionAsync(secret, "default", "connected");
+        return (accountId, secret, data.GetProperty("details").GetProperty("key_id").GetString()!);
     }
 
     private async Task<(int Status, JsonElement Body, HttpResponseMessage Response)> SendAsync(string key, object fields)

@@ -57,6 +57,16 @@ public sealed class DevHostInstance : IAsyncDisposable
             ["Sandbox:ReadAfter"] = "00:00:00.100",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Limits:DefaultRecipientGap"] = "00:00:00",
+            ["Sandbox:AutoPairAfter"] = "00:00:00",
+            ["Connector:SessionScanInterval"] = "00:00:00.100",
+            ["Connector:LeaseDuration"] = "00:00:15",
+            ["Connector:LeaseRenewInterval"] = "00:00:05",
+            ["Connector:LivenessInterval"] = "00:00:00.500",
+            ["Connector:QrMinInterval"] = "00:00:00",
+            ["Connector:SessionReconcileInterval"] = "00:00:00.200",
+            ["Connector:ReconnectInitialDelay"] = "00:00:00.200",
+            ["Connector:ReconnectMaxDelay"] = "00:00:01",
+            ["Connector:DisconnectedRetryDelay"] = "00:00:00.500",
             ["Admin:ApiKey"] = AdminKey,
         };
         foreach (var (key, value) in settings ?? [])
@@ -69,8 +79,28 @@ public sealed class DevHostInstance : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var apiKey = app.Services.GetRequiredService<DemoAccountSeeder>().DemoKey!;
         var client = new HttpClient { BaseAddress = new Uri(address + "/") };
-        return new DevHostInstance(app, client, apiKey, prefix);
+        var instance = new DevHostInstance(app, client, apiKey, prefix);
+        if (config.GetValueOrDefault("Connector:Enabled") != "false" && config.GetValueOrDefault("DevHost:WaitForDemoSession") != "false")
+        {
+            await instance.WaitForSessionAsync(instance.ApiKey, "default", "connected");
+        }
+
+        return instance;
     }
+
+    public Task<JsonElement> WaitForSessionAsync(string apiKey, string sessionId, string state, TimeSpan? timeout = null) =>
+        Eventually.MatchesAsync(
+            async () =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, "api/sessions/" + sessionId);
+                request.Headers.Add("X-API-Key", apiKey);
+                using var response = await Client.SendAsync(request);
+                var body = await ReadAsync(response);
+                return body.ValueKind == JsonValueKind.Object && body.TryGetProperty("data", out var data) ? data : body;
+            },
+            s => s.ValueKind == JsonValueKind.Object && s.TryGetProperty("state", out var st) && st.GetString() == state,
+            timeout ?? TimeSpan.FromSeconds(30),
+            $"session {sessionId} to be {state}");
 
     public HttpRequestMessage Request(HttpMethod method, string path, HttpContent? content = null)
     {

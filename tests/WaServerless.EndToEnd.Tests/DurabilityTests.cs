@@ -22,7 +22,7 @@ public sealed class DurabilityTests
         string key;
         await using (var first = await DevHostInstance.StartAsync(settings: new() { ["Connector:Enabled"] = "false" }, demoKeyFile: keyFile))
         {
-            var (status, body) = await first.SendJsonAsync(new { recipient = "+14155550120", text = "survive the restart" });
+            var (status, body) = await first.SendJsonAsync(new { recipient = "+14155550120", text = "survive the restart", wait_for_session = true });
             Assert.Equal(202, status);
             queueId = body.GetProperty("data").GetProperty("queue_id").GetString()!;
             prefix = first.Prefix;
@@ -46,7 +46,7 @@ public sealed class DurabilityTests
         {
             MessageId = MessageIds.New(TimeProvider.System),
             AccountId = account.Id,
-            SessionId = account.DefaultSessionId,
+            SessionId = WaServerless.Core.Sessions.SessionKeys.Of(account.Id, account.DefaultSessionId),
             Recipient = request.Recipient,
             Content = request.Content,
             Priority = request.Priority.Value,

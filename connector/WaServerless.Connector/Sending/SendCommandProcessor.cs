@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using WaServerless.Connector.Sessions;
 using WaServerless.Core.Contracts;
 using WaServerless.Core.Engines;
 using WaServerless.Core.Messages;
@@ -24,6 +25,7 @@ public sealed partial class SendCommandProcessor(
     EngineMessageIndex engineIds,
     StatusRecorder recorder,
     IWhatsAppEngine engine,
+    ISessionDirectory sessions,
     IOptions<ConnectorOptions> options,
     TimeProvider time,
     ILogger<SendCommandProcessor> logger)
@@ -56,6 +58,15 @@ public sealed partial class SendCommandProcessor(
         }
 
         var now = time.GetUtcNow();
+        if (!sessions.IsReady(command.SessionId))
+        {
+            // Not connected here (pairing, reconnecting, or owned by another replica): wait, not an attempt.
+            await queue.EnqueueAsync(command, now + options.Value.DisconnectedRetryDelay, cancellationToken);
+            await transport.CompleteAsync(received, cancellationToken);
+            LogWaitingForSession(logger, command.MessageId, command.SessionId);
+            return;
+        }
+
         if (stored.Status == MessageStatus.Scheduled && stored.ScheduledFor is { } due && due > now)
         {
             // Delivered early (a sweeper re-enqueue, a clock skew): the recipient gap still holds.
@@ -132,6 +143,9 @@ public sealed partial class SendCommandProcessor(
 
     [LoggerMessage(LogLevel.Information, "Command for {MessageId} attempt {Attempt} skipped: message is {Status}")]
     private static partial void LogDuplicate(ILogger logger, string messageId, string status, int attempt);
+
+    [LoggerMessage(LogLevel.Debug, "{MessageId} waits: session {SessionKey} is not connected on this replica")]
+    private static partial void LogWaitingForSession(ILogger logger, string messageId, string sessionKey);
 
     [LoggerMessage(LogLevel.Error, "Engine threw sending {MessageId}")]
     private static partial void LogEngineThrew(ILogger logger, Exception exception, string messageId);

@@ -52,6 +52,17 @@ public sealed partial class SandboxEngine(IOptions<SandboxOptions> options, IEng
             return Task.FromResult(EngineSendResult.Sent(earlier.EngineMessageId));
         }
 
+        if (!_sessions.TryGetValue(request.SessionId, out var session) || !session.Connected)
+        {
+            return Task.FromResult(EngineSendResult.Transient("session not connected"));
+        }
+
+        if (session.Zombie)
+        {
+            // A zombie takes the message and it goes nowhere; only the liveness probe can tell.
+            return Task.FromResult(EngineSendResult.Transient("timed out waiting for the server"));
+        }
+
         if (_faults.TryGetValue(request.Recipient, out var fault))
         {
             var failures = _failuresSoFar.AddOrUpdate(request.Recipient, 1, (_, n) => n + 1);

@@ -13,6 +13,12 @@ public sealed class SandboxOptions
     /// <summary>Time from delivered to the read receipt; null sends none.</summary>
     public TimeSpan? ReadAfter { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Pairing completes by itself this long after it starts; null waits for a scan (the devhost's /sandbox/sessions/{key}/scan).</summary>
+    public TimeSpan? AutoPairAfter { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How often a pairing session shows a fresh QR code, as WhatsApp does.</summary>
+    public TimeSpan QrRefreshInterval { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>Faults by E.164 recipient, for example Sandbox:Faults:+15550000001:Kind = Permanent.</summary>
     public Dictionary<string, SandboxFault> Faults { get; init; } = [];
 }

@@ -10,6 +10,7 @@ public static class SandboxServiceCollectionExtensions
         services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.Section);
         services.AddSingleton<SandboxEngine>();
         services.AddSingleton<IWhatsAppEngine>(sp => sp.GetRequiredService<SandboxEngine>());
+        services.AddSingleton<IWhatsAppSessionEngine>(sp => sp.GetRequiredService<SandboxEngine>());
         return services;
     }
 }

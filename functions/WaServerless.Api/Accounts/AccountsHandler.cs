@@ -8,6 +8,7 @@ using WaServerless.Api.Http;
 using WaServerless.Core.Accounts;
 using WaServerless.Core.Errors;
 using WaServerless.Storage.Accounts;
+using WaServerless.Storage.Sessions;
 
 namespace WaServerless.Api.Accounts;
 
@@ -23,6 +24,7 @@ public sealed partial class AccountsHandler(
     AccountStore accounts,
     ApiKeyStore keys,
     PlanCatalog plans,
+    SessionStore sessions,
     IOptions<AccountOptions> accountOptions,
     TimeProvider time,
     ILogger<AccountsHandler> logger)
@@ -41,6 +43,7 @@ public sealed partial class AccountsHandler(
             var trialEnds = trialDays is { } days ? time.GetUtcNow().AddDays(days) : (DateTimeOffset?)null;
 
             var account = await accounts.CreateAsync(name, plan.Name, quota, trialEnds, null, cancellationToken);
+            await sessions.CreateAsync(account.Id, account.DefaultSessionId, "default", cancellationToken);
             LogAccountCreated(logger, account.Id, plan.Name);
             return new JsonApiResult(StatusCodes.Status201Created, new DataResponse<AccountView>(true, AccountView.From(account)));
         });

@@ -14,6 +14,8 @@ using WaServerless.Core.Telemetry;
 using WaServerless.Queues;
 using WaServerless.Storage.Accounts;
 using WaServerless.Storage.Messages;
+using WaServerless.Storage.Sessions;
+using WaServerless.Core.Sessions;
 
 namespace WaServerless.Api.Sending;
 
@@ -28,6 +30,7 @@ public sealed partial class SendHandler(
     MessageStore messages,
     SendCommandQueue queue,
     PlanCatalog plans,
+    SessionStore sessions,
     MediaSizeProbe mediaProbe,
     TimeProvider time,
     ILogger<SendHandler> logger)
@@ -53,12 +56,29 @@ public sealed partial class SendHandler(
                 return ApiResults.Error(new ApiError(413, ErrorCodes.MediaTooLarge, $"The media is {size} bytes; the {plan.Name} plan allows {plan.MaxMediaBytes}."));
             }
 
+            var sessionId = fields.TryGetValue("session", out var chosen) && !string.IsNullOrWhiteSpace(chosen) ? chosen.Trim() : caller.Account.DefaultSessionId;
+            var session = await sessions.GetAsync(caller.Account.Id, sessionId, cancellationToken);
+            if (session is null)
+            {
+                return ApiResults.Error(new ApiError(404, ErrorCodes.SessionNotFound, $"The account has no WhatsApp session '{sessionId}'.", "Create one with POST /api/sessions."));
+            }
+
+            var waitForSession = fields.TryGetValue("wait_for_session", out var wait) && (wait.Trim() is "true" or "1");
+            if (session.State != SessionState.Connected && !waitForSession)
+            {
+                return ApiResults.Error(
+                    session.ConnectedAt is null
+                        ? new ApiError(503, ErrorCodes.NotActivated, $"WhatsApp session '{sessionId}' has never been paired.", "Pair it (GET /api/sessions/{id}/qr), or send with wait_for_session=true to queue until it connects.")
+                        : new ApiError(503, ErrorCodes.WhatsAppDisconnected, $"WhatsApp session '{sessionId}' is {session.State.ToWire()}.", "Try again later, or send with wait_for_session=true to queue until it reconnects."),
+                    new Dictionary<string, string> { ["Retry-After"] = "30" });
+            }
+
             var now = time.GetUtcNow();
             var command = new SendCommand
             {
                 MessageId = MessageIds.New(time),
                 AccountId = caller.Account.Id,
-                SessionId = caller.Account.DefaultSessionId,
+                SessionId = SessionKeys.Of(caller.Account.Id, sessionId),
                 Recipient = send.Recipient,
                 Content = send.Content,
                 Priority = send.Priority.Value,

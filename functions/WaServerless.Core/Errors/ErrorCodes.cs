@@ -15,6 +15,11 @@ public static class ErrorCodes
     public const string OtpCooldown = "OTP_COOLDOWN";
     public const string MediaTooLarge = "MEDIA_TOO_LARGE";
 
+    public const string WhatsAppDisconnected = "WHATSAPP_DISCONNECTED";
+    public const string NotActivated = "NOT_ACTIVATED";
+    public const string SessionNotFound = "SESSION_NOT_FOUND";
+    public const string SessionNotPairing = "SESSION_NOT_PAIRING";
+
     public const string AccountNotFound = "ACCOUNT_NOT_FOUND";
     public const string KeyNotFound = "KEY_NOT_FOUND";
     public const string InvalidPlan = "INVALID_PLAN";

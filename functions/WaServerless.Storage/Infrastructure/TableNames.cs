@@ -8,6 +8,9 @@ public static class TableNames
     public const string ApiKeyLookup = "apikeylookup";
     public const string Messages = "messages";
     public const string EngineMessageIds = "enginemessageids";
+    public const string Sessions = "sessions";
+    public const string SessionEvents = "sessionevents";
+    public const string SessionStateContainer = "sessionstate";
 
-    public static readonly string[] All = [Accounts, ApiKeys, ApiKeyLookup, Messages, EngineMessageIds];
+    public static readonly string[] All = [Accounts, ApiKeys, ApiKeyLookup, Messages, EngineMessageIds, Sessions, SessionEvents];
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using WaServerless.Storage.Accounts;
+using WaServerless.Storage.Sessions;
 
 namespace WaServerless.DevHost;
 
@@ -14,6 +15,7 @@ public sealed partial class DemoAccountSeeder(
     AccountStore accounts,
     ApiKeyStore keys,
     PlanCatalog plans,
+    SessionStore sessions,
     IOptions<DevHostOptions> options,
     IServer server,
     IHostApplicationLifetime lifetime,
@@ -41,12 +43,19 @@ public sealed partial class DemoAccountSeeder(
             }
         }
 
+        var demo = await accounts.GetAsync(DemoAccountId, cancellationToken);
+        if (demo is not null)
+        {
+            await sessions.CreateAsync(demo.Id, demo.DefaultSessionId, "default", cancellationToken);
+        }
+
         if (DemoKey is null)
         {
             if (await accounts.GetAsync(DemoAccountId, cancellationToken) is null)
             {
                 var plan = plans.Find("growth") ?? plans.Find(plans.Names.First())!;
-                await accounts.CreateAsync("Demo account", plan.Name, plan.MonthlyQuota, null, DemoAccountId, cancellationToken);
+                var created = await accounts.CreateAsync("Demo account", plan.Name, plan.MonthlyQuota, null, DemoAccountId, cancellationToken);
+                await sessions.CreateAsync(created.Id, created.DefaultSessionId, "default", cancellationToken);
             }
 
             var (record, secret) = await keys.CreateAsync(DemoAccountId, "demo", null, cancellationToken);

@@ -29,6 +29,18 @@ public static class DevHostServiceCollectionExtensions
             engine.ClearFault(recipient);
             return Results.NoContent();
         });
+        sandbox.MapPost("/sessions/{sessionKey}/scan", (string sessionKey, SandboxEngine engine) =>
+            engine.Scan(sessionKey) ? Results.NoContent() : Results.NotFound(new { error = "that session is not pairing" }));
+        sandbox.MapPost("/sessions/{sessionKey}/drop", async (string sessionKey, SandboxEngine engine) =>
+        {
+            await engine.DropAsync(sessionKey);
+            return Results.NoContent();
+        });
+        sandbox.MapPost("/sessions/{sessionKey}/zombie", (string sessionKey, SandboxEngine engine) =>
+        {
+            engine.SetZombie(sessionKey, true);
+            return Results.NoContent();
+        });
         sandbox.MapGet("/sent", (SandboxEngine engine) => Results.Ok(engine.Sent.Select(s => new { s.EngineMessageId, s.Request.MessageId, s.Request.Recipient, s.At })));
         return app;
     }

@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using WaServerless.Core.Engines;
+using WaServerless.Core.Sessions;
+using WaServerless.Storage.Sessions;
+
+namespace WaServerless.Connector.Sessions;
+
+/// <summary>Which sessions this replica owns and can send on right now.</summary>
+public interface ISessionDirectory
+{
+    bool IsReady(string sessionKey);
+}
+
+/// <summary>
+/// Finds sessions without an owner and claims them by their blob lease, one
+/// <see cref="SessionWorker"/> each; routes engine events to the worker of their session; and on
+/// shutdown closes every session and releases its lease so another replica resumes it at once.
+/// </summary>
+public sealed partial class SessionSupervisor(
+    SessionStore sessions,
+    SessionCredentialStore credentials,
+    IWhatsAppSessionEngine engine,
+    IOptions<ConnectorOptions> options,
+    TimeProvider time,
+    ILoggerFactory loggers) : BackgroundService, ISessionDirectory
+{
+    private readonly ConcurrentDictionary<string, (SessionWorker Worker, Task Run)> _owned = new();
+    private readonly ILogger _logger = loggers.CreateLogger<SessionSupervisor>();
+    private readonly string _replica = options.Value.ReplicaId ?? $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
+
+    public bool IsReady(string sessionKey) => _owned.TryGetValue(sessionKey, out var owned) && owned.Worker.State == SessionState.Connected;
+
+    public IReadOnlyCollection<string> OwnedSessions => _owned.Keys.ToList();
+
+    public Task RouteAsync(EngineEvent engineEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(engineEvent);
+        if (_owned.TryGetValue(engineEvent.SessionId, out var owned))
+        {
+            owned.Worker.Post(engineEvent);
+        }
+        else
+        {
+            LogUnownedEvent(_logger, engineEvent.GetType().Name, engineEvent.SessionId);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Enabled)
+        {
+            return;
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await ClaimAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                LogScanFailed(_logger, e);
+            }
+
+            try
+            {
+                await Task.Delay(options.Value.SessionScanInterval, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        // Graceful shutdown: every worker closes its session and releases its lease.
+        await Task.WhenAll(_owned.Values.Select(o => o.Run));
+    }
+
+    private async Task ClaimAsync(CancellationToken stoppingToken)
+    {
+        foreach (var (key, owned) in _owned)
+        {
+            if (owned.Run.IsCompleted)
+            {
+                _owned.TryRemove(key, out _);
+            }
+        }
+
+        foreach (var session in await sessions.ListAllAsync(stoppingToken))
+        {
+            if (_owned.ContainsKey(session.Key) || !NeedsOwner(session))
+            {
+                continue;
+            }
+
+            var leaseId = await credentials.TryAcquireAsync(session.Key, Guid.NewGuid().ToString(), options.Value.LeaseDuration, stoppingToken);
+            if (leaseId is null)
+            {
+                continue;
+            }
+
+            LogClaimed(_logger, session.Key, _replica);
+            var worker = new SessionWorker(session, leaseId, sessions, credentials, engine, options.Value, time, loggers.CreateLogger<SessionWorker>());
+            _owned[session.Key] = (worker, Task.Run(() => worker.RunAsync(stoppingToken), CancellationToken.None));
+        }
+    }
+
+    // Failed and logged-out sessions need no owner until their owner asks for something again.
+    private static bool NeedsOwner(SessionRecord session) => session.Desire switch
+    {
+        SessionDesire.Active => session.State is not (SessionState.Failed or SessionState.LoggedOut),
+        SessionDesire.LoggedOut => session.State != SessionState.LoggedOut,
+        _ => true,
+    };
+
+    [LoggerMessage(LogLevel.Information, "Session {SessionKey} claimed by replica {Replica}")]
+    private static partial void LogClaimed(ILogger logger, string sessionKey, string replica);
+
+    [LoggerMessage(LogLevel.Debug, "{EventType} for session {SessionKey}, which this replica does not own, ignored")]
+    private static partial void LogUnownedEvent(ILogger logger, string eventType, string sessionKey);
+
+    [LoggerMessage(LogLevel.Error, "Scanning for sessions to own failed")]
+    private static partial void LogScanFailed(ILogger logger, Exception exception);
+}

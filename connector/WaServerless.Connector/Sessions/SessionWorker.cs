@@ -1,0 +1,261 @@
+using System.Threading.Channels;
+using WaServerless.Core.Engines;
+using WaServerless.Core.Sessions;
+using WaServerless.Storage.Sessions;
+
+namespace WaServerless.Connector.Sessions;
+
+/// <summary>
+/// Keeps one owned session alive: connects with its saved credentials (or pairs), stores and
+/// publishes every state change, renews the lease, proves liveness by probing (a session that
+/// says connected but cannot send is reconnected), reconnects with capped exponential backoff and
+/// jitter, gives up as failed after MaxReconnectAttempts, and carries out logout, delete and
+/// pair-code requests from the owner. One loop per session, so its state has one writer.
+/// </summary>
+public sealed partial class SessionWorker(
+    SessionRecord session,
+    string leaseId,
+    SessionStore sessions,
+    SessionCredentialStore credentials,
+    IWhatsAppSessionEngine engine,
+    ConnectorOptions options,
+    TimeProvider time,
+    ILogger<SessionWorker> logger)
+{
+    private readonly Channel<EngineEvent> _events = Channel.CreateUnbounded<EngineEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly string _key = session.Key;
+    private DateTimeOffset _nextRenew;
+    private DateTimeOffset _nextReconcile;
+    private DateTimeOffset _nextProbe;
+    private DateTimeOffset? _nextReconnect;
+    private DateTimeOffset _lastQrStored = DateTimeOffset.MinValue;
+    private DateTimeOffset? _pairCodeRequestHandled;
+    private int _reconnects;
+    private bool _stopping;
+
+    public SessionState State { get; private set; } = session.State;
+
+    public void Post(EngineEvent engineEvent) => _events.Writer.TryWrite(engineEvent);
+
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        var released = false;
+        try
+        {
+            var now = time.GetUtcNow();
+            _nextRenew = now + options.LeaseRenewInterval;
+            _nextReconcile = now;
+            _nextProbe = now + options.LivenessInterval;
+            if (session.Desire == SessionDesire.Active)
+            {
+                await ConnectAsync(stoppingToken);
+            }
+
+            while (!stoppingToken.IsCancellationRequested && !_stopping)
+            {
+                using var tick = new CancellationTokenSource(TimeSpan.FromMilliseconds(200), time);
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(tick.Token, stoppingToken);
+                try
+                {
+                    await _events.Reader.WaitToReadAsync(wait.Token);
+                }
+                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // Tick: time for the periodic duties.
+                }
+
+                while (_events.Reader.TryRead(out var e))
+                {
+                    await HandleAsync(e, stoppingToken);
+                }
+
+                if (!await DutiesAsync(stoppingToken))
+                {
+                    released = true; // lease lost: another replica owns it now; release nothing
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            LogWorkerFailed(logger, e, _key);
+        }
+        finally
+        {
+            if (!released)
+            {
+                await engine.DisconnectAsync(_key, CancellationToken.None);
+                await credentials.ReleaseAsync(_key, leaseId, CancellationToken.None);
+                LogReleased(logger, _key);
+            }
+        }
+    }
+
+    private async Task<bool> DutiesAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (now >= _nextRenew)
+        {
+            if (!await credentials.RenewAsync(_key, leaseId, cancellationToken))
+            {
+                LogLeaseLost(logger, _key);
+                await engine.DisconnectAsync(_key, cancellationToken);
+                State = SessionState.Disconnected;
+                return false;
+            }
+
+            _nextRenew = now + options.LeaseRenewInterval;
+        }
+
+        if (now >= _nextReconcile)
+        {
+            _nextReconcile = now + options.SessionReconcileInterval;
+            await ReconcileAsync(cancellationToken);
+        }
+
+        if (State == SessionState.Connected && now >= _nextProbe)
+        {
+            _nextProbe = now + options.LivenessInterval;
+            if (!await engine.ProbeAsync(_key, cancellationToken))
+            {
+                LogZombie(logger, _key);
+                await engine.DisconnectAsync(_key, cancellationToken);
+                await HandleAsync(new SessionDisconnected(_key, now, "connected but unable to send (liveness probe failed)"), cancellationToken);
+            }
+        }
+
+        if (_nextReconnect is { } due && now >= due && State == SessionState.Disconnected)
+        {
+            _nextReconnect = null;
+            await ConnectAsync(cancellationToken);
+        }
+
+        return true;
+    }
+
+    private async Task ReconcileAsync(CancellationToken cancellationToken)
+    {
+        var current = await sessions.GetAsync(session.AccountId, session.SessionId, cancellationToken);
+        if (current is null)
+        {
+            // Deleted under us: close it and give up ownership.
+            await engine.DisconnectAsync(_key, cancellationToken);
+            _stopping = true;
+            return;
+        }
+
+        switch (current.Desire)
+        {
+            case SessionDesire.LoggedOut when State != SessionState.LoggedOut:
+            case SessionDesire.Deleted:
+                await engine.LogoutAsync(_key, cancellationToken);
+                await credentials.DeleteAsync(_key, leaseId, cancellationToken);
+                if (current.Desire == SessionDesire.Deleted)
+                {
+                    await sessions.DeleteAsync(session.AccountId, session.SessionId, cancellationToken);
+                }
+                else if (State != SessionState.LoggedOut)
+                {
+                    await SetStateAsync(SessionState.LoggedOut, "logged out by the owner", null, cancellationToken);
+                }
+
+                _stopping = true;
+                return;
+        }
+
+        if (current.PairCodeRequestPhone is { } phone && current.PairCodeRequestedAt is { } requestedAt
+            && requestedAt != _pairCodeRequestHandled && State is SessionState.Pairing or SessionState.Created or SessionState.Disconnected)
+        {
+            _pairCodeRequestHandled = requestedAt;
+            await engine.RequestPairCodeAsync(_key, phone, cancellationToken);
+        }
+    }
+
+    private async Task ConnectAsync(CancellationToken cancellationToken)
+    {
+        var saved = await credentials.LoadAsync(_key, cancellationToken);
+        if (saved is null && State != SessionState.Pairing)
+        {
+            await SetStateAsync(SessionState.Pairing, null, null, cancellationToken);
+        }
+
+        await engine.ConnectAsync(_key, saved, cancellationToken);
+    }
+
+    private async Task HandleAsync(EngineEvent e, CancellationToken cancellationToken)
+    {
+        switch (e)
+        {
+            case QrCodeIssued qr:
+                // WhatsApp refreshes QR codes often; store and publish them no faster than QrMinInterval.
+                if (qr.At - _lastQrStored >= options.QrMinInterval)
+                {
+                    _lastQrStored = qr.At;
+                    State = SessionState.Pairing;
+                    await sessions.SetQrAsync(session.AccountId, session.SessionId, qr.Code, qr.ExpiresAt, cancellationToken);
+                }
+
+                break;
+            case PairCodeIssued pairCode:
+                State = SessionState.Pairing;
+                await sessions.SetPairCodeAsync(session.AccountId, session.SessionId, pairCode.Code, pairCode.Phone, cancellationToken);
+                break;
+            case SessionConnected connected:
+                _reconnects = 0;
+                _nextProbe = time.GetUtcNow() + options.LivenessInterval;
+                await credentials.SaveAsync(_key, leaseId, connected.Credentials, cancellationToken);
+                await SetStateAsync(SessionState.Connected, null, connected.Phone, cancellationToken);
+                break;
+            case SessionDisconnected disconnected:
+                if (State is SessionState.LoggedOut or SessionState.Failed)
+                {
+                    break;
+                }
+
+                _reconnects++;
+                if (_reconnects > options.MaxReconnectAttempts)
+                {
+                    await SetStateAsync(SessionState.Failed, $"gave up after {options.MaxReconnectAttempts} reconnects: {disconnected.Reason}", null, cancellationToken);
+                    break;
+                }
+
+                var delay = options.ReconnectPolicy.DelayAfter(_reconnects, Random.Shared.NextDouble());
+                _nextReconnect = time.GetUtcNow() + delay;
+                LogReconnecting(logger, _key, _reconnects, delay, disconnected.Reason);
+                await SetStateAsync(SessionState.Disconnected, disconnected.Reason, null, cancellationToken);
+                break;
+            case SessionLoggedOut loggedOut:
+                await credentials.DeleteAsync(_key, leaseId, cancellationToken);
+                await SetStateAsync(SessionState.LoggedOut, loggedOut.Reason, null, cancellationToken);
+                break;
+        }
+    }
+
+    private async Task SetStateAsync(SessionState state, string? reason, string? phone, CancellationToken cancellationToken)
+    {
+        State = state;
+        await sessions.SetStateAsync(session.AccountId, session.SessionId, state, reason, phone, cancellationToken);
+        LogState(logger, _key, state.ToWire(), reason);
+    }
+
+    [LoggerMessage(LogLevel.Information, "Session {SessionKey} is {State} {Reason}")]
+    private static partial void LogState(ILogger logger, string sessionKey, string state, string? reason);
+
+    [LoggerMessage(LogLevel.Warning, "Session {SessionKey} reconnect {Attempt} in {Delay}: {Reason}")]
+    private static partial void LogReconnecting(ILogger logger, string sessionKey, int attempt, TimeSpan delay, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "Session {SessionKey} is connected but failed its liveness probe; reconnecting")]
+    private static partial void LogZombie(ILogger logger, string sessionKey);
+
+    [LoggerMessage(LogLevel.Warning, "Session {SessionKey}: lease lost to another replica")]
+    private static partial void LogLeaseLost(ILogger logger, string sessionKey);
+
+    [LoggerMessage(LogLevel.Information, "Session {SessionKey} closed and its lease released")]
+    private static partial void LogReleased(ILogger logger, string sessionKey);
+
+    [LoggerMessage(LogLevel.Error, "Session {SessionKey} worker failed")]
+    private static partial void LogWorkerFailed(ILogger logger, Exception exception, string sessionKey);
+}

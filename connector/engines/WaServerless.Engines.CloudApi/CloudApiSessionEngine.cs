@@ -1,0 +1,31 @@
+using WaServerless.Core.Engines;
+
+namespace WaServerless.Engines.CloudApi;
+
+/// <summary>
+/// Sessions on the Cloud API: there is no socket and no pairing (the number is registered in
+/// Meta's WhatsApp Manager), so "connected" means the phone number's health says it can send,
+/// and the liveness probe asks again.
+/// </summary>
+public sealed class CloudApiSessionEngine(CloudApiHealthCheck health, IEngineEventSink sink, TimeProvider time) : IWhatsAppSessionEngine
+{
+    public async Task ConnectAsync(string sessionId, byte[]? credentials, CancellationToken cancellationToken)
+    {
+        var status = await health.CheckAsync(cancellationToken);
+        EngineEvent outcome = status.CanSend
+            ? new SessionConnected(sessionId, time.GetUtcNow(), [1], null)
+            : new SessionDisconnected(sessionId, time.GetUtcNow(), status.Problem ?? $"phone number cannot send ({status.Messaging})");
+        await sink.OnEventAsync(outcome, cancellationToken);
+    }
+
+    public Task RequestPairCodeAsync(string sessionId, string phone, CancellationToken cancellationToken) =>
+        sink.OnEventAsync(new SessionDisconnected(sessionId, time.GetUtcNow(), "the Cloud API has no pair codes: register the number in WhatsApp Manager"), cancellationToken);
+
+    public async Task<bool> ProbeAsync(string sessionId, CancellationToken cancellationToken) =>
+        (await health.CheckAsync(cancellationToken)).CanSend;
+
+    public Task LogoutAsync(string sessionId, CancellationToken cancellationToken) =>
+        sink.OnEventAsync(new SessionLoggedOut(sessionId, time.GetUtcNow(), "logged out (the number stays registered at Meta)"), cancellationToken);
+
+    public Task DisconnectAsync(string sessionId, CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,220 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+using QRCoder;
+using WaServerless.Api.Auth;
+using WaServerless.Api.Http;
+using WaServerless.Core.Contracts;
+using WaServerless.Core.Errors;
+using WaServerless.Core.Sending;
+using WaServerless.Core.Sessions;
+using WaServerless.Storage.Sessions;
+
+namespace WaServerless.Api.Sessions;
+
+/// <summary>
+/// The sessions API, scoped to the caller's account. The API writes only what the owner wants
+/// (create, logout, delete, a pair-code request); the connector that owns the session carries it
+/// out and writes the state, QR and pair codes, which these endpoints read back.
+/// </summary>
+public sealed partial class SessionsHandler(
+    ApiKeyAuthenticator authenticator,
+    RequestFieldsReader reader,
+    SessionStore sessions,
+    TimeProvider time,
+    ILogger<SessionsHandler> logger)
+{
+    private static readonly TimeSpan PairCodeWait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan EventPoll = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan MaxStream = TimeSpan.FromMinutes(10);
+
+    public Task<IActionResult> CreateAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        ApiErrorHandling.RunAsync(logger, "create session", async () =>
+        {
+            var fields = await reader.ReadAsync(request, cancellationToken);
+            var caller = await authenticator.AuthenticateAsync(request, fields, cancellationToken);
+            var name = fields.TryGetValue("name", out var n) && !string.IsNullOrWhiteSpace(n) ? n.Trim() : "session";
+            if (name.Length > 100)
+            {
+                throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.InvalidField, "name is longer than 100 characters."));
+            }
+
+            var (session, _) = await sessions.CreateAsync(caller.Account.Id, null, name, cancellationToken);
+            LogCreated(logger, session.SessionId, caller.Account.Id);
+            return new JsonApiResult(StatusCodes.Status201Created, new DataResponse<SessionView>(true, SessionView.From(session)));
+        });
+
+    public Task<IActionResult> ListAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        ApiErrorHandling.RunAsync(logger, "list sessions", async () =>
+        {
+            var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+            var list = await sessions.ListAsync(caller.Account.Id, cancellationToken);
+            return ApiResults.Ok(list.OrderBy(s => s.CreatedAt).Select(SessionView.From).ToList());
+        });
+
+    public Task<IActionResult> GetAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
+        ApiErrorHandling.RunAsync(logger, "get session", async () =>
+            ApiResults.Ok(SessionView.From(await FindAsync(request, sessionId, cancellationToken))));
+
+    /// <summary>The current QR code: a PNG when the client asks for image/png (or ?format=png), else JSON with the raw code.</summary>
+    public Task<IActionResult> QrAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
+        ApiErrorHandling.RunAsync(logger, "session qr", async () =>
+        {
+            var session = await FindAsync(request, sessionId, cancellationToken);
+            if (session.State != SessionState.Pairing || session.QrCode is null)
+            {
+                return ApiResults.Error(new ApiError(409, ErrorCodes.SessionNotPairing, $"Session '{sessionId}' is {session.State.ToWire()}, not showing a QR code.", session.State == SessionState.Connected ? "It is already paired." : "Wait for the qr event (GET /api/sessions/{id}/events)."));
+            }
+
+            var wantsPng = string.Equals(request.Query["format"], "png", StringComparison.OrdinalIgnoreCase)
+                || request.Headers.Accept.ToString().Contains("image/png", StringComparison.OrdinalIgnoreCase);
+            if (wantsPng)
+            {
+                using var generator = new QRCodeGenerator();
+                using var data = generator.CreateQrCode(session.QrCode, QRCodeGenerator.ECCLevel.M);
+                return new BytesResult("image/png", new PngByteQRCode(data).GetGraphic(8));
+            }
+
+            return ApiResults.Ok(new QrView(session.QrCode, session.QrExpiresAt));
+        });
+
+    /// <summary>Asks the owning connector for a pair code and waits briefly for it; 202 when it has not come yet.</summary>
+    public Task<IActionResult> PairCodeAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
+        ApiErrorHandling.RunAsync(logger, "session pair code", async () =>
+        {
+            var fields = await reader.ReadAsync(request, cancellationToken);
+            var session = await FindAsync(request, sessionId, cancellationToken, fields);
+            var phone = (fields.TryGetValue("phone", out var p) ? PhoneNumberNormalizer.TryNormalize(p) : null)
+                ?? throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.InvalidField, "'phone' must be the session's own number in international format.", "For example +14155550123."));
+            if (session.State == SessionState.Connected)
+            {
+                throw new ApiErrorException(new ApiError(409, ErrorCodes.SessionNotPairing, $"Session '{sessionId}' is already paired."));
+            }
+
+            await sessions.RequestPairCodeAsync(session.AccountId, session.SessionId, phone, cancellationToken);
+            var deadline = time.GetUtcNow() + PairCodeWait;
+            while (time.GetUtcNow() < deadline)
+            {
+                var current = await sessions.GetAsync(session.AccountId, session.SessionId, cancellationToken);
+                if (current?.PairCode is { } code)
+                {
+                    return ApiResults.Ok(new PairCodeView(code, phone, "pair_code"));
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(250), time, cancellationToken);
+            }
+
+            return new JsonApiResult(StatusCodes.Status202Accepted, new DataResponse<PairCodeView>(true, new PairCodeView(null, phone, "requested")));
+        });
+
+    public Task<IActionResult> LogoutAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
+        DesireAsync(request, sessionId, SessionDesire.LoggedOut, cancellationToken);
+
+    public Task<IActionResult> DeleteAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
+        DesireAsync(request, sessionId, SessionDesire.Deleted, cancellationToken);
+
+    /// <summary>Server-Sent Events: qr, pair_code, connected, disconnected, logged_out, failed, as they are stored.</summary>
+    public Task<IActionResult> EventsAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
+        ApiErrorHandling.RunAsync(logger, "session events", async () =>
+        {
+            var session = await FindAsync(request, sessionId, cancellationToken);
+            var lastEventId = request.Headers["Last-Event-ID"].ToString();
+            var cursor = string.IsNullOrEmpty(lastEventId) ? sessions.EventCursorNow() : lastEventId;
+            return new SseResult(async (write, ct) =>
+            {
+                await write("state", "0", JsonSerializer.Serialize(new { state = session.State.ToWire() }));
+                var end = time.GetUtcNow() + MaxStream;
+                while (!ct.IsCancellationRequested && time.GetUtcNow() < end)
+                {
+                    foreach (var e in await sessions.ReadEventsAsync(session.AccountId, session.SessionId, cursor, ct))
+                    {
+                        await write(e.Type, e.Id, e.Data);
+                        cursor = e.Id;
+                    }
+
+                    await Task.Delay(EventPoll, time, ct);
+                }
+            });
+        });
+
+    private Task<IActionResult> DesireAsync(HttpRequest request, string sessionId, SessionDesire desire, CancellationToken cancellationToken) =>
+        ApiErrorHandling.RunAsync(logger, "session " + desire, async () =>
+        {
+            var session = await FindAsync(request, sessionId, cancellationToken);
+            await sessions.SetDesireAsync(session.AccountId, session.SessionId, desire, cancellationToken);
+            LogDesire(logger, session.SessionId, desire);
+            return new JsonApiResult(StatusCodes.Status202Accepted, new DataResponse<SessionView>(true, SessionView.From(session) with { Requested = desire == SessionDesire.Deleted ? "delete" : "logout" }));
+        });
+
+    private async Task<SessionRecord> FindAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? fields = null)
+    {
+        var caller = await authenticator.AuthenticateAsync(request, fields, cancellationToken);
+        return await sessions.GetAsync(caller.Account.Id, sessionId, cancellationToken)
+            ?? throw new ApiErrorException(new ApiError(404, ErrorCodes.SessionNotFound, $"No session '{sessionId}' in this account."));
+    }
+
+    [LoggerMessage(LogLevel.Information, "Session {SessionId} created for account {AccountId}")]
+    private static partial void LogCreated(ILogger logger, string sessionId, string accountId);
+
+    [LoggerMessage(LogLevel.Information, "Session {SessionId}: owner asks for {Desire}")]
+    private static partial void LogDesire(ILogger logger, string sessionId, SessionDesire desire);
+}
+
+public sealed record SessionView(string Id, string Name, string State, string? Phone, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? ConnectedAt, string? Requested)
+{
+    public static SessionView From(SessionRecord s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        return new(s.SessionId, s.Name, s.State.ToWire(), s.Phone, s.LastError, s.CreatedAt, s.UpdatedAt, s.ConnectedAt, null);
+    }
+}
+
+public sealed record QrView(string Code, DateTimeOffset? ExpiresAt);
+
+public sealed record PairCodeView(string? Code, string Phone, string Status);
+
+/// <summary>Raw bytes with a content type (the QR PNG).</summary>
+public sealed class BytesResult(string contentType, byte[] bytes) : IActionResult
+{
+    public async Task ExecuteResultAsync(ActionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.HttpContext.Response.StatusCode = StatusCodes.Status200OK;
+        context.HttpContext.Response.ContentType = contentType;
+        context.HttpContext.Response.Headers.CacheControl = "no-store";
+        await context.HttpContext.Response.Body.WriteAsync(bytes, context.HttpContext.RequestAborted);
+    }
+}
+
+/// <summary>A text/event-stream response that runs until the client goes away or the producer ends.</summary>
+public sealed class SseResult(Func<Func<string, string, string, Task>, CancellationToken, Task> produce) : IActionResult
+{
+    public async Task ExecuteResultAsync(ActionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var response = context.HttpContext.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        var aborted = context.HttpContext.RequestAborted;
+        await response.Body.FlushAsync(aborted);
+        try
+        {
+            await produce(
+                async (type, id, data) =>
+                {
+                    var frame = $"event: {type}\nid: {id}\ndata: {data.Replace("\n", "\ndata: ", StringComparison.Ordinal)}\n\n";
+                    await response.Body.WriteAsync(Encoding.UTF8.GetBytes(frame), aborted);
+                    await response.Body.FlushAsync(aborted);
+                },
+                aborted);
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            // The client went away.
+        }
+    }
+}

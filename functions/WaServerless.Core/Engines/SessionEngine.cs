@@ -1,0 +1,38 @@
+namespace WaServerless.Core.Engines;
+
+/// <summary>
+/// The session side of an engine: pairing, keeping the connection, proving it can still send, and
+/// logging out. Outcomes arrive later as <see cref="EngineEvent"/>s on the sink (QR codes, pair
+/// codes, connected, disconnected, logged out), as they do from a real WhatsApp connection.
+/// </summary>
+public interface IWhatsAppSessionEngine
+{
+    /// <summary>Connects with saved credentials, or starts pairing when there are none (or they are refused).</summary>
+    Task ConnectAsync(string sessionId, byte[]? credentials, CancellationToken cancellationToken);
+
+    /// <summary>Asks for a pair code for <paramref name="phone"/> instead of a QR code.</summary>
+    Task RequestPairCodeAsync(string sessionId, string phone, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether the session can send right now: not only that its socket is open. A session that
+    /// reports connected but fails this is a zombie and is reconnected.
+    /// </summary>
+    Task<bool> ProbeAsync(string sessionId, CancellationToken cancellationToken);
+
+    /// <summary>Ends the session at WhatsApp's side too: its credentials stop working.</summary>
+    Task LogoutAsync(string sessionId, CancellationToken cancellationToken);
+
+    /// <summary>Closes the connection but keeps the credentials (shutdown, or the lease went to another replica).</summary>
+    Task DisconnectAsync(string sessionId, CancellationToken cancellationToken);
+}
+
+public sealed record QrCodeIssued(string SessionId, DateTimeOffset At, string Code, DateTimeOffset ExpiresAt) : EngineEvent(SessionId, At);
+
+public sealed record PairCodeIssued(string SessionId, DateTimeOffset At, string Code, string Phone) : EngineEvent(SessionId, At);
+
+/// <summary>Connected; <paramref name="Credentials"/> are what a later ConnectAsync needs to resume without pairing.</summary>
+public sealed record SessionConnected(string SessionId, DateTimeOffset At, byte[] Credentials, string? Phone) : EngineEvent(SessionId, At);
+
+public sealed record SessionDisconnected(string SessionId, DateTimeOffset At, string Reason) : EngineEvent(SessionId, At);
+
+public sealed record SessionLoggedOut(string SessionId, DateTimeOffset At, string Reason) : EngineEvent(SessionId, At);

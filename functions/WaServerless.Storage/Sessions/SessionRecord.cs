@@ -1,0 +1,27 @@
+using WaServerless.Core.Sessions;
+
+namespace WaServerless.Storage.Sessions;
+
+/// <summary>A session as stored: its state, what its owner wants, and what pairing needs to show.</summary>
+public sealed record SessionRecord(
+    string AccountId,
+    string SessionId,
+    string Name,
+    SessionState State,
+    SessionDesire Desire,
+    string? Phone,
+    string? LastError,
+    string? QrCode,
+    DateTimeOffset? QrExpiresAt,
+    string? PairCode,
+    string? PairCodeRequestPhone,
+    DateTimeOffset? PairCodeRequestedAt,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? ConnectedAt)
+{
+    public string Key => SessionKeys.Of(AccountId, SessionId);
+}
+
+/// <summary>One entry of a session's event stream (qr, pair_code, connected, disconnected, logged_out, failed, error).</summary>
+public sealed record SessionEventRecord(string Id, string Type, DateTimeOffset At, string Data);
