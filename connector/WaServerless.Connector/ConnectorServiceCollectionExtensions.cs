@@ -31,6 +31,7 @@ public static class ConnectorServiceCollectionExtensions
         if (engine == EngineKind.CloudApi)
         {
             services.AddCloudApiEngine();
+            services.AddSingleton<IWhatsAppSessionEngine, CloudApiSessionEngine>();
         }
         else
         {

@@ -182,6 +182,35 @@ public sealed class SendApiTests(DevHostFixture fixture) : IClassFixture<DevHost
     }
 
     [Fact]
+    public async Task A_redelivered_command_is_not_sent_twice()
+    {
+        var (_, body) = await Host.SendJsonAsync(new { recipient = "+14155550109", text = "only once" });
+        var queueId = body.GetProperty("data").GetProperty("queue_id").GetString()!;
+        await Host.WaitForStatusAsync(queueId, "read");
+        var account = (await Host.Service<WaServerless.Storage.Accounts.AccountStore>().GetAsync(WaServerless.DevHost.DemoAccountSeeder.DemoAccountId, default))!;
+        var stored = (await Host.Service<WaServerless.Storage.Messages.MessageStore>().GetAsync(account.Id, queueId, default))!;
+        var command = new SendCommand
+        {
+            MessageId = queueId,
+            AccountId = account.Id,
+            SessionId = WaServerless.Core.Sessions.SessionKeys.Of(account.Id, "default"),
+            Recipient = stored.Recipient,
+            Content = stored.Content,
+            Priority = stored.Priority.Value,
+            AcceptedAt = stored.AcceptedAt,
+        };
+
+        // The same command again, as a redelivery or the sweeper's double enqueue would bring it; then a marker behind it.
+        await Host.Service<WaServerless.Queues.SendCommandQueue>().EnqueueAsync(command, null, default);
+        var (_, marker) = await Host.SendJsonAsync(new { recipient = "+14155550110", text = "marker" });
+        await Host.WaitForStatusAsync(marker.GetProperty("data").GetProperty("queue_id").GetString()!, "sent");
+        await Task.Delay(500);
+
+        Assert.Single(Host.Service<SandboxEngine>().Sent, s => s.Request.MessageId == queueId);
+        Assert.Equal(1, (await Host.GetMessageAsync(queueId)).GetProperty("data").GetProperty("attempts").GetInt32());
+    }
+
+    [Fact]
     public async Task A_permanent_engine_failure_marks_the_message_failed_with_its_reason()
     {
         Host.Service<SandboxEngine>().SetFault("+14155550106", new SandboxFault { Kind = FailureKind.Permanent, Reason = "not on WhatsApp" });

@@ -23,7 +23,6 @@ public static class CloudApiServiceCollectionExtensions
         services.AddHttpClient<CloudApiHealthCheck>(Configure).UsePooledConnections();
         services.AddSingleton<IWhatsAppEngine>(sp => sp.GetRequiredService<CloudApiEngine>());
         services.AddSingleton<CloudApiWebhook>();
-        services.AddSingleton<IWhatsAppSessionEngine, CloudApiSessionEngine>();
         return services;
     }
 

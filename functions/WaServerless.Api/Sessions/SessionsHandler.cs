@@ -124,7 +124,7 @@ public sealed partial class SessionsHandler(
             var cursor = string.IsNullOrEmpty(lastEventId) ? sessions.EventCursorNow() : lastEventId;
             return new SseResult(async (write, ct) =>
             {
-                await write("state", "0", JsonSerializer.Serialize(new { state = session.State.ToWire() }));
+                await write("state", "0", JsonSerializer.Serialize(new { state = session.State.ToWire() }, WireJson.Options));
                 var end = time.GetUtcNow() + MaxStream;
                 while (!ct.IsCancellationRequested && time.GetUtcNow() < end)
                 {

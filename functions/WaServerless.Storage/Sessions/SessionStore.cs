@@ -15,6 +15,8 @@ namespace WaServerless.Storage.Sessions;
 /// </summary>
 public sealed class SessionStore(StorageClients clients, TimeProvider time)
 {
+    private static long _eventSequence;
+
     private TableClient Sessions => clients.Table(TableNames.Sessions);
 
     private TableClient Events => clients.Table(TableNames.SessionEvents);
@@ -102,19 +104,19 @@ public sealed class SessionStore(StorageClients clients, TimeProvider time)
         }
 
         await MergeAsync(accountId, sessionId, fields, cancellationToken);
-        await AppendEventAsync(accountId, sessionId, state.ToWire(), System.Text.Json.JsonSerializer.Serialize(new { state = state.ToWire(), reason, phone }), cancellationToken);
+        await AppendEventAsync(accountId, sessionId, state.ToWire(), System.Text.Json.JsonSerializer.Serialize(new { state = state.ToWire(), reason, phone }, WaServerless.Core.Contracts.WireJson.Options), cancellationToken);
     }
 
     public async Task SetQrAsync(string accountId, string sessionId, string code, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         await MergeAsync(accountId, sessionId, new() { ["State"] = SessionState.Pairing.ToWire(), ["QrCode"] = code, ["QrExpiresAt"] = expiresAt, ["UpdatedAt"] = time.GetUtcNow() }, cancellationToken);
-        await AppendEventAsync(accountId, sessionId, "qr", System.Text.Json.JsonSerializer.Serialize(new { code, expires_at = expiresAt }), cancellationToken);
+        await AppendEventAsync(accountId, sessionId, "qr", System.Text.Json.JsonSerializer.Serialize(new { code, expires_at = expiresAt }, WaServerless.Core.Contracts.WireJson.Options), cancellationToken);
     }
 
     public async Task SetPairCodeAsync(string accountId, string sessionId, string code, string phone, CancellationToken cancellationToken)
     {
         await MergeAsync(accountId, sessionId, new() { ["State"] = SessionState.Pairing.ToWire(), ["PairCode"] = code, ["PairCodeRequestPhone"] = null, ["UpdatedAt"] = time.GetUtcNow() }, cancellationToken);
-        await AppendEventAsync(accountId, sessionId, "pair_code", System.Text.Json.JsonSerializer.Serialize(new { code, phone }), cancellationToken);
+        await AppendEventAsync(accountId, sessionId, "pair_code", System.Text.Json.JsonSerializer.Serialize(new { code, phone }, WaServerless.Core.Contracts.WireJson.Options), cancellationToken);
     }
 
     public async Task DeleteAsync(string accountId, string sessionId, CancellationToken cancellationToken)
@@ -125,7 +127,8 @@ public sealed class SessionStore(StorageClients clients, TimeProvider time)
     public async Task AppendEventAsync(string accountId, string sessionId, string type, string data, CancellationToken cancellationToken)
     {
         var at = time.GetUtcNow();
-        var id = at.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "-" + RandomNumberGenerator.GetHexString(6, lowercase: true);
+        // Time first, then this process's sequence: a session has one writer, and two events in one tick keep their order.
+        var id = at.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "-" + Interlocked.Increment(ref _eventSequence).ToString("D12", CultureInfo.InvariantCulture);
         await Events.AddEntityAsync(new TableEntity(SessionKeys.Of(accountId, sessionId), id) { ["Type"] = type, ["At"] = at, ["Data"] = data }, cancellationToken);
     }
 

@@ -1,0 +1,47 @@
+using WaServerless.Core.Contracts;
+using WaServerless.Core.Messages;
+using WaServerless.Queues;
+using WaServerless.Storage.Messages;
+
+namespace WaServerless.Workflows.Messages;
+
+/// <summary>
+/// A status change made by a workflow, recorded as the connector records its own: the row updated
+/// if the rules allow, and a DeliveryEvent published only when it changed (so webhooks see retries
+/// and give-ups too). Running it twice changes nothing the second time.
+/// </summary>
+public sealed class MessageStatusWriter(MessageStore messages, DeliveryEventPublisher events)
+{
+    public async Task<(MessageRecord? Record, bool Changed)> AdvanceAsync(
+        string accountId,
+        string messageId,
+        StatusUpdate update,
+        FailureKind failure,
+        string? traceParent,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        var (record, changed) = await messages.TryAdvanceAsync(accountId, messageId, update, cancellationToken);
+        if (changed && record is not null)
+        {
+            await events.PublishAsync(
+                new DeliveryEvent
+                {
+                    EventId = $"{messageId}.{update.Status.ToWire()}.{record.History.Count}",
+                    MessageId = messageId,
+                    AccountId = accountId,
+                    SessionId = record.SessionId,
+                    Status = update.Status,
+                    At = update.At,
+                    Attempt = record.Attempts,
+                    EngineMessageId = record.EngineMessageId,
+                    Failure = failure,
+                    Reason = update.FailureReason ?? update.Detail,
+                    TraceParent = traceParent,
+                },
+                cancellationToken);
+        }
+
+        return (record, changed);
+    }
+}
