@@ -29,12 +29,15 @@ public sealed class ConnectorOptions : IValidatableObject
     [Range(1, 1000)]
     public int StarvationLimit { get; set; } = 8;
 
-    [Range(1, 50)]
-    public int MaxAttempts { get; set; } = RetryPolicy.Default.MaxAttempts;
+    /// <summary>Minimum time between two sends of one session; 0 for engines with their own throughput (the Cloud API).</summary>
+    public TimeSpan SendInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    public TimeSpan RetryInitialDelay { get; set; } = RetryPolicy.Default.InitialDelay;
+    /// <summary>Each gap varies by up to this fraction either way.</summary>
+    [Range(0.0, 0.9)]
+    public double SendJitter { get; set; } = 0.3;
 
-    public TimeSpan RetryMaxDelay { get; set; } = RetryPolicy.Default.MaxDelay;
+    /// <summary>A wait for the session's next slot longer than this gives the command back to the queue instead of holding the consumer.</summary>
+    public TimeSpan MaxInlinePacingWait { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Identifies this replica in logs and leases; defaults to the machine name and process id.</summary>
     public string? ReplicaId { get; set; }
@@ -54,8 +57,15 @@ public sealed class ConnectorOptions : IValidatableObject
     /// <summary>QR codes are stored and published at most this often, however often the engine refreshes them.</summary>
     public TimeSpan QrMinInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How often an owned session re-reads what its owner wants (logout, pair code, delete).</summary>
-    public TimeSpan SessionReconcileInterval { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// How often an owned session re-reads what its owner wants (logout, pair code, delete). Each read
+    /// is a storage request per session, so this sets most of an idle connector's storage traffic
+    /// (docs/benchmarks.md).
+    /// </summary>
+    public TimeSpan SessionReconcileInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often a session's loop wakes for its periodic duties when no event arrives.</summary>
+    public TimeSpan SessionTick { get; set; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan ReconnectInitialDelay { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -70,7 +80,6 @@ public sealed class ConnectorOptions : IValidatableObject
 
     public RetryPolicy ReconnectPolicy => new(MaxReconnectAttempts, ReconnectInitialDelay, ReconnectMaxDelay, RetryPolicy.Default.Jitter);
 
-    public RetryPolicy RetryPolicy => new(MaxAttempts, RetryInitialDelay, RetryMaxDelay, RetryPolicy.Default.Jitter);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -79,9 +88,9 @@ public sealed class ConnectorOptions : IValidatableObject
             yield return new ValidationResult("Connector:LeaseRenewInterval must be positive and shorter than LeaseDuration.");
         }
 
-        if (PollInterval <= TimeSpan.Zero || RetryInitialDelay < TimeSpan.Zero || RetryMaxDelay < RetryInitialDelay)
+        if (PollInterval <= TimeSpan.Zero || ReconnectInitialDelay <= TimeSpan.Zero || ReconnectMaxDelay < ReconnectInitialDelay)
         {
-            yield return new ValidationResult("Connector: PollInterval must be positive and RetryMaxDelay at least RetryInitialDelay.");
+            yield return new ValidationResult("Connector: PollInterval and ReconnectInitialDelay must be positive and ReconnectMaxDelay at least ReconnectInitialDelay.");
         }
     }
 }

@@ -21,6 +21,7 @@ public static class ConnectorServiceCollectionExtensions
         services.AddOptions<ConnectorOptions>().BindConfiguration(ConnectorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<StatusRecorder>();
         services.AddSingleton<SendCommandProcessor>();
+        services.AddSingleton<SessionPacer>();
         services.AddSingleton<ReceiptSink>();
         services.AddSingleton<IEngineEventSink, EngineEventRouter>();
         services.AddSingleton<SessionSupervisor>();

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
 using WaServerless.Api.Accounts;
+using WaServerless.Api.Bulk;
 using WaServerless.Api.Http;
 using WaServerless.Api.Messages;
 using WaServerless.Api.OpenApi;
@@ -11,6 +12,7 @@ using WaServerless.Api.Sessions;
 using WaServerless.Api.Sending;
 using WaServerless.Core.Accounts;
 using WaServerless.Core.Errors;
+using WaServerless.Workflows;
 
 namespace WaServerless.Api;
 
@@ -27,6 +29,7 @@ public static class ApiEndpoints
         ("POST", "send"),
         ("GET", "messages"),
         ("GET", "messages/{queueId}"),
+        ("POST", "messages/{queueId}/cancel"),
         ("POST", "accounts"),
         ("GET", "accounts"),
         ("POST", "accounts/{accountId}/suspend"),
@@ -45,6 +48,12 @@ public static class ApiEndpoints
         ("POST", "sessions/{sessionId}/logout"),
         ("DELETE", "sessions/{sessionId}"),
         ("GET", "sessions/{sessionId}/events"),
+        ("POST", "bulk"),
+        ("GET", "bulk"),
+        ("GET", "bulk/{campaignId}"),
+        ("POST", "bulk/{campaignId}/pause"),
+        ("POST", "bulk/{campaignId}/resume"),
+        ("POST", "bulk/{campaignId}/cancel"),
     ];
 
     public static IEndpointRouteBuilder MapWaServerlessApi(this IEndpointRouteBuilder app)
@@ -52,6 +61,7 @@ public static class ApiEndpoints
         var api = app.MapGroup("/" + Prefix);
         api.MapPost("/send", (HttpContext c, SendHandler h) => Execute(c, h.HandleAsync(c.Request, c.RequestAborted)));
         api.MapGet("/messages", (HttpContext c, MessagesHandler h) => Execute(c, h.ListAsync(c.Request, c.RequestAborted)));
+        api.MapPost("/messages/{queueId}/cancel", (HttpContext c, string queueId, MessagesHandler h, [FromServices] IWorkflowClient workflows) => Execute(c, h.CancelAsync(c.Request, queueId, workflows, c.RequestAborted)));
         api.MapGet("/messages/{queueId}", (HttpContext c, string queueId, MessagesHandler h) => Execute(c, h.GetAsync(c.Request, queueId, c.RequestAborted)));
         api.MapPost("/accounts", (HttpContext c, AccountsHandler h) => Execute(c, h.CreateAccountAsync(c.Request, c.RequestAborted)));
         api.MapGet("/accounts", (HttpContext c, AccountsHandler h) => Execute(c, h.ListAccountsAsync(c.Request, c.RequestAborted)));
@@ -70,6 +80,12 @@ public static class ApiEndpoints
         api.MapPost("/sessions/{sessionId}/logout", (HttpContext c, string sessionId, SessionsHandler h) => Execute(c, h.LogoutAsync(c.Request, sessionId, c.RequestAborted)));
         api.MapDelete("/sessions/{sessionId}", (HttpContext c, string sessionId, SessionsHandler h) => Execute(c, h.DeleteAsync(c.Request, sessionId, c.RequestAborted)));
         api.MapGet("/sessions/{sessionId}/events", (HttpContext c, string sessionId, SessionsHandler h) => Execute(c, h.EventsAsync(c.Request, sessionId, c.RequestAborted)));
+        api.MapPost("/bulk", (HttpContext c, BulkHandler h, [FromServices] IWorkflowClient w) => Execute(c, h.CreateAsync(c.Request, w, c.RequestAborted)));
+        api.MapGet("/bulk", (HttpContext c, BulkHandler h) => Execute(c, h.ListAsync(c.Request, c.RequestAborted)));
+        api.MapGet("/bulk/{campaignId}", (HttpContext c, string campaignId, BulkHandler h) => Execute(c, h.GetAsync(c.Request, campaignId, c.RequestAborted)));
+        api.MapPost("/bulk/{campaignId}/pause", (HttpContext c, string campaignId, BulkHandler h, [FromServices] IWorkflowClient w) => Execute(c, h.PauseAsync(c.Request, campaignId, w, c.RequestAborted)));
+        api.MapPost("/bulk/{campaignId}/resume", (HttpContext c, string campaignId, BulkHandler h, [FromServices] IWorkflowClient w) => Execute(c, h.ResumeAsync(c.Request, campaignId, w, c.RequestAborted)));
+        api.MapPost("/bulk/{campaignId}/cancel", (HttpContext c, string campaignId, BulkHandler h, [FromServices] IWorkflowClient w) => Execute(c, h.CancelAsync(c.Request, campaignId, w, c.RequestAborted)));
         api.MapGet("/openapi.json", (HttpContext c, OpenApiHandler h) => Execute(c, h.GetAsync(c.Request)));
         api.MapFallback((HttpContext c) => Execute(c, Task.FromResult<IActionResult>(
             ApiResults.Error(new ApiError(404, ErrorCodes.NotFound, $"No endpoint {c.Request.Method} {c.Request.Path}.")))));

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using WaServerless.Api.Accounts;
 using WaServerless.Api.Auth;
+using WaServerless.Api.Bulk;
 using WaServerless.Api.Http;
 using WaServerless.Api.Messages;
 using WaServerless.Api.OpenApi;
@@ -25,6 +26,11 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<AccountsHandler>();
         services.AddSingleton<OpenApiHandler>();
         services.AddSingleton<SessionsHandler>();
+        services.AddOptions<BulkOptions>().BindConfiguration(BulkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<BulkRequestReader>();
+        services.AddSingleton<CampaignUploadStore>();
+        services.AddSingleton<CampaignMessageCounter>();
+        services.AddSingleton<BulkHandler>();
         services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section);
         services.AddSingleton<MediaSizeProbe>();
         services.AddHttpClient(MediaSizeProbe.HttpClientName)

@@ -4,10 +4,11 @@ using WaServerless.Api;
 using WaServerless.Queues;
 using WaServerless.Storage;
 using WaServerless.Telemetry;
+using WaServerless.Workflows;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.Configuration.AddWaServerlessPlans();
-builder.Services.AddWaServerlessStorage().AddWaServerlessQueues().AddWaServerlessApi()
+builder.Services.AddWaServerlessStorage().AddWaServerlessQueues().AddWaServerlessApi().AddWaServerlessWorkflows()
     .AddWaServerlessTelemetry(builder.Configuration, "waserverless-api");
 builder.Build().Run();

@@ -56,6 +56,7 @@ public sealed class SessionHarness : IAsyncDisposable
         LivenessInterval = TimeSpan.FromSeconds(30),
         QrMinInterval = TimeSpan.Zero,
         SessionReconcileInterval = TimeSpan.FromMilliseconds(200),
+        SessionTick = TimeSpan.FromMilliseconds(200),
         ReconnectInitialDelay = TimeSpan.FromSeconds(2),
         ReconnectMaxDelay = TimeSpan.FromSeconds(30),
         MaxReconnectAttempts = 3,

@@ -260,6 +260,28 @@ public sealed class AccountsApiTests(AccountsFixture fixture) : IClassFixture<Ac
     }
 
     [Fact]
+    public async Task A_scheduled_message_can_be_cancelled_and_a_delivered_one_cannot()
+    {
+        var (_, key, _) = await NewAccountAsync(gap: 600);
+        var first = await SendAsync(key, new { recipient = "+14155550215", text = "now" });
+        var second = await SendAsync(key, new { recipient = "+14155550215", text = "in ten minutes" });
+        var firstId = first.Body.GetProperty("data").GetProperty("queue_id").GetString()!;
+        var secondId = second.Body.GetProperty("data").GetProperty("queue_id").GetString()!;
+        Assert.Equal("scheduled", second.Body.GetProperty("data").GetProperty("status").GetString());
+
+        var (cancelled, cancelledBody) = await CallAsync(HttpMethod.Post, $"api/messages/{secondId}/cancel", apiKey: key, adminKey: null);
+        Assert.Equal(200, cancelled);
+        Assert.Equal("cancelled", cancelledBody.GetProperty("data").GetProperty("status").GetString());
+
+        await Eventually(key, firstId, "read");
+        var (late, lateBody) = await CallAsync(HttpMethod.Post, $"api/messages/{firstId}/cancel", apiKey: key, adminKey: null);
+        AssertError(late, lateBody, 409, "MESSAGE_NOT_CANCELLABLE");
+        var (_, missingBody) = await CallAsync(HttpMethod.Post, "api/messages/msg_01JZZZZZZZZZZZZZZZZZZZZZZZ/cancel", apiKey: key, adminKey: null);
+        Assert.Equal("MESSAGE_NOT_FOUND", missingBody.GetProperty("error_code").GetString());
+        Assert.Equal("cancelled", (await Eventually(key, secondId, "cancelled")).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task Media_larger_than_the_plan_allows_is_413_MEDIA_TOO_LARGE()
     {
         var (_, key, _) = await NewAccountAsync();

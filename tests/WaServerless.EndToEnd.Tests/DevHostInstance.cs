@@ -51,8 +51,8 @@ public sealed class DevHostInstance : IAsyncDisposable
             ["DevHost:DemoKeyFile"] = demoKeyFile ?? Path.Combine(Path.GetTempPath(), prefix, "demo-key.txt"),
             ["DevHost:OutboxSweepInterval"] = "00:00:00.250",
             ["Connector:PollInterval"] = "00:00:00.050",
-            ["Connector:RetryInitialDelay"] = "00:00:00.200",
-            ["Connector:RetryMaxDelay"] = "00:00:01",
+            ["Workflows:RetryInitialDelay"] = "00:00:00.200",
+            ["Workflows:RetryMaxDelay"] = "00:00:01",
             ["Sandbox:DeliveredAfter"] = "00:00:00.100",
             ["Sandbox:ReadAfter"] = "00:00:00.100",
             ["Logging:LogLevel:Default"] = "Warning",
@@ -64,9 +64,11 @@ public sealed class DevHostInstance : IAsyncDisposable
             ["Connector:LivenessInterval"] = "00:00:00.500",
             ["Connector:QrMinInterval"] = "00:00:00",
             ["Connector:SessionReconcileInterval"] = "00:00:00.200",
+            ["Connector:SessionTick"] = "00:00:00.100",
             ["Connector:ReconnectInitialDelay"] = "00:00:00.200",
             ["Connector:ReconnectMaxDelay"] = "00:00:01",
             ["Connector:DisconnectedRetryDelay"] = "00:00:00.500",
+            ["Connector:SendInterval"] = "00:00:00",
             ["Admin:ApiKey"] = AdminKey,
         };
         foreach (var (key, value) in settings ?? [])

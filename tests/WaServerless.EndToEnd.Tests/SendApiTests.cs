@@ -203,7 +203,7 @@ public sealed class SendApiTests(DevHostFixture fixture) : IClassFixture<DevHost
         // The same command again, as a redelivery or the sweeper's double enqueue would bring it; then a marker behind it.
         await Host.Service<WaServerless.Queues.SendCommandQueue>().EnqueueAsync(command, null, default);
         var (_, marker) = await Host.SendJsonAsync(new { recipient = "+14155550110", text = "marker" });
-        await Host.WaitForStatusAsync(marker.GetProperty("data").GetProperty("queue_id").GetString()!, "sent");
+        await Host.WaitForStatusAsync(marker.GetProperty("data").GetProperty("queue_id").GetString()!, "read");
         await Task.Delay(500);
 
         Assert.Single(Host.Service<SandboxEngine>().Sent, s => s.Request.MessageId == queueId);

@@ -23,7 +23,7 @@ public sealed class TracingTests
         var (status, body) = await host.SendJsonAsync(new { recipient = "+14155550300", text = "traced" });
         Assert.Equal(202, status);
         var queueId = body.GetProperty("data").GetProperty("queue_id").GetString()!;
-        await host.WaitForStatusAsync(queueId, "sent");
+        await host.WaitForStatusAsync(queueId, "read");
 
         var accepted = await WaServerless.TestKit.Eventually.MatchesAsync(
             () => Task.FromResult(activities.FirstOrDefault(a => a.OperationName == "api.send" && (string?)a.GetTagItem("waserverless.message_id") == queueId)),

@@ -2,7 +2,20 @@ using System.Reflection;
 using System.Text.Json;
 using Azure.Messaging.ServiceBus;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using WaServerless.Core.Accounts;
+using WaServerless.Core.Limits;
+using WaServerless.Core.Sending;
+using WaServerless.Storage.Campaigns;
+using WaServerless.Storage.Infrastructure;
+using WaServerless.Storage.Messages;
+using WaServerless.TestKit;
+using WaServerless.Workflows;
+using WaServerless.Workflows.Retry;
+using WaServerless.Workflows.Signals;
 using WaServerless.Api;
 using WaServerless.Core.Contracts;
 using WaServerless.Core.Messages;
@@ -53,8 +66,27 @@ public class FunctionRoutesTests
     }
 }
 
-public class DeliveryEventsFunctionTests
+public sealed class DeliveryEventsFunctionTests : IAsyncLifetime
 {
+    private StorageClients _clients = null!;
+    private DeliveryEventsFunction _function = null!;
+
+    public async Task InitializeAsync()
+    {
+        _clients = (await Azurite.Shared).Clients();
+        await new StorageInitializer(_clients, NullLogger<StorageInitializer>.Instance).StartAsync(default);
+        var messages = new MessageStore(_clients, TimeProvider.System, Options.Create(new MessageStoreOptions()));
+        var waiters = new SessionWaiters(_clients);
+        var dispatcher = new WorkflowDispatcher(messages, new CampaignStore(_clients, TimeProvider.System), waiters, Options.Create(new WorkflowOptions()), NullLogger<WorkflowDispatcher>.Instance);
+        await new WorkflowStorageInitializer(_clients).StartAsync(default);
+        _function = new DeliveryEventsFunction(dispatcher, NullLogger<DeliveryEventsFunction>.Instance);
+        Messages = messages;
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private MessageStore Messages { get; set; } = null!;
+
     private sealed class RecordingActions : ServiceBusMessageActions
     {
         public List<string> Settlements { get; } = [];
@@ -72,14 +104,67 @@ public class DeliveryEventsFunctionTests
         }
     }
 
+    /// <summary>Durable Functions' client, recording what is started; nothing is running.</summary>
+    private sealed class RecordingDurableClient() : DurableTaskClient("test")
+    {
+        public List<(string Name, string? InstanceId)> Started { get; } = [];
+
+        public override Task<string> ScheduleNewOrchestrationInstanceAsync(TaskName orchestratorName, object? input = null, StartOrchestrationOptions? options = null, CancellationToken cancellation = default)
+        {
+            Started.Add((orchestratorName.Name, options?.InstanceId));
+            return Task.FromResult(options?.InstanceId ?? "generated");
+        }
+
+        public override Task<OrchestrationMetadata?> GetInstancesAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) =>
+            Task.FromResult<OrchestrationMetadata?>(null);
+
+        public override Task RaiseEventAsync(string instanceId, string eventName, object? eventPayload = null, CancellationToken cancellation = default) => Task.CompletedTask;
+
+        public override Task<OrchestrationMetadata> WaitForInstanceStartAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) => throw new NotSupportedException();
+
+        public override Task<OrchestrationMetadata> WaitForInstanceCompletionAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) => throw new NotSupportedException();
+
+        public override Task SuspendInstanceAsync(string instanceId, string? reason = null, CancellationToken cancellation = default) => throw new NotSupportedException();
+
+        public override Task ResumeInstanceAsync(string instanceId, string? reason = null, CancellationToken cancellation = default) => throw new NotSupportedException();
+
+        public override AsyncPageable<OrchestrationMetadata> GetAllInstancesAsync(OrchestrationQuery? filter = null) => throw new NotSupportedException();
+
+        public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    private static ServiceBusReceivedMessage Message(string body) =>
+        ServiceBusModelFactory.ServiceBusReceivedMessage(BinaryData.FromString(body), messageId: "e");
+
     [Fact]
-    public async Task A_readable_event_is_completed()
+    public async Task A_status_change_is_completed_and_starts_nothing()
     {
         var body = JsonSerializer.Serialize(new DeliveryEvent { EventId = "e", MessageId = "m", AccountId = "a", SessionId = "s", Status = MessageStatus.Sent, At = DateTimeOffset.UtcNow }, WireJson.Options);
         var actions = new RecordingActions();
+        var durable = new RecordingDurableClient();
 
-        await new DeliveryEventsFunction(NullLogger<DeliveryEventsFunction>.Instance).OnDeliveryEvent(ServiceBusModelFactory.ServiceBusReceivedMessage(BinaryData.FromString(body), messageId: "e"), actions, default);
+        await _function.OnDeliveryEvent(Message(body), actions, durable, default);
 
+        Assert.Equal(["complete"], actions.Settlements);
+        Assert.Empty(durable.Started);
+    }
+
+    [Fact]
+    public async Task A_transient_failure_starts_the_messages_RetrySend_then_completes()
+    {
+        var clock = TimeProvider.System;
+        var account = new Account("acc_fn", "t", AccountStatus.Active, "starter", 100, "default", clock.GetUtcNow(), null);
+        var caller = new Caller(new ApiKeyRecord("key_fn", account.Id, "t", "SM-xxxxxxxx", clock.GetUtcNow(), null, null), account);
+        var request = new SendRequest("+14155550500", new TextContent("retry me"), Priority.Normal, null);
+        var command = new SendCommand { MessageId = MessageIds.New(clock), AccountId = account.Id, SessionId = "acc_fn~default", Recipient = request.Recipient, Content = request.Content, Priority = 5, AcceptedAt = clock.GetUtcNow() };
+        await Messages.AcceptAsync(caller, SendLimits.Unlimited, request, command, (_, _) => new StoredResponse(202, "{}"), default);
+        var body = JsonSerializer.Serialize(new DeliveryEvent { EventId = "t", MessageId = command.MessageId, AccountId = account.Id, SessionId = command.SessionId, Status = MessageStatus.Sending, Failure = FailureKind.Transient, Reason = "timed out", Attempt = 1, At = clock.GetUtcNow() }, WireJson.Options);
+        var actions = new RecordingActions();
+        var durable = new RecordingDurableClient();
+
+        await _function.OnDeliveryEvent(Message(body), actions, durable, default);
+
+        Assert.Equal([(nameof(RetrySendOrchestrator), RetrySendOrchestrator.InstanceIdFor(command.MessageId))], durable.Started);
         Assert.Equal(["complete"], actions.Settlements);
     }
 
@@ -88,7 +173,7 @@ public class DeliveryEventsFunctionTests
     {
         var actions = new RecordingActions();
 
-        await new DeliveryEventsFunction(NullLogger<DeliveryEventsFunction>.Instance).OnDeliveryEvent(ServiceBusModelFactory.ServiceBusReceivedMessage(BinaryData.FromString("not json"), messageId: "x"), actions, default);
+        await _function.OnDeliveryEvent(Message("not json"), actions, new RecordingDurableClient(), default);
 
         Assert.Equal(["deadletter:not a DeliveryEvent"], actions.Settlements);
     }

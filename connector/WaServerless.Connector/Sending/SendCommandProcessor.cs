@@ -26,6 +26,7 @@ public sealed partial class SendCommandProcessor(
     StatusRecorder recorder,
     IWhatsAppEngine engine,
     ISessionDirectory sessions,
+    SessionPacer pacer,
     IOptions<ConnectorOptions> options,
     TimeProvider time,
     ILogger<SendCommandProcessor> logger)
@@ -74,6 +75,20 @@ public sealed partial class SendCommandProcessor(
             return;
         }
 
+        var wait = pacer.Reserve(command.SessionId);
+        if (wait > options.Value.MaxInlinePacingWait)
+        {
+            await queue.EnqueueAsync(command, now + wait, cancellationToken);
+            await transport.CompleteAsync(received, cancellationToken);
+            return;
+        }
+
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, time, cancellationToken);
+            now = time.GetUtcNow();
+        }
+
         WaTelemetry.QueueAge.Record((now - command.AcceptedAt).TotalSeconds, WaTelemetry.Tag("lane", command.Lane.ToWire()));
         await recorder.RecordAsync(command.AccountId, command.MessageId, new StatusUpdate(MessageStatus.Sending, now, command.Attempt), FailureKind.None, command.TraceParent, cancellationToken);
 
@@ -110,22 +125,17 @@ public sealed partial class SendCommandProcessor(
 
     private async Task HandleFailureAsync(SendCommand command, EngineSendResult result, CancellationToken cancellationToken)
     {
-        var policy = options.Value.RetryPolicy;
-        var now = time.GetUtcNow();
-        if (result.Failure == FailureKind.Transient && policy.ShouldRetry(command.Attempt))
+        if (result.Failure == FailureKind.Transient)
         {
-            var delay = policy.DelayAfter(command.Attempt, Random.Shared.NextDouble());
-            var detail = $"transient: {result.Reason}; attempt {command.Attempt + 1} at {(now + delay):O}";
-            await recorder.RecordAsync(command.AccountId, command.MessageId, new StatusUpdate(MessageStatus.Queued, now, command.Attempt, detail), FailureKind.Transient, command.TraceParent, cancellationToken);
-            await queue.EnqueueAsync(command with { Attempt = command.Attempt + 1 }, now + delay, cancellationToken);
-            LogRetry(logger, command.MessageId, command.Attempt, result.Reason, delay);
+            // Retrying is the RetrySend orchestration's job (backoff on durable timers, waiting for the
+            // session, giving up); the connector only reports.
+            await recorder.ReportTransientFailureAsync(command, result.Reason, cancellationToken);
+            LogTransient(logger, command.MessageId, command.Attempt, result.Reason);
             return;
         }
 
-        var reason = result.Failure == FailureKind.Transient
-            ? $"gave up after {command.Attempt} attempts: {result.Reason}"
-            : result.Reason ?? "permanent failure";
-        await recorder.RecordAsync(command.AccountId, command.MessageId, new StatusUpdate(MessageStatus.Failed, now, command.Attempt, reason, FailureReason: reason), result.Failure, command.TraceParent, cancellationToken);
+        var reason = result.Reason ?? "permanent failure";
+        await recorder.RecordAsync(command.AccountId, command.MessageId, new StatusUpdate(MessageStatus.Failed, time.GetUtcNow(), command.Attempt, reason, FailureReason: reason), result.Failure, command.TraceParent, cancellationToken);
         LogFailed(logger, command.MessageId, reason);
     }
 
@@ -150,8 +160,8 @@ public sealed partial class SendCommandProcessor(
     [LoggerMessage(LogLevel.Error, "Engine threw sending {MessageId}")]
     private static partial void LogEngineThrew(ILogger logger, Exception exception, string messageId);
 
-    [LoggerMessage(LogLevel.Warning, "Send of {MessageId} attempt {Attempt} failed transiently ({Reason}); retry in {Delay}")]
-    private static partial void LogRetry(ILogger logger, string messageId, int attempt, string? reason, TimeSpan delay);
+    [LoggerMessage(LogLevel.Warning, "Send of {MessageId} attempt {Attempt} failed transiently ({Reason}); reported for retry")]
+    private static partial void LogTransient(ILogger logger, string messageId, int attempt, string? reason);
 
     [LoggerMessage(LogLevel.Warning, "Message {MessageId} failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, string messageId, string reason);

@@ -41,4 +41,28 @@ public sealed class StatusRecorder(MessageStore messages, DeliveryEventPublisher
 
         return (record, changed);
     }
+
+    /// <summary>
+    /// A transient failure: the status stays where it is (sending) and the event asks for a retry,
+    /// which the RetrySend orchestration schedules and records in the history.
+    /// </summary>
+    public Task ReportTransientFailureAsync(SendCommand command, string? reason, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return events.PublishAsync(
+            new DeliveryEvent
+            {
+                EventId = $"{command.MessageId}.transient.{command.Attempt}",
+                MessageId = command.MessageId,
+                AccountId = command.AccountId,
+                SessionId = command.SessionId,
+                Status = MessageStatus.Sending,
+                At = time.GetUtcNow(),
+                Attempt = command.Attempt,
+                Failure = FailureKind.Transient,
+                Reason = reason,
+                TraceParent = command.TraceParent,
+            },
+            cancellationToken);
+    }
 }

@@ -6,6 +6,12 @@ using WaServerless.Storage.Sessions;
 
 namespace WaServerless.Connector.Sessions;
 
+/// <summary>Told when an owned session (re)connects, so that whatever waits for it can go.</summary>
+public interface ISessionStateListener
+{
+    Task OnConnectedAsync(string accountId, string sessionId, CancellationToken cancellationToken);
+}
+
 /// <summary>Which sessions this replica owns and can send on right now.</summary>
 public interface ISessionDirectory
 {
@@ -23,11 +29,31 @@ public sealed partial class SessionSupervisor(
     IWhatsAppSessionEngine engine,
     IOptions<ConnectorOptions> options,
     TimeProvider time,
-    ILoggerFactory loggers) : BackgroundService, ISessionDirectory
+    ILoggerFactory loggers,
+    IEnumerable<ISessionStateListener>? listeners = null) : BackgroundService, ISessionDirectory
 {
     private readonly ConcurrentDictionary<string, (SessionWorker Worker, Task Run)> _owned = new();
     private readonly ILogger _logger = loggers.CreateLogger<SessionSupervisor>();
     private readonly string _replica = options.Value.ReplicaId ?? $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
+
+    private static int _observers;
+
+    private static SessionSupervisor? _current;
+
+    // One gauge per process; it reports the supervisor that started last (one per process in practice).
+    private void ObserveOnce()
+    {
+        _current = this;
+        if (Interlocked.Increment(ref _observers) == 1)
+        {
+            WaServerless.Core.Telemetry.WaTelemetry.ObserveSessions(() =>
+                _current is null
+                    ? []
+                    : _current._owned.Values
+                        .GroupBy(o => o.Worker.State)
+                        .Select(g => new System.Diagnostics.Metrics.Measurement<int>(g.Count(), new KeyValuePair<string, object?>("state", g.Key.ToWire()))));
+        }
+    }
 
     public bool IsReady(string sessionKey) => _owned.TryGetValue(sessionKey, out var owned) && owned.Worker.State == SessionState.Connected;
 
@@ -55,6 +81,7 @@ public sealed partial class SessionSupervisor(
             return;
         }
 
+        ObserveOnce();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -108,7 +135,7 @@ public sealed partial class SessionSupervisor(
             }
 
             LogClaimed(_logger, session.Key, _replica);
-            var worker = new SessionWorker(session, leaseId, sessions, credentials, engine, options.Value, time, loggers.CreateLogger<SessionWorker>());
+            var worker = new SessionWorker(session, leaseId, sessions, credentials, engine, options.Value, time, loggers.CreateLogger<SessionWorker>(), [.. listeners ?? []]);
             _owned[session.Key] = (worker, Task.Run(() => worker.RunAsync(stoppingToken), CancellationToken.None));
         }
     }

@@ -20,7 +20,8 @@ public sealed partial class SessionWorker(
     IWhatsAppSessionEngine engine,
     ConnectorOptions options,
     TimeProvider time,
-    ILogger<SessionWorker> logger)
+    ILogger<SessionWorker> logger,
+    IReadOnlyList<ISessionStateListener> listeners)
 {
     private readonly Channel<EngineEvent> _events = Channel.CreateUnbounded<EngineEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly string _key = session.Key;
@@ -53,7 +54,7 @@ public sealed partial class SessionWorker(
 
             while (!stoppingToken.IsCancellationRequested && !_stopping)
             {
-                using var tick = new CancellationTokenSource(TimeSpan.FromMilliseconds(200), time);
+                using var tick = new CancellationTokenSource(options.SessionTick, time);
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(tick.Token, stoppingToken);
                 try
                 {
@@ -208,6 +209,11 @@ public sealed partial class SessionWorker(
                 _nextProbe = time.GetUtcNow() + options.LivenessInterval;
                 await credentials.SaveAsync(_key, leaseId, connected.Credentials, cancellationToken);
                 await SetStateAsync(SessionState.Connected, null, connected.Phone, cancellationToken);
+                foreach (var listener in listeners)
+                {
+                    await listener.OnConnectedAsync(session.AccountId, session.SessionId, cancellationToken);
+                }
+
                 break;
             case SessionDisconnected disconnected:
                 if (State is SessionState.LoggedOut or SessionState.Failed)
@@ -216,6 +222,7 @@ public sealed partial class SessionWorker(
                 }
 
                 _reconnects++;
+                WaServerless.Core.Telemetry.WaTelemetry.SessionReconnects.Add(1);
                 if (_reconnects > options.MaxReconnectAttempts)
                 {
                     await SetStateAsync(SessionState.Failed, $"gave up after {options.MaxReconnectAttempts} reconnects: {disconnected.Reason}", null, cancellationToken);

@@ -187,7 +187,7 @@ public sealed class RequestFieldsReader(IOptions<ApiOptions> options)
             MultipartSection? section;
             while ((section = await reader.ReadNextSectionAsync(cancellationToken)) is not null)
             {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFormDisposition())
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !(disposition.IsFormDisposition() || disposition.IsFileDisposition()))
                 {
                     throw Malformed("A multipart section has no form-data Content-Disposition.");
                 }

@@ -10,12 +10,37 @@ using WaServerless.Core.Errors;
 using WaServerless.Core.Messages;
 using WaServerless.Core.Sending;
 using WaServerless.Storage.Messages;
+using WaServerless.Workflows;
+using WaServerless.Workflows.Signals;
 
 namespace WaServerless.Api.Messages;
 
 /// <summary>GET /api/messages/{queue_id} and GET /api/messages: status and history, only ever of the caller's own account.</summary>
-public sealed class MessagesHandler(ApiKeyAuthenticator authenticator, MessageStore messages, ILogger<MessagesHandler> logger)
+public sealed class MessagesHandler(ApiKeyAuthenticator authenticator, MessageStore messages, WorkflowDispatcher workflows, TimeProvider time, ILogger<MessagesHandler> logger)
 {
+    /// <summary>
+    /// POST /api/messages/{queue_id}/cancel: a message not yet handed to WhatsApp (scheduled, queued,
+    /// or waiting for a retry) is cancelled and its waiting retry stops; one already sent is 409.
+    /// </summary>
+    public Task<IActionResult> CancelAsync(HttpRequest request, string queueId, IWorkflowClient client, CancellationToken cancellationToken) =>
+        ApiErrorHandling.RunAsync(logger, "cancel message", async () =>
+        {
+            var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+            var (record, changed) = await messages.TryAdvanceAsync(caller.Account.Id, queueId, new StatusUpdate(MessageStatus.Cancelled, time.GetUtcNow(), Detail: "cancelled by the caller"), cancellationToken);
+            if (record is null)
+            {
+                return ApiResults.Error(new ApiError(404, ErrorCodes.MessageNotFound, $"No message '{Shorten(queueId)}' in this account."));
+            }
+
+            if (!changed && record.Status != MessageStatus.Cancelled)
+            {
+                return ApiResults.Error(new ApiError(409, ErrorCodes.MessageNotCancellable, $"The message is {record.Status.ToWire()}; only scheduled or queued messages can be cancelled."));
+            }
+
+            await workflows.CancelMessageRetryAsync(client, caller.Account.Id, queueId, "cancelled by the caller", cancellationToken);
+            return ApiResults.Ok(MessageView.From(record));
+        });
+
     public const int DefaultLimit = 20;
     public const int MaxLimit = 1000;
 

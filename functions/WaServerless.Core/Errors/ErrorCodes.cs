@@ -53,8 +53,19 @@ public static class ErrorCodes
 
     public const string QuotaExceeded = "QUOTA_EXCEEDED";
 
+    public const string BulkNotAllowed = "BULK_NOT_ALLOWED";
+    public const string CampaignNotFound = "CAMPAIGN_NOT_FOUND";
+    public const string CampaignNotActive = "CAMPAIGN_NOT_ACTIVE";
+    public const string InvalidRecipients = "INVALID_RECIPIENTS";
+    public const string InvalidTemplate = "INVALID_TEMPLATE";
+    public const string InvalidSchedule = "INVALID_SCHEDULE";
+    public const string DuplicateRecipient = "DUPLICATE_RECIPIENT";
+    public const string InvalidVariables = "INVALID_VARIABLES";
+    public const string InvalidRow = "INVALID_ROW";
+
     public const string InvalidQuery = "INVALID_QUERY";
     public const string MessageNotFound = "MESSAGE_NOT_FOUND";
+    public const string MessageNotCancellable = "MESSAGE_NOT_CANCELLABLE";
     public const string NotFound = "NOT_FOUND";
     public const string MethodNotAllowed = "METHOD_NOT_ALLOWED";
     public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";

@@ -22,6 +22,12 @@ public static class WaTelemetry
     public static readonly Counter<long> MessagesFailed = Meter.CreateCounter<long>("waserverless.messages.failed", "{message}", "Send failures, transient and permanent");
     public static readonly Histogram<double> QueueAge = Meter.CreateHistogram<double>("waserverless.queue.age", "s", "Time from accept to the connector taking the command");
     public static readonly Histogram<double> SendLatency = Meter.CreateHistogram<double>("waserverless.send.latency", "s", "Time from accept to sent and to delivered");
+    public static readonly Counter<long> SessionReconnects = Meter.CreateCounter<long>("waserverless.sessions.reconnects", "{reconnect}", "Reconnects after a lost session");
+
+    /// <summary>Sessions by state, as seen by each connector replica (its own sessions).</summary>
+    public static void ObserveSessions(Func<IEnumerable<Measurement<int>>> observe) =>
+        Meter.CreateObservableGauge("waserverless.sessions", observe, "{session}", "Owned sessions by state");
+
     public static readonly Counter<long> RateLimitRejections = Meter.CreateCounter<long>("waserverless.ratelimit.rejections", "{request}", "Requests refused by a limit");
 
     public static KeyValuePair<string, object?> Tag(string name, object? value) => new(name, value);

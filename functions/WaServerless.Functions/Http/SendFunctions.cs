@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using WaServerless.Api.Messages;
+using Microsoft.DurableTask.Client;
 using WaServerless.Api.OpenApi;
+using WaServerless.Workflows;
 using WaServerless.Api.Sending;
 
 namespace WaServerless.Functions.Http;
@@ -25,6 +27,13 @@ public sealed class SendFunctions(SendHandler send, MessagesHandler messages, Op
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "messages/{queueId}")] HttpRequest request,
         string queueId,
         CancellationToken cancellationToken) => messages.GetAsync(request, queueId, cancellationToken);
+
+    [Function(nameof(CancelMessage))]
+    public Task<IActionResult> CancelMessage(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "messages/{queueId}/cancel")] HttpRequest request,
+        string queueId,
+        [DurableClient] DurableTaskClient durable,
+        CancellationToken cancellationToken) => messages.CancelAsync(request, queueId, new DurableWorkflowClient(durable), cancellationToken);
 
     [Function(nameof(OpenApiDocument))]
     public Task<IActionResult> OpenApiDocument(

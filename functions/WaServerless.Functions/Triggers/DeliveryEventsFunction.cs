@@ -1,21 +1,25 @@
 using Azure.Messaging.ServiceBus;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using Microsoft.DurableTask.Client;
 using WaServerless.Queues;
+using WaServerless.Workflows;
+using WaServerless.Workflows.Signals;
 
 namespace WaServerless.Functions.Triggers;
 
 /// <summary>
 /// Consumes DeliveryEvents from the events queue with explicit settlement: a readable event is
-/// completed once handled, an unreadable one is dead-lettered with the reason, never retried forever.
-/// Retries and webhook fan-out hang off this trigger as they are built.
+/// completed once handed to the workflows (a transient failure starts its RetrySend; a rate limit or a
+/// lost session throttles campaigns), an unreadable one is dead-lettered with the reason.
 /// </summary>
-public sealed partial class DeliveryEventsFunction(ILogger<DeliveryEventsFunction> logger)
+public sealed partial class DeliveryEventsFunction(WorkflowDispatcher dispatcher, ILogger<DeliveryEventsFunction> logger)
 {
     [Function(nameof(OnDeliveryEvent))]
     public async Task OnDeliveryEvent(
         [ServiceBusTrigger("%EventsQueueName%", Connection = "ServiceBus", AutoCompleteMessages = false)] ServiceBusReceivedMessage message,
         ServiceBusMessageActions actions,
+        [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -28,6 +32,9 @@ public sealed partial class DeliveryEventsFunction(ILogger<DeliveryEventsFunctio
         }
 
         LogEvent(logger, deliveryEvent.MessageId, deliveryEvent.Status.ToString(), deliveryEvent.Failure.ToString());
+        // Handled first, completed after: a failure here leaves the message to be delivered again (the
+        // dispatcher's starts are idempotent by instance id).
+        await dispatcher.OnDeliveryEventAsync(new DurableWorkflowClient(durable), deliveryEvent, cancellationToken);
         await actions.CompleteMessageAsync(message, cancellationToken);
     }
 

@@ -33,11 +33,16 @@ public sealed partial class OutboxSweeperLoop(OutboxSweeper sweeper, IOptions<De
 }
 
 /// <summary>
-/// Takes DeliveryEvents off the events queue. In Azure the Functions app's Service Bus trigger
-/// consumes them (retries, campaigns, webhooks); the devhost has no subscriber for them yet, so it
-/// records each at debug level and completes it, keeping the local queue from growing without end.
+/// Takes DeliveryEvents off the events queue and hands them to the workflows, as the Functions
+/// app's Service Bus trigger does in Azure: a transient failure starts its RetrySend, a rate limit
+/// or a lost session throttles the session's campaigns. A message that cannot be read is dead-lettered.
 /// </summary>
-public sealed partial class DeliveryEventsLoop(IQueueTransport transport, TimeProvider time, ILogger<DeliveryEventsLoop> logger) : BackgroundService
+public sealed partial class DeliveryEventsLoop(
+    IQueueTransport transport,
+    WaServerless.Workflows.Signals.WorkflowDispatcher dispatcher,
+    WaServerless.Workflows.IWorkflowClient workflows,
+    TimeProvider time,
+    ILogger<DeliveryEventsLoop> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -49,7 +54,14 @@ public sealed partial class DeliveryEventsLoop(IQueueTransport transport, TimePr
                 foreach (var message in batch)
                 {
                     var e = DeliveryEventPublisher.Read(message.Body);
-                    LogEvent(logger, e?.MessageId, e?.Status.ToString());
+                    if (e is null)
+                    {
+                        await transport.DeadLetterAsync(message, "not a DeliveryEvent", stoppingToken);
+                        continue;
+                    }
+
+                    LogEvent(logger, e.MessageId, e.Status.ToString());
+                    await dispatcher.OnDeliveryEventAsync(workflows, e, stoppingToken);
                     await transport.CompleteAsync(message, stoppingToken);
                 }
 

@@ -3,6 +3,7 @@ using WaServerless.Connector;
 using WaServerless.Queues;
 using WaServerless.Storage;
 using WaServerless.Telemetry;
+using WaServerless.Workflows;
 
 namespace WaServerless.DevHost;
 
@@ -22,6 +23,8 @@ public static class DevHostApplication
             .AddWaServerlessQueues()
             .AddWaServerlessApi()
             .AddWaServerlessConnector(builder.Configuration)
+            .AddWaServerlessWorkflows()
+            .AddInProcessWorkflowRunner()
             .AddWaServerlessDevHost()
             .AddWaServerlessTelemetry(builder.Configuration, "waserverless-devhost");
         configure?.Invoke(builder);

@@ -12,6 +12,7 @@ public static class DevHostServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<DemoAccountSeeder>());
         services.AddHostedService<OutboxSweeperLoop>();
         services.AddHostedService<DeliveryEventsLoop>();
+        services.AddSingleton<WaServerless.Connector.Sessions.ISessionStateListener, WorkflowBridge>();
         return services;
     }
 

@@ -1,0 +1,53 @@
+using System.Globalization;
+
+namespace WaServerless.Benchmarks;
+
+/// <summary>The command line: how many sessions, how long each idle period and settle lasts, where the report goes.</summary>
+internal sealed record BenchSettings(int Sessions, TimeSpan Idle, TimeSpan Settle, string Output)
+{
+    public const string Usage =
+        """
+        Usage: WaServerless.Benchmarks [--sessions N] [--idle SECONDS] [--settle SECONDS] [--output FILE]
+          --sessions  sessions to create and keep connected, 1 to 1000 (default 100)
+          --idle      length of each idle measurement, baseline and loaded, 10 to 600 s (default 60)
+          --settle    wait before each measurement, 0 to 60 s (default 5)
+          --output    the Markdown report (default docs/benchmarks.md in the repository)
+        """;
+
+    public static BenchSettings Parse(IReadOnlyList<string> args, string repositoryRoot)
+    {
+        var sessions = 100;
+        var idle = 60;
+        var settle = 5;
+        var output = Path.Combine(repositoryRoot, "docs", "benchmarks.md");
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            var value = i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value.");
+            switch (name)
+            {
+                case "--sessions":
+                    sessions = Number(name, value, 1, 1000);
+                    break;
+                case "--idle":
+                    idle = Number(name, value, 10, 600);
+                    break;
+                case "--settle":
+                    settle = Number(name, value, 0, 60);
+                    break;
+                case "--output":
+                    output = Path.GetFullPath(value);
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown option {name}.");
+            }
+        }
+
+        return new BenchSettings(sessions, TimeSpan.FromSeconds(idle), TimeSpan.FromSeconds(settle), output);
+    }
+
+    private static int Number(string name, string value, int min, int max) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
+            ? n
+            : throw new ArgumentException($"{name} must be a whole number from {min} to {max}, not '{value}'.");
+}

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace WaServerless.Benchmarks;
+
+/// <summary>
+/// The connector's memory and CPU with idle Sandbox sessions, against an in-memory Azurite this
+/// program starts and stops; writes docs/benchmarks.md. Run by ./bench.sh.
+/// </summary>
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        if (args is ["--help" or "-h"])
+        {
+            Console.WriteLine(BenchSettings.Usage);
+            return 0;
+        }
+
+        var root = RepositoryRoot();
+        BenchSettings settings;
+        try
+        {
+            settings = BenchSettings.Parse(args, root);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine(BenchSettings.Usage);
+            return 2;
+        }
+
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+
+        var startedAt = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var machine = MachineInfo.Collect(root);
+            BenchResult result;
+            await using (var azurite = await AzuriteProcess.StartAsync(root, cancel.Token))
+            {
+                Console.WriteLine($"Azurite (node pid {azurite.Process.Id}) listening; {settings.Sessions} sessions, idle periods of {settings.Idle.TotalSeconds:0} s");
+                using var requests = new StorageRequestCounter(azurite.BlobPort, azurite.QueuePort, azurite.TablePort);
+                result = await SessionBench.RunAsync(settings, azurite, requests, cancel.Token);
+            }
+
+            var report = Report.Render(machine, settings, result, startedAt, clock.Elapsed);
+            Directory.CreateDirectory(Path.GetDirectoryName(settings.Output)!);
+            await File.WriteAllTextAsync(settings.Output, report);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
+                CPU, % of one core: {result.Baseline.CpuPercentOfOneCore:0.00} with no sessions, {result.Loaded.CpuPercentOfOneCore:0.00} with {settings.Sessions}
+                Working set: {result.Baseline.WorkingSetMeanBytes / 1048576:0.0} MiB with no sessions, {result.Loaded.WorkingSetMeanBytes / 1048576:0.0} MiB with {settings.Sessions}
+                Wrote {settings.Output} in {clock.Elapsed.TotalMinutes:0.0} min
+                """));
+            return 0;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("Cancelled; no report written.");
+            return 130;
+        }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+        {
+            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine("No report written.");
+            return 1;
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "WaServerless.sln")))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+
+        throw new InvalidOperationException("WaServerless.sln not found above the working directory or " + AppContext.BaseDirectory);
+    }
+}

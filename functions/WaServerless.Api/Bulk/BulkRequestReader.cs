@@ -1,0 +1,384 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using WaServerless.Core.Errors;
+
+namespace WaServerless.Api.Bulk;
+
+/// <summary>An uploaded recipients file: its bytes as sent, its name and type as the client gave them.</summary>
+public sealed record RecipientUpload(byte[] Content, string? FileName, string? ContentType)
+{
+    /// <summary>A JSON array rather than CSV: named .json, typed as JSON, or starting with '['.</summary>
+    public bool IsJson =>
+        (FileName?.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ?? false)
+        || (ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) ?? false)
+        || FirstCharacter() == '[';
+
+    private char? FirstCharacter()
+    {
+        var skip = Content.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0;
+        foreach (var b in Content.AsSpan(skip))
+        {
+            if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+            {
+                return (char)b;
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>
+/// A POST /api/bulk body: the fields (content, options, the key) as one case-insensitive set, and
+/// the recipients as a JSON array, a text field, or an uploaded file. Exactly one of the three
+/// recipient forms is set when the request has recipients at all.
+/// </summary>
+public sealed class BulkRequestBody : IDisposable
+{
+    private readonly JsonDocument? _document;
+
+    public BulkRequestBody(IReadOnlyDictionary<string, string> fields, JsonDocument? document, JsonElement? recipientsJson, string? recipientsText, RecipientUpload? upload)
+    {
+        Fields = fields;
+        _document = document;
+        RecipientsJson = recipientsJson;
+        RecipientsText = recipientsText;
+        Upload = upload;
+    }
+
+    public IReadOnlyDictionary<string, string> Fields { get; }
+
+    public JsonElement? RecipientsJson { get; }
+
+    public string? RecipientsText { get; }
+
+    public RecipientUpload? Upload { get; }
+
+    public void Dispose() => _document?.Dispose();
+}
+
+/// <summary>
+/// Reads a POST /api/bulk body, as JSON, a form, or multipart/form-data with the recipients file in
+/// a file part named "recipients". It is <see cref="Http.RequestFieldsReader"/>'s rules with a
+/// larger limit (<see cref="BulkOptions.MaxBodyBytes"/>), the recipients kept apart and one file
+/// upload allowed. Every way a body can be wrong ends in a 4xx <see cref="ApiError"/>.
+/// </summary>
+public sealed class BulkRequestReader(IOptions<BulkOptions> options)
+{
+    public const string RecipientsField = "recipients";
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    public async Task<BulkRequestBody> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var limit = options.Value.MaxBodyBytes;
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = limit;
+        }
+
+        if (request.ContentLength > limit)
+        {
+            throw TooLarge(limit);
+        }
+
+        if (string.IsNullOrWhiteSpace(request.ContentType))
+        {
+            throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.MissingContentType, "The request has no Content-Type.", "Send application/json, or multipart/form-data with the recipients CSV as a file named 'recipients'."));
+        }
+
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType) || contentType.MediaType.Value is null)
+        {
+            throw new ApiErrorException(new ApiError(415, ErrorCodes.UnsupportedContentType, $"Content-Type '{request.ContentType}' cannot be read."));
+        }
+
+        var charset = contentType.Charset.Value;
+        if (charset is not null && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) && !charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.UnsupportedCharset, $"Charset '{charset}' is not supported.", "Encode the body as UTF-8."));
+        }
+
+        var mediaType = contentType.MediaType.Value.ToLowerInvariant();
+        if (mediaType == "application/json" || mediaType.EndsWith("+json", StringComparison.Ordinal))
+        {
+            return ReadJson(await ReadLimitedAsync(request.Body, limit, cancellationToken));
+        }
+
+        if (mediaType == "application/x-www-form-urlencoded")
+        {
+            return ReadForm(await ReadLimitedAsync(request.Body, limit, cancellationToken));
+        }
+
+        if (mediaType == "multipart/form-data")
+        {
+            var boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).Value;
+            if (string.IsNullOrEmpty(boundary))
+            {
+                throw Malformed("The multipart body has no boundary in its Content-Type.");
+            }
+
+            return await ReadMultipartAsync(await ReadLimitedAsync(request.Body, limit, cancellationToken), boundary, cancellationToken);
+        }
+
+        throw new ApiErrorException(new ApiError(415, ErrorCodes.UnsupportedContentType, $"Content-Type '{mediaType}' is not supported.", "Send application/json, application/x-www-form-urlencoded or multipart/form-data."));
+    }
+
+    /// <summary>Text of an upload or a field: UTF-8, else a 400 that says so.</summary>
+    public static string Decode(byte[] bytes, string what)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        try
+        {
+            return StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.UnsupportedCharset, $"{what} is not valid UTF-8.", "Save it as UTF-8 (in Excel: CSV UTF-8)."));
+        }
+    }
+
+    private static async Task<byte[]> ReadLimitedAsync(Stream body, int limit, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[64 * 1024];
+        try
+        {
+            int read;
+            while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (buffer.Length + read > limit)
+                {
+                    throw TooLarge(limit);
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            throw TooLarge(limit);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static BulkRequestBody ReadJson(byte[] bytes)
+    {
+        if (bytes.Length == 0)
+        {
+            throw Malformed("The JSON body is empty.");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException e)
+        {
+            throw Malformed($"The body is not valid JSON: {e.Message}");
+        }
+
+        try
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw Malformed("The JSON body must be an object of fields, with the recipients in 'recipients'.");
+            }
+
+            var fields = NewFields();
+            JsonElement? recipientsJson = null;
+            string? recipientsText = null;
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (property.NameEquals(RecipientsField) || string.Equals(property.Name, RecipientsField, StringComparison.OrdinalIgnoreCase))
+                {
+                    if (recipientsJson is not null || recipientsText is not null)
+                    {
+                        throw Duplicate(property.Name);
+                    }
+
+                    if (property.Value.ValueKind == JsonValueKind.String)
+                    {
+                        recipientsText = property.Value.GetString();
+                    }
+                    else if (property.Value.ValueKind != JsonValueKind.Null)
+                    {
+                        recipientsJson = property.Value;
+                    }
+
+                    continue;
+                }
+
+                var value = property.Value.ValueKind switch
+                {
+                    JsonValueKind.String => property.Value.GetString(),
+                    JsonValueKind.Null => null,
+                    JsonValueKind.True => "true",
+                    JsonValueKind.False => "false",
+                    _ => property.Value.GetRawText(),
+                };
+                if (value is not null)
+                {
+                    Add(fields, property.Name, value);
+                }
+            }
+
+            return new BulkRequestBody(fields, document, recipientsJson, recipientsText, null);
+        }
+        catch
+        {
+            document.Dispose();
+            throw;
+        }
+    }
+
+    private static BulkRequestBody ReadForm(byte[] bytes)
+    {
+        var text = Decode(bytes, "The form body");
+        var fields = NewFields();
+        string? recipients = null;
+        foreach (var pair in text.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            var name = PercentDecode(equals < 0 ? pair : pair[..equals]);
+            var value = equals < 0 ? string.Empty : PercentDecode(pair[(equals + 1)..]);
+            if (string.Equals(name, RecipientsField, StringComparison.OrdinalIgnoreCase))
+            {
+                recipients = recipients is null ? value : throw Duplicate(name);
+            }
+            else
+            {
+                Add(fields, name, value);
+            }
+        }
+
+        return new BulkRequestBody(fields, null, null, recipients, null);
+    }
+
+    private static string PercentDecode(string encoded)
+    {
+        var bytes = new List<byte>(encoded.Length);
+        for (var i = 0; i < encoded.Length; i++)
+        {
+            var c = encoded[i];
+            if (c == '+')
+            {
+                bytes.Add((byte)' ');
+            }
+            else if (c == '%')
+            {
+                if (i + 2 >= encoded.Length || !byte.TryParse(encoded.AsSpan(i + 1, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var b))
+                {
+                    throw Malformed("The form body has a malformed percent-encoding.");
+                }
+
+                bytes.Add(b);
+                i += 2;
+            }
+            else if (char.IsAscii(c))
+            {
+                bytes.Add((byte)c);
+            }
+            else if (char.IsHighSurrogate(c) && i + 1 < encoded.Length && char.IsLowSurrogate(encoded[i + 1]))
+            {
+                bytes.AddRange(Encoding.UTF8.GetBytes(encoded.Substring(i, 2)));
+                i++;
+            }
+            else
+            {
+                bytes.AddRange(Encoding.UTF8.GetBytes(c.ToString()));
+            }
+        }
+
+        return Decode([.. bytes], "The form body");
+    }
+
+    private static async Task<BulkRequestBody> ReadMultipartAsync(byte[] bytes, string boundary, CancellationToken cancellationToken)
+    {
+        var fields = NewFields();
+        string? recipientsText = null;
+        RecipientUpload? upload = null;
+        var reader = new MultipartReader(boundary, new MemoryStream(bytes)) { BodyLengthLimit = null };
+        try
+        {
+            MultipartSection? section;
+            while ((section = await reader.ReadNextSectionAsync(cancellationToken)) is not null)
+            {
+                // IsFormDisposition is false for a part with a file name: a file part is form-data too.
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                    || !(disposition.IsFormDisposition() || disposition.IsFileDisposition()))
+                {
+                    throw Malformed("A multipart section has no form-data Content-Disposition.");
+                }
+
+                var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? string.Empty;
+                using var content = new MemoryStream();
+                await section.Body.CopyToAsync(content, cancellationToken);
+                var isRecipients = string.Equals(name, RecipientsField, StringComparison.OrdinalIgnoreCase);
+                if (disposition.IsFileDisposition())
+                {
+                    if (!isRecipients)
+                    {
+                        throw new ApiErrorException(ApiError.BadRequest(
+                            ErrorCodes.UploadNotSupported,
+                            $"Field '{name}' is a file upload; the only file a campaign takes is its recipients, in a file field named '{RecipientsField}'.",
+                            "Media are sent by URL: put the https URL in 'file', 'document', 'video' or 'audio'."));
+                    }
+
+                    if (upload is not null || recipientsText is not null)
+                    {
+                        throw Duplicate(name);
+                    }
+
+                    var fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
+                    upload = new RecipientUpload(content.ToArray(), fileName, section.ContentType);
+                }
+                else if (isRecipients)
+                {
+                    recipientsText = upload is null && recipientsText is null ? Decode(content.ToArray(), $"Field '{name}'") : throw Duplicate(name);
+                }
+                else
+                {
+                    Add(fields, name, Decode(content.ToArray(), $"Field '{name}'"));
+                }
+            }
+        }
+        catch (IOException)
+        {
+            throw Malformed("The multipart body is cut short or its boundary does not match.");
+        }
+        catch (InvalidDataException e)
+        {
+            throw Malformed($"The multipart body cannot be read: {e.Message}");
+        }
+
+        return new BulkRequestBody(fields, null, null, recipientsText, upload);
+    }
+
+    private static Dictionary<string, string> NewFields() => new(StringComparer.OrdinalIgnoreCase);
+
+    private static void Add(Dictionary<string, string> fields, string name, string value)
+    {
+        if (!fields.TryAdd(name, value))
+        {
+            throw Duplicate(name);
+        }
+    }
+
+    private static ApiErrorException Duplicate(string name) =>
+        new(ApiError.BadRequest(ErrorCodes.DuplicateField, $"Field '{name}' appears more than once.", "Send each field once."));
+
+    private static ApiErrorException Malformed(string message) =>
+        new(ApiError.BadRequest(ErrorCodes.MalformedBody, message));
+
+    private static ApiErrorException TooLarge(int limit) =>
+        new(new ApiError(413, ErrorCodes.PayloadTooLarge, $"The body is larger than {limit.ToString(CultureInfo.InvariantCulture)} bytes.", "Split the recipients over several campaigns."));
+}

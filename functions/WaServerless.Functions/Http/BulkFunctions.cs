@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using WaServerless.Api.Bulk;
+using WaServerless.Workflows;
+
+namespace WaServerless.Functions.Http;
+
+/// <summary>The bulk API: thin wrappers over BulkHandler; the Durable client starts and steers the campaign orchestrations.</summary>
+public sealed class BulkFunctions(BulkHandler bulk)
+{
+    [Function(nameof(CreateCampaign))]
+    public Task<IActionResult> CreateCampaign(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "bulk")] HttpRequest request,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken) => bulk.CreateAsync(request, new DurableWorkflowClient(client), cancellationToken);
+
+    [Function(nameof(ListCampaigns))]
+    public Task<IActionResult> ListCampaigns(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "bulk")] HttpRequest request,
+        CancellationToken cancellationToken) => bulk.ListAsync(request, cancellationToken);
+
+    [Function(nameof(GetCampaign))]
+    public Task<IActionResult> GetCampaign(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "bulk/{campaignId}")] HttpRequest request,
+        string campaignId,
+        CancellationToken cancellationToken) => bulk.GetAsync(request, campaignId, cancellationToken);
+
+    [Function(nameof(PauseCampaign))]
+    public Task<IActionResult> PauseCampaign(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "bulk/{campaignId}/pause")] HttpRequest request,
+        [DurableClient] DurableTaskClient client,
+        string campaignId,
+        CancellationToken cancellationToken) => bulk.PauseAsync(request, campaignId, new DurableWorkflowClient(client), cancellationToken);
+
+    [Function(nameof(ResumeCampaign))]
+    public Task<IActionResult> ResumeCampaign(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "bulk/{campaignId}/resume")] HttpRequest request,
+        [DurableClient] DurableTaskClient client,
+        string campaignId,
+        CancellationToken cancellationToken) => bulk.ResumeAsync(request, campaignId, new DurableWorkflowClient(client), cancellationToken);
+
+    [Function(nameof(CancelCampaign))]
+    public Task<IActionResult> CancelCampaign(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "bulk/{campaignId}/cancel")] HttpRequest request,
+        [DurableClient] DurableTaskClient client,
+        string campaignId,
+        CancellationToken cancellationToken) => bulk.CancelAsync(request, campaignId, new DurableWorkflowClient(client), cancellationToken);
+}
