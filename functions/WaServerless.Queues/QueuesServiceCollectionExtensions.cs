@@ -20,6 +20,7 @@ public static class QueuesServiceCollectionExtensions
                 : ActivatorUtilities.CreateInstance<StorageQueueTransport>(sp));
         services.AddSingleton<SendCommandQueue>();
         services.AddSingleton<DeliveryEventPublisher>();
+        services.TryAddSingleton<MessageStatusWriter>();
         return services;
     }
 }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using WaServerless.Storage.Campaigns;
 using WaServerless.Workflows.Campaigns;
 using WaServerless.Workflows.InProcess;
-using WaServerless.Workflows.Messages;
+using WaServerless.Queues;
 using WaServerless.Workflows.Retry;
 using WaServerless.Workflows.Signals;
 

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using WaServerless.Api.Http;
 using WaServerless.Core.Errors;
 
 namespace WaServerless.Api.Bulk;
@@ -73,7 +74,7 @@ public sealed class BulkRequestReader(IOptions<BulkOptions> options)
 {
     public const string RecipientsField = "recipients";
 
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private const string TooLargeHint = "Split the recipients over several campaigns.";
 
     public async Task<BulkRequestBody> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -84,36 +85,15 @@ public sealed class BulkRequestReader(IOptions<BulkOptions> options)
             sizeFeature.MaxRequestBodySize = limit;
         }
 
-        if (request.ContentLength > limit)
-        {
-            throw TooLarge(limit);
-        }
-
-        if (string.IsNullOrWhiteSpace(request.ContentType))
-        {
-            throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.MissingContentType, "The request has no Content-Type.", "Send application/json, or multipart/form-data with the recipients CSV as a file named 'recipients'."));
-        }
-
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType) || contentType.MediaType.Value is null)
-        {
-            throw new ApiErrorException(new ApiError(415, ErrorCodes.UnsupportedContentType, $"Content-Type '{request.ContentType}' cannot be read."));
-        }
-
-        var charset = contentType.Charset.Value;
-        if (charset is not null && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) && !charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.UnsupportedCharset, $"Charset '{charset}' is not supported.", "Encode the body as UTF-8."));
-        }
-
-        var mediaType = contentType.MediaType.Value.ToLowerInvariant();
+        var (contentType, mediaType) = RequestBody.ContentTypeOf(request, limit, TooLargeHint, "Send application/json, or multipart/form-data with the recipients CSV as a file named 'recipients'.");
         if (mediaType == "application/json" || mediaType.EndsWith("+json", StringComparison.Ordinal))
         {
-            return ReadJson(await ReadLimitedAsync(request.Body, limit, cancellationToken));
+            return ReadJson(await RequestBody.ReadLimitedAsync(request.Body, limit, TooLargeHint, cancellationToken));
         }
 
         if (mediaType == "application/x-www-form-urlencoded")
         {
-            return ReadForm(await ReadLimitedAsync(request.Body, limit, cancellationToken));
+            return ReadForm(await RequestBody.ReadLimitedAsync(request.Body, limit, TooLargeHint, cancellationToken));
         }
 
         if (mediaType == "multipart/form-data")
@@ -124,50 +104,14 @@ public sealed class BulkRequestReader(IOptions<BulkOptions> options)
                 throw Malformed("The multipart body has no boundary in its Content-Type.");
             }
 
-            return await ReadMultipartAsync(await ReadLimitedAsync(request.Body, limit, cancellationToken), boundary, cancellationToken);
+            return await ReadMultipartAsync(await RequestBody.ReadLimitedAsync(request.Body, limit, TooLargeHint, cancellationToken), boundary, cancellationToken);
         }
 
         throw new ApiErrorException(new ApiError(415, ErrorCodes.UnsupportedContentType, $"Content-Type '{mediaType}' is not supported.", "Send application/json, application/x-www-form-urlencoded or multipart/form-data."));
     }
 
     /// <summary>Text of an upload or a field: UTF-8, else a 400 that says so.</summary>
-    public static string Decode(byte[] bytes, string what)
-    {
-        ArgumentNullException.ThrowIfNull(bytes);
-        try
-        {
-            return StrictUtf8.GetString(bytes);
-        }
-        catch (DecoderFallbackException)
-        {
-            throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.UnsupportedCharset, $"{what} is not valid UTF-8.", "Save it as UTF-8 (in Excel: CSV UTF-8)."));
-        }
-    }
-
-    private static async Task<byte[]> ReadLimitedAsync(Stream body, int limit, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[64 * 1024];
-        try
-        {
-            int read;
-            while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
-            {
-                if (buffer.Length + read > limit)
-                {
-                    throw TooLarge(limit);
-                }
-
-                buffer.Write(chunk, 0, read);
-            }
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            throw TooLarge(limit);
-        }
-
-        return buffer.ToArray();
-    }
+    public static string Decode(byte[] bytes, string what) => RequestBody.DecodeUtf8(bytes, what, "Save it as UTF-8 (in Excel: CSV UTF-8).");
 
     private static BulkRequestBody ReadJson(byte[] bytes)
     {
@@ -242,14 +186,10 @@ public sealed class BulkRequestReader(IOptions<BulkOptions> options)
 
     private static BulkRequestBody ReadForm(byte[] bytes)
     {
-        var text = Decode(bytes, "The form body");
         var fields = NewFields();
         string? recipients = null;
-        foreach (var pair in text.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var (name, value) in RequestBody.ParseUrlEncoded(bytes))
         {
-            var equals = pair.IndexOf('=', StringComparison.Ordinal);
-            var name = PercentDecode(equals < 0 ? pair : pair[..equals]);
-            var value = equals < 0 ? string.Empty : PercentDecode(pair[(equals + 1)..]);
             if (string.Equals(name, RecipientsField, StringComparison.OrdinalIgnoreCase))
             {
                 recipients = recipients is null ? value : throw Duplicate(name);
@@ -261,44 +201,6 @@ public sealed class BulkRequestReader(IOptions<BulkOptions> options)
         }
 
         return new BulkRequestBody(fields, null, null, recipients, null);
-    }
-
-    private static string PercentDecode(string encoded)
-    {
-        var bytes = new List<byte>(encoded.Length);
-        for (var i = 0; i < encoded.Length; i++)
-        {
-            var c = encoded[i];
-            if (c == '+')
-            {
-                bytes.Add((byte)' ');
-            }
-            else if (c == '%')
-            {
-                if (i + 2 >= encoded.Length || !byte.TryParse(encoded.AsSpan(i + 1, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var b))
-                {
-                    throw Malformed("The form body has a malformed percent-encoding.");
-                }
-
-                bytes.Add(b);
-                i += 2;
-            }
-            else if (char.IsAscii(c))
-            {
-                bytes.Add((byte)c);
-            }
-            else if (char.IsHighSurrogate(c) && i + 1 < encoded.Length && char.IsLowSurrogate(encoded[i + 1]))
-            {
-                bytes.AddRange(Encoding.UTF8.GetBytes(encoded.Substring(i, 2)));
-                i++;
-            }
-            else
-            {
-                bytes.AddRange(Encoding.UTF8.GetBytes(c.ToString()));
-            }
-        }
-
-        return Decode([.. bytes], "The form body");
     }
 
     private static async Task<BulkRequestBody> ReadMultipartAsync(byte[] bytes, string boundary, CancellationToken cancellationToken)
@@ -376,9 +278,5 @@ public sealed class BulkRequestReader(IOptions<BulkOptions> options)
     private static ApiErrorException Duplicate(string name) =>
         new(ApiError.BadRequest(ErrorCodes.DuplicateField, $"Field '{name}' appears more than once.", "Send each field once."));
 
-    private static ApiErrorException Malformed(string message) =>
-        new(ApiError.BadRequest(ErrorCodes.MalformedBody, message));
-
-    private static ApiErrorException TooLarge(int limit) =>
-        new(new ApiError(413, ErrorCodes.PayloadTooLarge, $"The body is larger than {limit.ToString(CultureInfo.InvariantCulture)} bytes.", "Split the recipients over several campaigns."));
+    private static ApiErrorException Malformed(string message) => RequestBody.Malformed(message);
 }

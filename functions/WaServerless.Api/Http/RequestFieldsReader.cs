@@ -16,35 +16,14 @@ namespace WaServerless.Api.Http;
 /// </summary>
 public sealed class RequestFieldsReader(IOptions<ApiOptions> options)
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private const string TooLargeHint = "Send media by URL, not inline.";
 
     public async Task<IReadOnlyDictionary<string, string>> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var limit = options.Value.MaxBodyBytes;
-        if (request.ContentLength > limit)
-        {
-            throw TooLarge(limit);
-        }
-
-        if (string.IsNullOrWhiteSpace(request.ContentType))
-        {
-            throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.MissingContentType, "The request has no Content-Type.", "Send application/json, application/x-www-form-urlencoded or multipart/form-data."));
-        }
-
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType) || contentType.MediaType.Value is null)
-        {
-            throw new ApiErrorException(new ApiError(415, ErrorCodes.UnsupportedContentType, $"Content-Type '{request.ContentType}' cannot be read."));
-        }
-
-        var charset = contentType.Charset.Value;
-        if (charset is not null && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) && !charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.UnsupportedCharset, $"Charset '{charset}' is not supported.", "Encode the body as UTF-8."));
-        }
-
-        var bytes = await ReadLimitedAsync(request.Body, limit, cancellationToken);
-        var mediaType = contentType.MediaType.Value.ToLowerInvariant();
+        var (contentType, mediaType) = RequestBody.ContentTypeOf(request, limit, TooLargeHint, "Send application/json, application/x-www-form-urlencoded or multipart/form-data.");
+        var bytes = await RequestBody.ReadLimitedAsync(request.Body, limit, TooLargeHint, cancellationToken);
         if (mediaType == "application/json" || mediaType.EndsWith("+json", StringComparison.Ordinal))
         {
             return ReadJson(bytes);
@@ -67,24 +46,6 @@ public sealed class RequestFieldsReader(IOptions<ApiOptions> options)
         }
 
         throw new ApiErrorException(new ApiError(415, ErrorCodes.UnsupportedContentType, $"Content-Type '{mediaType}' is not supported.", "Send application/json, application/x-www-form-urlencoded or multipart/form-data."));
-    }
-
-    private static async Task<byte[]> ReadLimitedAsync(Stream body, int limit, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                throw TooLarge(limit);
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 
     private static Dictionary<string, string> ReadJson(byte[] bytes)
@@ -133,49 +94,15 @@ public sealed class RequestFieldsReader(IOptions<ApiOptions> options)
         }
     }
 
-    /// <summary>Decodes name=value pairs to bytes first, so that percent-encoded bytes that are not UTF-8 are refused, not mangled.</summary>
     private static Dictionary<string, string> ReadUrlEncoded(byte[] body)
     {
         var fields = NewFields();
-        var text = Decode(body);
-        foreach (var pair in text.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var (name, value) in RequestBody.ParseUrlEncoded(body))
         {
-            var equals = pair.IndexOf('=', StringComparison.Ordinal);
-            var name = PercentDecode(equals < 0 ? pair : pair[..equals]);
-            var value = equals < 0 ? string.Empty : PercentDecode(pair[(equals + 1)..]);
             Add(fields, name, value);
         }
 
         return fields;
-    }
-
-    private static string PercentDecode(string encoded)
-    {
-        var bytes = new List<byte>(encoded.Length);
-        for (var i = 0; i < encoded.Length; i++)
-        {
-            var c = encoded[i];
-            if (c == '+')
-            {
-                bytes.Add((byte)' ');
-            }
-            else if (c == '%')
-            {
-                if (i + 2 >= encoded.Length || !byte.TryParse(encoded.AsSpan(i + 1, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var b))
-                {
-                    throw Malformed("The form body has a malformed percent-encoding.");
-                }
-
-                bytes.Add(b);
-                i += 2;
-            }
-            else
-            {
-                bytes.AddRange(Encoding.UTF8.GetBytes(c.ToString()));
-            }
-        }
-
-        return Decode([.. bytes]);
     }
 
     private static async Task<Dictionary<string, string>> ReadMultipartAsync(byte[] bytes, string boundary, CancellationToken cancellationToken)
@@ -200,7 +127,7 @@ public sealed class RequestFieldsReader(IOptions<ApiOptions> options)
 
                 using var content = new MemoryStream();
                 await section.Body.CopyToAsync(content, cancellationToken);
-                Add(fields, name, Decode(content.ToArray()));
+                Add(fields, name, RequestBody.DecodeUtf8(content.ToArray(), $"Field '{name}'", "Encode the body as UTF-8."));
             }
         }
         catch (IOException)
@@ -213,18 +140,6 @@ public sealed class RequestFieldsReader(IOptions<ApiOptions> options)
         }
 
         return fields;
-    }
-
-    private static string Decode(byte[] bytes)
-    {
-        try
-        {
-            return StrictUtf8.GetString(bytes);
-        }
-        catch (DecoderFallbackException)
-        {
-            throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.UnsupportedCharset, "The body is not valid UTF-8.", "Encode the body as UTF-8."));
-        }
     }
 
     private static Dictionary<string, string> NewFields() => new(StringComparer.OrdinalIgnoreCase);
@@ -240,9 +155,5 @@ public sealed class RequestFieldsReader(IOptions<ApiOptions> options)
     private static ApiErrorException Duplicate(string name) =>
         new(ApiError.BadRequest(ErrorCodes.DuplicateField, $"Field '{name}' appears more than once.", "Send each field once."));
 
-    private static ApiErrorException Malformed(string message) =>
-        new(ApiError.BadRequest(ErrorCodes.MalformedBody, message));
-
-    private static ApiErrorException TooLarge(int limit) =>
-        new(new ApiError(413, ErrorCodes.PayloadTooLarge, $"The body is larger than {limit.ToString(CultureInfo.InvariantCulture)} bytes.", "Send media by URL, not inline."));
+    private static ApiErrorException Malformed(string message) => RequestBody.Malformed(message);
 }

@@ -4,7 +4,6 @@ using WaServerless.Core.Contracts;
 using WaServerless.Core.Messages;
 using WaServerless.Queues;
 using WaServerless.Storage.Messages;
-using WaServerless.Workflows.Messages;
 using WaServerless.Workflows.Signals;
 
 namespace WaServerless.Workflows.Retry;

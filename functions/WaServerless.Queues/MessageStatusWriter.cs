@@ -1,14 +1,13 @@
 using WaServerless.Core.Contracts;
 using WaServerless.Core.Messages;
-using WaServerless.Queues;
 using WaServerless.Storage.Messages;
 
-namespace WaServerless.Workflows.Messages;
+namespace WaServerless.Queues;
 
 /// <summary>
-/// A status change made by a workflow, recorded as the connector records its own: the row updated
-/// if the rules allow, and a DeliveryEvent published only when it changed (so webhooks see retries
-/// and give-ups too). Running it twice changes nothing the second time.
+/// Every status change, whoever makes it (the connector, a workflow): the row updated if the rules
+/// allow, and a DeliveryEvent published only when it changed. Running it twice changes nothing the
+/// second time.
 /// </summary>
 public sealed class MessageStatusWriter(MessageStore messages, DeliveryEventPublisher events)
 {
