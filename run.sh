@@ -43,6 +43,7 @@ done
 
 dotnet infra/devhost/WaServerless.DevHost/bin/Debug/net10.0/WaServerless.DevHost.dll \
   --contentRoot "$root/infra/devhost/WaServerless.DevHost/bin/Debug/net10.0" \
-  --DevHost:DemoKeyFile="$root/.local/demo-key.txt" &
+  --DevHost:DemoKeyFile="$root/.local/demo-key.txt" \
+  --DevHost:WebhookKeyFile="$root/.local/webhook-key.txt" &
 pids+=($!)
 wait "${pids[-1]}"

@@ -163,13 +163,17 @@ param keyVaultSoftDeleteRetentionInDays int = 90
 @secure()
 param adminApiKey string = ''
 
-@description('Optional. The key that encrypts WhatsApp session state at rest (base64 of 32 random bytes), stored in Key Vault as session-state-encryption-key and given to the connector as Sessions__EncryptionKey. Empty: not set.')
+@description('Needed by the connector: the key that encrypts WhatsApp session state at rest (base64 of 32 random bytes, e.g. openssl rand -base64 32), stored in Key Vault as session-state-encryption-key and given to the connector as Sessions__EncryptionKey. Empty: not stored, and the connector refuses to start against Azure storage until it is set.')
 @secure()
 param sessionStateEncryptionKey string = ''
 
 @description('Optional. The Meta app secret (verifies Cloud API webhook signatures), stored in Key Vault as meta-app-secret and given to the connector as CloudApi__AppSecret. Empty: not set.')
 @secure()
 param metaAppSecret string = ''
+
+@description('Optional. The key that encrypts webhook signing secrets at rest (base64 of 32 random bytes), stored in Key Vault as webhook-encryption-key and given to the Functions app as Webhooks__EncryptionKey. Empty: not set, and webhooks cannot be registered.')
+@secure()
+param webhookEncryptionKey string = ''
 
 @description('Optional. Deploy the alert rules.')
 param enableAlerts bool = true
@@ -245,6 +249,8 @@ var queues = [
   { name: controlQueueName, requiresSession: false, defaultMessageTimeToLive: 'PT1H' }
 ]
 var deploymentContainerName = 'app-package'
+// Bulk campaigns: the uploaded recipient files and the cleaned recipient lists (CampaignRecipientListStore.ContainerName).
+var campaignUploadsContainerName = 'campaignuploads'
 
 // ---------------------------------------------------------------------------------------------
 // Identities: one for the Functions app, one for the connector
@@ -318,13 +324,14 @@ module storage 'modules/storage.bicep' = {
     softDeleteRetentionInDays: blobSoftDeleteRetentionInDays
     blobContainerNames: [
       deploymentContainerName
+      campaignUploadsContainerName
     ]
     logAnalyticsWorkspaceResourceId: logAnalytics.outputs.resourceId
     roleAssignments: [
       {
         principalId: functionsIdentity.outputs.principalId
         roleDefinitionId: builtInRoles.storageBlobDataOwner
-        description: 'Functions app: host storage (leases), Durable Functions, the deployment package, media and session blobs.'
+        description: 'Functions app: host storage (leases), Durable Functions, the deployment package, media, session blobs, campaign recipient lists.'
       }
       {
         principalId: functionsIdentity.outputs.principalId
@@ -453,6 +460,21 @@ module metaAppSecretSecret 'modules/key-vault-secret.bicep' = if (!empty(metaApp
   }
 }
 
+module webhookEncryptionKeySecret 'modules/key-vault-secret.bicep' = if (!empty(webhookEncryptionKey)) {
+  name: '${deploymentPrefix}-secret-webhook-key'
+  dependsOn: [
+    keyVault
+  ]
+  params: {
+    keyVaultName: names.keyVault
+    name: 'webhook-encryption-key'
+    value: webhookEncryptionKey
+    readerPrincipalIds: [
+      functionsIdentity.outputs.principalId
+    ]
+  }
+}
+
 module registry 'modules/container-registry.bicep' = {
   name: '${deploymentPrefix}-container-registry'
   params: {
@@ -495,6 +517,8 @@ module functionApp 'modules/function-app.bicep' = {
     durableTaskHubName: durableTaskHubName
     appInsightsConnectionString: appInsights.outputs.connectionString
     adminApiKeySecretUri: adminApiKeySecret.?outputs.uri ?? ''
+    webhookEncryptionKeySecretUri: webhookEncryptionKeySecret.?outputs.uri ?? ''
+    sessionEngines: toLower(connectorEngine)
     runtimeVersion: functionsRuntimeVersion
     instanceMemoryMB: functionsInstanceMemoryMB
     maximumInstanceCount: functionsMaximumInstanceCount

@@ -9,6 +9,7 @@ using 'main.bicep'
 //   export WASERVERLESS_ADMIN_API_KEY="$(openssl rand -base64 48)"
 //   export WASERVERLESS_SESSION_STATE_KEY="$(openssl rand -base64 32)"
 //   export WASERVERLESS_META_APP_SECRET='<app secret from the Meta app dashboard>'
+//   export WASERVERLESS_WEBHOOK_KEY="$(openssl rand -base64 32)"
 // An empty (unset) secret is skipped: no Key Vault secret and no app setting for it.
 
 param namePrefix = readEnvironmentVariable('WASERVERLESS_NAME_PREFIX', 'waserv')
@@ -32,6 +33,7 @@ param connectorMaxReplicas = 3
 param adminApiKey = readEnvironmentVariable('WASERVERLESS_ADMIN_API_KEY', '')
 param sessionStateEncryptionKey = readEnvironmentVariable('WASERVERLESS_SESSION_STATE_KEY', '')
 param metaAppSecret = readEnvironmentVariable('WASERVERLESS_META_APP_SECRET', '')
+param webhookEncryptionKey = readEnvironmentVariable('WASERVERLESS_WEBHOOK_KEY', '')
 
 // Purge protection keeps a deleted vault's name for 90 days; turn it off for throwaway trials.
 param keyVaultEnablePurgeProtection = bool(readEnvironmentVariable('WASERVERLESS_KEYVAULT_PURGE_PROTECTION', 'true'))

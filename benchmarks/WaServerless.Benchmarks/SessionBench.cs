@@ -51,7 +51,7 @@ internal static class SessionBench
         var credentials = new SessionCredentialStore(clients, Options.Create(new SessionOptions { EncryptionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) }));
         var sink = new ForwardingSink();
         using var engine = new SandboxEngine(Options.Create(sandboxOptions), sink, time, NullLogger<SandboxEngine>.Instance);
-        using var supervisor = new SessionSupervisor(store, credentials, engine, Options.Create(options), time, NullLoggerFactory.Instance);
+        using var supervisor = new SessionSupervisor(store, credentials, new EngineCatalog([new EngineRegistration(EngineNames.Sandbox, engine, engine)], EngineNames.Sandbox), Options.Create(options), time, NullLoggerFactory.Instance);
         sink.Target = supervisor;
 
         var sessions = Enumerable.Range(0, settings.Sessions)

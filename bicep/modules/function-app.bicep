@@ -58,6 +58,12 @@ param appInsightsConnectionString string
 @description('Optional. Versionless Key Vault URI of the admin API key secret; empty leaves Admin__ApiKey unset.')
 param adminApiKeySecretUri string = ''
 
+@description('Optional. Versionless Key Vault URI of the key that encrypts webhook signing secrets at rest; empty leaves Webhooks__EncryptionKey unset (webhooks cannot be registered).')
+param webhookEncryptionKeySecretUri string = ''
+
+@description('Optional. The engines new sessions may use, comma-separated (Sessions__AllowedEngines): the connector\'s engine, so nobody creates a simulated session in production.')
+param sessionEngines string = 'cloudapi'
+
 @description('Optional. The .NET version of the isolated worker.')
 @allowed([
   '9.0'
@@ -117,6 +123,7 @@ var baseAppSettings = [
   { name: 'EventsQueueName', value: eventsQueueName }
   { name: 'ControlQueueName', value: controlQueueName }
   { name: 'DurableTaskHub', value: durableTaskHubName }
+  { name: 'Sessions__AllowedEngines', value: sessionEngines }
   // Telemetry with Microsoft Entra authentication (the component has local auth disabled).
   { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsightsConnectionString }
   { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'Authorization=AAD;ClientId=${identityClientId}' }
@@ -129,6 +136,12 @@ var adminAppSettings = empty(adminApiKeySecretUri)
   ? []
   : [
       { name: 'Admin__ApiKey', value: '@Microsoft.KeyVault(SecretUri=${adminApiKeySecretUri})' }
+    ]
+
+var webhookAppSettings = empty(webhookEncryptionKeySecretUri)
+  ? []
+  : [
+      { name: 'Webhooks__EncryptionKey', value: '@Microsoft.KeyVault(SecretUri=${webhookEncryptionKeySecretUri})' }
     ]
 
 resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
@@ -162,7 +175,7 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
     keyVaultReferenceIdentity: identityResourceId
     siteConfig: {
       minTlsVersion: '1.2'
-      appSettings: concat(baseAppSettings, adminAppSettings)
+      appSettings: concat(baseAppSettings, adminAppSettings, webhookAppSettings)
     }
     functionAppConfig: {
       deployment: {

@@ -1,5 +1,5 @@
 metadata name = 'Storage account'
-metadata description = 'The storage account for tables (API keys, messages, sessions...), blobs (media, session state, the Functions deployment package) and queues (the Functions host and Durable Functions). Shared-key access is disabled: every client signs in with Microsoft Entra ID.'
+metadata description = 'The storage account for tables (API keys, messages, sessions...), blobs (media, session state, bulk campaign recipient lists, the Functions deployment package) and queues (the Functions host and Durable Functions). Shared-key access is disabled: every client signs in with Microsoft Entra ID.'
 
 import { roleAssignmentType } from 'types.bicep'
 

@@ -75,6 +75,12 @@ public sealed class ConnectorOptions : IValidatableObject
     [Range(1, 1000)]
     public int MaxReconnectAttempts { get; set; } = 10;
 
+    /// <summary>
+    /// On Service Bus, where each owned session has its own receiver: how long one receive waits for a
+    /// lane of the session before looking at the next lane.
+    /// </summary>
+    public TimeSpan SessionReceiveWait { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a command for a session that is not connected waits before it is tried again.</summary>
     public TimeSpan DisconnectedRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 

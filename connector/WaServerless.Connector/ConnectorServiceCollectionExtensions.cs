@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using WaServerless.Connector.Inbound;
 using WaServerless.Connector.Receipts;
 using WaServerless.Connector.Sending;
 using WaServerless.Connector.Sessions;
@@ -19,25 +21,33 @@ public static class ConnectorServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<ConnectorOptions>().BindConfiguration(ConnectorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WaServerless.Storage.Sessions.SessionOptions>, SessionEncryptionRequirement>();
         services.AddSingleton<StatusRecorder>();
         services.AddSingleton<SendCommandProcessor>();
+        services.AddSingleton<ISendCommandHandler>(sp => sp.GetRequiredService<SendCommandProcessor>());
         services.AddSingleton<SessionPacer>();
+        services.AddSingleton<RecipientLimits>();
         services.AddSingleton<ReceiptSink>();
+        services.AddSingleton<InboundRecorder>();
         services.AddSingleton<IEngineEventSink, EngineEventRouter>();
         services.AddSingleton<SessionSupervisor>();
+        services.AddSingleton<ISessionStateListener, SessionEventsPublisher>();
         services.AddSingleton<ISessionDirectory>(sp => sp.GetRequiredService<SessionSupervisor>());
         services.AddHostedService(sp => sp.GetRequiredService<SessionSupervisor>());
-        // Only the chosen engine is registered, so only its options are validated at start.
-        var engine = configuration.GetValue(ConnectorOptions.Section + ":" + nameof(ConnectorOptions.Engine), EngineKind.Sandbox);
-        if (engine == EngineKind.CloudApi)
+        // Sessions choose their engine. The Sandbox needs no configuration and is always here (the API's
+        // Sessions:AllowedEngines decides whether anyone may create a session on it); the Cloud API is
+        // registered, and its options validated at start, when it is the default or configured.
+        var defaultEngine = configuration.GetValue(ConnectorOptions.Section + ":" + nameof(ConnectorOptions.Engine), EngineKind.Sandbox);
+        services.AddSandboxEngine();
+        services.AddSingleton(sp => new EngineRegistration(EngineNames.Sandbox, sp.GetRequiredService<SandboxEngine>(), sp.GetRequiredService<SandboxEngine>()));
+        if (defaultEngine == EngineKind.CloudApi || !string.IsNullOrEmpty(configuration[CloudApiOptions.Section + ":" + nameof(CloudApiOptions.PhoneNumberId)]))
         {
             services.AddCloudApiEngine();
-            services.AddSingleton<IWhatsAppSessionEngine, CloudApiSessionEngine>();
+            services.AddSingleton<CloudApiSessionEngine>();
+            services.AddSingleton(sp => new EngineRegistration(EngineNames.CloudApi, sp.GetRequiredService<CloudApiEngine>(), sp.GetRequiredService<CloudApiSessionEngine>()));
         }
-        else
-        {
-            services.AddSandboxEngine();
-        }
+
+        services.AddSingleton(sp => new EngineCatalog(sp.GetServices<EngineRegistration>(), defaultEngine == EngineKind.CloudApi ? EngineNames.CloudApi : EngineNames.Sandbox));
 
         services.AddHostedService<LaneConsumer>();
 

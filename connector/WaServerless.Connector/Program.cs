@@ -1,3 +1,4 @@
+using WaServerless.Connector.Webhooks;
 using WaServerless.Queues;
 using WaServerless.Storage;
 using WaServerless.Telemetry;
@@ -16,6 +17,7 @@ public static class Program
         var app = builder.Build();
         app.MapHealthChecks("/healthz");
         app.MapHealthChecks("/readyz");
+        app.MapCloudApiWebhook();
         await app.RunAsync();
     }
 }

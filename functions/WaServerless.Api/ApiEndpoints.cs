@@ -6,10 +6,12 @@ using Microsoft.AspNetCore.Routing;
 using WaServerless.Api.Accounts;
 using WaServerless.Api.Bulk;
 using WaServerless.Api.Http;
+using WaServerless.Api.Inbound;
 using WaServerless.Api.Messages;
 using WaServerless.Api.OpenApi;
 using WaServerless.Api.Sessions;
 using WaServerless.Api.Sending;
+using WaServerless.Api.Webhooks;
 using WaServerless.Core.Accounts;
 using WaServerless.Core.Errors;
 using WaServerless.Workflows;
@@ -30,6 +32,8 @@ public static class ApiEndpoints
         ("GET", "messages"),
         ("GET", "messages/{queueId}"),
         ("POST", "messages/{queueId}/cancel"),
+        ("GET", "inbound"),
+        ("GET", "inbound/{messageId}"),
         ("POST", "accounts"),
         ("GET", "accounts"),
         ("POST", "accounts/{accountId}/suspend"),
@@ -54,6 +58,13 @@ public static class ApiEndpoints
         ("POST", "bulk/{campaignId}/pause"),
         ("POST", "bulk/{campaignId}/resume"),
         ("POST", "bulk/{campaignId}/cancel"),
+        ("POST", "webhooks"),
+        ("GET", "webhooks"),
+        ("GET", "webhooks/{webhookId}"),
+        ("PATCH", "webhooks/{webhookId}"),
+        ("DELETE", "webhooks/{webhookId}"),
+        ("POST", "webhooks/{webhookId}/rotate-secret"),
+        ("POST", "webhooks/{webhookId}/test"),
     ];
 
     public static IEndpointRouteBuilder MapWaServerlessApi(this IEndpointRouteBuilder app)
@@ -63,6 +74,8 @@ public static class ApiEndpoints
         api.MapGet("/messages", (HttpContext c, MessagesHandler h) => Execute(c, h.ListAsync(c.Request, c.RequestAborted)));
         api.MapPost("/messages/{queueId}/cancel", (HttpContext c, string queueId, MessagesHandler h, [FromServices] IWorkflowClient workflows) => Execute(c, h.CancelAsync(c.Request, queueId, workflows, c.RequestAborted)));
         api.MapGet("/messages/{queueId}", (HttpContext c, string queueId, MessagesHandler h) => Execute(c, h.GetAsync(c.Request, queueId, c.RequestAborted)));
+        api.MapGet("/inbound", (HttpContext c, InboundHandler h) => Execute(c, h.ListAsync(c.Request, c.RequestAborted)));
+        api.MapGet("/inbound/{messageId}", (HttpContext c, string messageId, InboundHandler h) => Execute(c, h.GetAsync(c.Request, messageId, c.RequestAborted)));
         api.MapPost("/accounts", (HttpContext c, AccountsHandler h) => Execute(c, h.CreateAccountAsync(c.Request, c.RequestAborted)));
         api.MapGet("/accounts", (HttpContext c, AccountsHandler h) => Execute(c, h.ListAccountsAsync(c.Request, c.RequestAborted)));
         api.MapPost("/accounts/{accountId}/suspend", (HttpContext c, string accountId, AccountsHandler h) => Execute(c, h.SetAccountStatusAsync(c.Request, accountId, AccountStatus.Suspended, c.RequestAborted)));
@@ -86,6 +99,13 @@ public static class ApiEndpoints
         api.MapPost("/bulk/{campaignId}/pause", (HttpContext c, string campaignId, BulkHandler h, [FromServices] IWorkflowClient w) => Execute(c, h.PauseAsync(c.Request, campaignId, w, c.RequestAborted)));
         api.MapPost("/bulk/{campaignId}/resume", (HttpContext c, string campaignId, BulkHandler h, [FromServices] IWorkflowClient w) => Execute(c, h.ResumeAsync(c.Request, campaignId, w, c.RequestAborted)));
         api.MapPost("/bulk/{campaignId}/cancel", (HttpContext c, string campaignId, BulkHandler h, [FromServices] IWorkflowClient w) => Execute(c, h.CancelAsync(c.Request, campaignId, w, c.RequestAborted)));
+        api.MapPost("/webhooks", (HttpContext c, WebhooksHandler h) => Execute(c, h.CreateAsync(c.Request, c.RequestAborted)));
+        api.MapGet("/webhooks", (HttpContext c, WebhooksHandler h) => Execute(c, h.ListAsync(c.Request, c.RequestAborted)));
+        api.MapGet("/webhooks/{webhookId}", (HttpContext c, string webhookId, WebhooksHandler h) => Execute(c, h.GetAsync(c.Request, webhookId, c.RequestAborted)));
+        api.MapPatch("/webhooks/{webhookId}", (HttpContext c, string webhookId, WebhooksHandler h) => Execute(c, h.UpdateAsync(c.Request, webhookId, c.RequestAborted)));
+        api.MapDelete("/webhooks/{webhookId}", (HttpContext c, string webhookId, WebhooksHandler h) => Execute(c, h.DeleteAsync(c.Request, webhookId, c.RequestAborted)));
+        api.MapPost("/webhooks/{webhookId}/rotate-secret", (HttpContext c, string webhookId, WebhooksHandler h) => Execute(c, h.RotateSecretAsync(c.Request, webhookId, c.RequestAborted)));
+        api.MapPost("/webhooks/{webhookId}/test", (HttpContext c, string webhookId, WebhooksHandler h) => Execute(c, h.TestAsync(c.Request, webhookId, c.RequestAborted)));
         api.MapGet("/openapi.json", (HttpContext c, OpenApiHandler h) => Execute(c, h.GetAsync(c.Request)));
         api.MapFallback((HttpContext c) => Execute(c, Task.FromResult<IActionResult>(
             ApiResults.Error(new ApiError(404, ErrorCodes.NotFound, $"No endpoint {c.Request.Method} {c.Request.Path}.")))));

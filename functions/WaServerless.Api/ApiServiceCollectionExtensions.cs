@@ -7,6 +7,7 @@ using WaServerless.Api.Messages;
 using WaServerless.Api.OpenApi;
 using WaServerless.Api.Sessions;
 using WaServerless.Api.Sending;
+using WaServerless.Api.Webhooks;
 
 namespace WaServerless.Api;
 
@@ -20,12 +21,14 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<SendHandler>();
         services.AddSingleton<MessagesHandler>();
+        services.AddSingleton<WaServerless.Api.Inbound.InboundHandler>();
         services.AddSingleton<OutboxSweeper>();
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section);
         services.AddSingleton<AdminAuthenticator>();
         services.AddSingleton<AccountsHandler>();
         services.AddSingleton<OpenApiHandler>();
         services.AddSingleton<SessionsHandler>();
+        services.AddSingleton<WebhooksHandler>();
         services.AddOptions<BulkOptions>().BindConfiguration(BulkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<BulkRequestReader>();
         services.AddSingleton<CampaignUploadStore>();

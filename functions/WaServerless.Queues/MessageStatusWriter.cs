@@ -9,7 +9,7 @@ namespace WaServerless.Queues;
 /// allow, and a DeliveryEvent published only when it changed. Running it twice changes nothing the
 /// second time.
 /// </summary>
-public sealed class MessageStatusWriter(MessageStore messages, DeliveryEventPublisher events)
+public sealed class MessageStatusWriter(MessageStore messages, EventsQueue events)
 {
     public async Task<(MessageRecord? Record, bool Changed)> AdvanceAsync(
         string accountId,

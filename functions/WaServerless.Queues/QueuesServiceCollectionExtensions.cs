@@ -19,7 +19,7 @@ public static class QueuesServiceCollectionExtensions
                 ? ActivatorUtilities.CreateInstance<ServiceBusTransport>(sp)
                 : ActivatorUtilities.CreateInstance<StorageQueueTransport>(sp));
         services.AddSingleton<SendCommandQueue>();
-        services.AddSingleton<DeliveryEventPublisher>();
+        services.AddSingleton<EventsQueue>();
         services.TryAddSingleton<MessageStatusWriter>();
         return services;
     }

@@ -31,26 +31,3 @@ public sealed class SendCommandQueue(IQueueTransport transport)
         }
     }
 }
-
-/// <summary>Publishes every status change on the events queue.</summary>
-public sealed class DeliveryEventPublisher(IQueueTransport transport)
-{
-    public Task PublishAsync(DeliveryEvent deliveryEvent, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(deliveryEvent);
-        var message = new OutgoingMessage(deliveryEvent.EventId, JsonSerializer.Serialize(deliveryEvent, WireJson.Options), deliveryEvent.SessionId, nameof(DeliveryEvent));
-        return transport.SendAsync(QueueNames.Events, message, null, cancellationToken);
-    }
-
-    public static DeliveryEvent? Read(string body)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<DeliveryEvent>(body, WireJson.Options);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-}

@@ -6,6 +6,7 @@ using WaServerless.Storage.Accounts;
 using WaServerless.Storage.Infrastructure;
 using WaServerless.Storage.Messages;
 using WaServerless.Storage.Sessions;
+using WaServerless.Storage.Webhooks;
 
 namespace WaServerless.Storage;
 
@@ -42,6 +43,11 @@ public static class StorageServiceCollectionExtensions
         services.AddOptions<SessionOptions>().BindConfiguration(SessionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SessionStore>();
         services.AddSingleton<SessionCredentialStore>();
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<WebhookStore>();
+        services.AddSingleton<WebhookDeliveryStore>();
+        services.AddSingleton<WaServerless.Storage.Inbound.InboundMessageStore>();
+        services.AddSingleton<WaServerless.Storage.Recipients.RecipientSendLedger>();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

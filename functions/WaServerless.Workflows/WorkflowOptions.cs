@@ -43,9 +43,18 @@ public sealed class WorkflowOptions : IValidatableObject
     /// <summary>How often a paused campaign re-reads its stored status, in case a Resume or Cancel event was lost.</summary>
     public TimeSpan CampaignPausedRecheck { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>Recipient rows one preparation activity call writes from the campaign's stored list (bounds each call).</summary>
+    [Range(100, 20_000)]
+    public int CampaignPrepareChunkSize { get; set; } = CampaignRunSettings.DefaultPrepareChunkSize;
+
+    /// <summary>Preparation calls one orchestration generation makes before it continues as new (keeps history small).</summary>
+    [Range(1, 100)]
+    public int CampaignPrepareCallsPerGeneration { get; set; } = CampaignRunSettings.DefaultPrepareCallsPerGeneration;
+
     public RetrySettings RetrySettings => new(RetryMaxAttempts, RetryInitialDelay, RetryMaxDelay, RetryJitter, RetryMaxAge);
 
-    public CampaignRunSettings CampaignRunSettings => new(CampaignChunkSize, CampaignBatchSize, CampaignThrottleCooldown, CampaignMaxSlowdown, CampaignPausedRecheck);
+    public CampaignRunSettings CampaignRunSettings =>
+        new(CampaignChunkSize, CampaignBatchSize, CampaignThrottleCooldown, CampaignMaxSlowdown, CampaignPausedRecheck, CampaignPrepareChunkSize, CampaignPrepareCallsPerGeneration);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

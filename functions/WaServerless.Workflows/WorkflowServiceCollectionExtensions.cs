@@ -7,6 +7,7 @@ using WaServerless.Workflows.InProcess;
 using WaServerless.Queues;
 using WaServerless.Workflows.Retry;
 using WaServerless.Workflows.Signals;
+using WaServerless.Workflows.Webhooks;
 
 namespace WaServerless.Workflows;
 
@@ -21,10 +22,13 @@ public static class WorkflowServiceCollectionExtensions
         services.AddOptions<WorkflowOptions>().BindConfiguration(WorkflowOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<CampaignStore>();
+        services.TryAddSingleton<CampaignRecipientListStore>();
         services.TryAddSingleton<SessionWaiters>();
         services.TryAddSingleton<MessageStatusWriter>();
         services.TryAddSingleton<ICampaignSendAcceptor, MessageStoreCampaignSendAcceptor>();
         services.TryAddSingleton<WorkflowDispatcher>();
+        services.TryAddSingleton<EventsRouter>();
+        services.AddWaServerlessWebhooks();
         services.TryAddSingleton<WorkflowStorageInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<WorkflowStorageInitializer>());
         services.TryAddSingleton(sp => new WorkflowRegistry(sp.GetServices<WorkflowRegistration>()));
@@ -35,6 +39,7 @@ public static class WorkflowServiceCollectionExtensions
         services.AddWorkflowActivity<RequeueSendActivity>();
         services.AddWorkflowActivity<MarkRetryFailedActivity>();
         services.AddWorkflowActivity<LoadCampaignActivity>();
+        services.AddWorkflowActivity<PrepareCampaignRecipientsActivity>();
         services.AddWorkflowActivity<ReleaseCampaignBatchActivity>();
         services.AddWorkflowActivity<SetCampaignStatusActivity>();
         return services;

@@ -43,7 +43,7 @@ public sealed class SessionHarness : IAsyncDisposable
         var credentials = new SessionCredentialStore(clients, Options.Create(new SessionOptions { EncryptionKey = Convert.ToBase64String(new byte[32]) }));
         var sink = new ForwardingSink();
         var engine = new SandboxEngine(Options.Create(sandbox ?? new SandboxOptions { AutoPairAfter = TimeSpan.FromSeconds(5), QrRefreshInterval = TimeSpan.FromSeconds(20) }), sink, time, NullLogger<SandboxEngine>.Instance);
-        var supervisor = new SessionSupervisor(store, credentials, engine, Options.Create(options ?? Fast()), time, NullLoggerFactory.Instance);
+        var supervisor = new SessionSupervisor(store, credentials, new EngineCatalog([new EngineRegistration(EngineNames.Sandbox, engine, engine)], EngineNames.Sandbox), Options.Create(options ?? Fast()), time, NullLoggerFactory.Instance);
         sink.Target = supervisor;
         return new SessionHarness(supervisor, engine, store, credentials);
     }

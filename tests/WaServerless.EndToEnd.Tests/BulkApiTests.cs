@@ -8,6 +8,7 @@ using WaServerless.Api.Bulk;
 using WaServerless.Core.Messages;
 using WaServerless.Core.Sending;
 using WaServerless.Engines.Sandbox;
+using WaServerless.Storage.Campaigns;
 using WaServerless.Storage.Infrastructure;
 using WaServerless.TestKit;
 
@@ -85,7 +86,7 @@ public sealed class BulkApiTests(BulkFixture fixture) : IClassFixture<BulkFixtur
             },
         });
 
-        Assert.Equal(201, status);
+        Assert.Equal(202, status);
         var data = body.GetProperty("data");
         var campaign = data.GetProperty("campaign");
         var id = campaign.GetProperty("id").GetString()!;
@@ -139,7 +140,7 @@ public sealed class BulkApiTests(BulkFixture fixture) : IClassFixture<BulkFixtur
 
         var (status, body, _) = await UploadAsync(key, bytes, "list.csv", new() { ["text"] = "Hello {{first_name}}", ["interval_seconds"] = "0" });
 
-        Assert.True(201 == status, body.ToString());
+        Assert.True(202 == status, body.ToString());
         var data = body.GetProperty("data");
         var id = data.GetProperty("campaign").GetProperty("id").GetString()!;
         var report = data.GetProperty("recipients");
@@ -177,11 +178,11 @@ public sealed class BulkApiTests(BulkFixture fixture) : IClassFixture<BulkFixtur
         });
         using var response = await Host.Client.PostAsync("api/bulk", form);
         var body = await DevHostInstance.ReadAsync(response);
-        Assert.Equal(201, (int)response.StatusCode);
+        Assert.Equal(202, (int)response.StatusCode);
         Assert.Equal(2, body.GetProperty("data").GetProperty("recipients").GetProperty("accepted").GetInt32());
 
         var (status, list, _) = await CreateAsync(key, new { text = "No template", interval_seconds = 0, recipients = "+14155550323, +14155550324\n+14155550325" });
-        Assert.Equal(201, status);
+        Assert.Equal(202, status);
         Assert.Equal(3, list.GetProperty("data").GetProperty("recipients").GetProperty("accepted").GetInt32());
         await Eventually.MatchesAsync(() => Task.FromResult(SentText("+14155550322")), t => t == "Code B2", TimeSpan.FromSeconds(30), "the templated send");
     }
@@ -271,7 +272,7 @@ public sealed class BulkApiTests(BulkFixture fixture) : IClassFixture<BulkFixtur
         var (_, otherKey) = await NewAccountAsync("growth");
         var numbers = Enumerable.Range(0, 25).Select(i => "+1415555" + (400 + i).ToString("D4", CultureInfo.InvariantCulture)).ToArray();
         var (status, body, _) = await CreateAsync(key, new { text = "Slow news", interval_seconds = 30, jitter = 0.1, recipients = numbers });
-        Assert.Equal(201, status);
+        Assert.Equal(202, status);
         var id = body.GetProperty("data").GetProperty("campaign").GetProperty("id").GetString()!;
 
         // The first batch (10 by default) is released, each at its own time 30 s apart; the rest wait.
@@ -334,7 +335,7 @@ public sealed class BulkApiTests(BulkFixture fixture) : IClassFixture<BulkFixtur
             // More recipients than one release batch (10): the rest wait an hour, so the campaign stays running.
             var recipients = Enumerable.Range(0, 12).Select(j => "+1415555" + (500 + (i * 20) + j).ToString("D4", CultureInfo.InvariantCulture)).ToArray();
             var (status, body, _) = await CreateAsync(key, new { name = "c" + i, text = "hello", interval_seconds = 3600, recipients });
-            Assert.Equal(201, status);
+            Assert.Equal(202, status);
             ids.Add(body.GetProperty("data").GetProperty("campaign").GetProperty("id").GetString()!);
         }
 
@@ -364,8 +365,8 @@ public sealed class BulkApiTests(BulkFixture fixture) : IClassFixture<BulkFixtur
         var (first, firstBody, _) = await CreateAsync(key, request);
         var (second, secondBody, _) = await CreateAsync(key, request);
 
-        Assert.Equal(201, first);
-        Assert.Equal(201, second);
+        Assert.Equal(202, first);
+        Assert.Equal(202, second);
         var id = firstBody.GetProperty("data").GetProperty("campaign").GetProperty("id").GetString();
         Assert.NotNull(id);
         Assert.Equal(id, secondBody.GetProperty("data").GetProperty("campaign").GetProperty("id").GetString());
@@ -403,7 +404,7 @@ public sealed class BulkApiTests(BulkFixture fixture) : IClassFixture<BulkFixtur
         var text = await response.Content.ReadAsStringAsync();
         watch.Stop();
 
-        Assert.True(201 == (int)response.StatusCode, text);
+        Assert.True(202 == (int)response.StatusCode, text);
         Assert.True(text.Length < 30_000, $"response of {text.Length} characters");
         var data = JsonDocument.Parse(text).RootElement.GetProperty("data");
         var report = data.GetProperty("recipients");
@@ -421,6 +422,41 @@ public sealed class BulkApiTests(BulkFixture fixture) : IClassFixture<BulkFixtur
         Assert.Equal(2_000, data.GetProperty("campaign").GetProperty("progress").GetProperty("total").GetInt32());
         await ControlOkAsync(key, id, "cancel");
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"creating took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task A_list_of_5000_is_answered_while_its_recipients_are_still_being_stored_and_then_holds_all_of_them()
+    {
+        var (_, key) = await NewAccountAsync("growth");
+        var numbers = Enumerable.Range(0, 5_000).Select(LargeNumber).ToArray();
+
+        // A daily window twelve hours away: nothing is released, so the test costs only the preparation.
+        var window = DateTime.UtcNow.AddHours(12);
+        var (status, body, _) = await CreateAsync(key, new
+        {
+            text = "Later",
+            interval_seconds = 1,
+            window_start = window.ToString("HH:00", CultureInfo.InvariantCulture),
+            window_end = window.AddHours(1).ToString("HH:00", CultureInfo.InvariantCulture),
+            time_zone = "UTC",
+            recipients = numbers,
+        });
+
+        Assert.True(202 == status, body.ToString());
+        var campaign = body.GetProperty("data").GetProperty("campaign");
+        var id = campaign.GetProperty("id").GetString()!;
+        Assert.Equal("preparing", campaign.GetProperty("status").GetString());
+        Assert.Equal(5_000, campaign.GetProperty("progress").GetProperty("total").GetInt32());
+        Assert.Equal(5_000, campaign.GetProperty("progress").GetProperty("pending").GetInt32());
+
+        var running = await WaitForCampaignAsync(key, id, c => c.GetProperty("status").GetString() == "running");
+        var progress = running.GetProperty("progress");
+        Assert.Equal((5_000, 5_000, 0), (progress.GetProperty("total").GetInt32(), progress.GetProperty("pending").GetInt32(), progress.GetProperty("released").GetInt32()));
+        Assert.True(progress.GetProperty("next_release_at").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddHours(10));
+        var last = await Host.Service<CampaignStore>().GetRecipientsAsync(id, 4_990, 20, default);
+        Assert.Equal(Enumerable.Range(4_990, 10), last.Select(r => r.Index));
+        Assert.Equal(LargeNumber(4_999), last[^1].Recipient);
+        Assert.Equal("cancelled", (await ControlOkAsync(key, id, "cancel")).GetProperty("status").GetString());
     }
 
     [Fact]
@@ -485,7 +521,7 @@ public sealed class BulkApiTests(BulkFixture fixture) : IClassFixture<BulkFixtur
 
             var (status, body, _) = await Api.CreateAsync(key, new { text = "Flash sale", interval_seconds = 0.005, recipients = numbers });
 
-            Assert.True(201 == status, body.ToString());
+            Assert.True(202 == status, body.ToString());
             var campaign = body.GetProperty("data").GetProperty("campaign");
             var id = campaign.GetProperty("id").GetString()!;
             var createdAt = campaign.GetProperty("created_at").GetDateTimeOffset();
@@ -519,7 +555,7 @@ public sealed class BulkApiTests(BulkFixture fixture) : IClassFixture<BulkFixtur
 
             var (status, body, _) = await Api.CreateAsync(key, new { text = "Paced", interval_seconds = 0.25, jitter, recipients = numbers });
 
-            Assert.True(201 == status, body.ToString());
+            Assert.True(202 == status, body.ToString());
             var createdAt = body.GetProperty("data").GetProperty("campaign").GetProperty("created_at").GetDateTimeOffset();
             var sent = await Api.WaitForSendsAsync(numbers, TimeSpan.FromSeconds(60));
             var times = sent.Select(s => s.At).Order().ToList();
@@ -589,6 +625,23 @@ public sealed class BulkApiTests(BulkFixture fixture) : IClassFixture<BulkFixtur
             var recipient = Assert.Single(builder.Recipients);
             Assert.Equal(new Dictionary<string, string> { ["name"] = "Ada" }, recipient.Variables);
             Assert.Equal(["TEXT_TOO_LONG", "INVALID_VARIABLES"], builder.Errors.Select(e => e.ErrorCode));
+        }
+
+        [Fact]
+        public void Template_message_parameters_are_filled_per_row_and_rows_whatsapp_would_refuse_are_left_out()
+        {
+            var content = new TemplateContent("order_update", "en", ["{{name}}", "{{ order }}"], TemplateHeader.OfText("Hi {{name}}"), [new(TemplateButtonKind.Url, 0, "track/{{order}}")]);
+            var builder = new RecipientListBuilder(content, 10, 10);
+            builder.Add(1, "+14155550123", n => n == "name" ? "Ada" : "1042");
+            builder.Add(2, "+14155550124", n => n == "name" ? "Bob" : null);
+            builder.Add(3, "+14155550125", n => n == "name" ? "Line\nbreak" : "7");
+
+            Assert.Equal(["name", "order"], builder.Placeholders);
+            var recipient = Assert.Single(builder.Recipients);
+            Assert.Equal(
+                new TemplateContent("order_update", "en", ["Ada", "1042"], TemplateHeader.OfText("Hi Ada"), [new(TemplateButtonKind.Url, 0, "track/1042")]),
+                WaServerless.Workflows.Campaigns.CampaignTemplate.Render(content, recipient.Variables));
+            Assert.Equal(["INVALID_TEMPLATE_MESSAGE", "INVALID_TEMPLATE_MESSAGE"], builder.Errors.Select(e => e.ErrorCode));
         }
 
         [Fact]

@@ -70,6 +70,12 @@ public sealed class DevHostInstance : IAsyncDisposable
             ["Connector:DisconnectedRetryDelay"] = "00:00:00.500",
             ["Connector:SendInterval"] = "00:00:00",
             ["Admin:ApiKey"] = AdminKey,
+            // Webhooks: a fixed test key, and receivers on loopback http (never a default outside tests and the local stack).
+            ["Webhooks:EncryptionKey"] = Convert.ToBase64String(new byte[32]),
+            ["Webhooks:AllowLocalTargets"] = "true",
+            ["Webhooks:SweepInterval"] = "00:00:00.200",
+            ["Webhooks:RetryInitialDelay"] = "00:00:00.200",
+            ["Webhooks:RetryMaxDelay"] = "00:00:01",
         };
         foreach (var (key, value) in settings ?? [])
         {

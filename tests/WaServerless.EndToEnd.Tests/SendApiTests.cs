@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using WaServerless.Core.Contracts;
+using WaServerless.Core.Messages;
 using WaServerless.Engines.Sandbox;
 
 namespace WaServerless.EndToEnd.Tests;
@@ -34,6 +35,7 @@ public sealed class SendApiTests(DevHostFixture fixture) : IClassFixture<DevHost
         { "buttons", new() { ["text"] = "Confirm?", ["button1"] = "Yes", ["button1id"] = "yes", ["button2"] = "No", ["button2id"] = "no" } },
         { "copy_code", new() { ["copycode"] = "482913", ["copytext"] = "Your login code" } },
         { "list", new() { ["text"] = "Today's menu", ["list_title"] = "Menu", ["list_button"] = "Choose", ["list_sections"] = new[] { new { title = "Mains", rows = new[] { new { rowId = "pizza", title = "Pizza", description = "Large" } } } } } },
+        { "template", new() { ["template"] = new { name = "order_update", language = "en_US", body_params = new[] { "Ada", "1042" }, header = new { text = "Order 1042" }, buttons = new object[] { new { type = "quick_reply", payload = "stop" }, new { type = "url", text = "track/1042", index = 1 } } } } },
     };
 
     [Theory]
@@ -89,6 +91,51 @@ public sealed class SendApiTests(DevHostFixture fixture) : IClassFixture<DevHost
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }
 
+    [Fact]
+    public async Task Template_messages_as_flat_form_and_multipart_fields_reach_sent_with_their_parameters()
+    {
+        var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["recipient"] = "+14155550111",
+            ["template_name"] = "monthly_invoice",
+            ["template_language"] = "en_GB",
+            ["template_params"] = """["March","42.50 EUR"]""",
+            ["template_header_document"] = "https://example.com/invoice-03.pdf",
+        });
+        using var multipart = new MultipartFormDataContent
+        {
+            { new StringContent("+14155550112"), "recipient" },
+            { new StringContent("appointment_reminder"), "template_name" },
+            { new StringContent("de"), "template_language" },
+            { new StringContent("Jürgen"), "template_param1" },
+            { new StringContent("Montag, 9 Uhr"), "template_param2" },
+            { new StringContent("""[{"payload":"confirm"},{"payload":"move"}]"""), "template_buttons" },
+        };
+
+        using var formResponse = await Host.Client.SendAsync(Host.Request(HttpMethod.Post, "api/send", form));
+        using var multipartResponse = await Host.Client.SendAsync(Host.Request(HttpMethod.Post, "api/send", multipart));
+
+        var sent = new List<MessageContent>();
+        foreach (var response in new[] { formResponse, multipartResponse })
+        {
+            var data = (await DevHostInstance.ReadAsync(response)).GetProperty("data");
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            Assert.Equal("template", data.GetProperty("message_type").GetString());
+            var queueId = data.GetProperty("queue_id").GetString()!;
+            // Read is final; waiting for sent itself would race the sandbox's receipts.
+            var message = (await Host.WaitForStatusAsync(queueId, "read")).GetProperty("data");
+            Assert.Contains("sent", message.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()));
+            sent.Add(Host.Service<SandboxEngine>().Sent.Single(s => s.Request.MessageId == queueId).Request.Content);
+        }
+
+        Assert.Equal(
+            new TemplateContent("monthly_invoice", "en_GB", ["March", "42.50 EUR"], TemplateHeader.OfMedia(TemplateHeaderKind.Document, new Uri("https://example.com/invoice-03.pdf")), []),
+            sent[0]);
+        Assert.Equal(
+            new TemplateContent("appointment_reminder", "de", ["Jürgen", "Montag, 9 Uhr"], null, [new(TemplateButtonKind.QuickReply, 0, "confirm"), new(TemplateButtonKind.QuickReply, 1, "move")]),
+            sent[1]);
+    }
+
     public static TheoryData<string, string> KeyPlacements => new()
     {
         { "none", "No API key" },
@@ -137,6 +184,7 @@ public sealed class SendApiTests(DevHostFixture fixture) : IClassFixture<DevHost
         { "duplicate field", "application/x-www-form-urlencoded", "recipient=%2B14155550104&text=a&text=b", 400, "DUPLICATE_FIELD" },
         { "wrong field name", "application/json", "{\"phone\":\"+14155550104\",\"text\":\"hi\"}", 400, "WRONG_FIELD_NAME" },
         { "two types at once", "application/json", "{\"recipient\":\"+14155550104\",\"file\":\"https://example.com/a.jpg\",\"latitude\":1,\"longitude\":2}", 400, "CONFLICTING_MESSAGE_TYPES" },
+        { "template with a bad language", "application/json", "{\"recipient\":\"+14155550104\",\"template\":{\"name\":\"order_update\",\"language\":\"en-US\"}}", 400, "INVALID_TEMPLATE_MESSAGE" },
         { "too large", "application/json", "{\"recipient\":\"+14155550104\",\"text\":\"" + new string('a', 300_000) + "\"}", 413, "PAYLOAD_TOO_LARGE" },
     };
 

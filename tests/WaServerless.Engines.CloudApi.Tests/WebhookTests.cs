@@ -37,22 +37,22 @@ public sealed class WebhookTests
         ],
         ["inbound-text.json"] =
         [
-            new CloudApiInboundMessage(Session, At(1772366500), "wamid.HBgNNDkxNTExMjM0NTY3OBUCABIYFjNFQjBDNkI3RjhBMjE5RDQ0QjlDMzAA", Sender, "text",
+            new InboundMessage(Session, At(1772366500), "wamid.HBgNNDkxNTExMjM0NTY3OBUCABIYFjNFQjBDNkI3RjhBMjE5RDQ0QjlDMzAA", Sender, "text",
                 Text: "Is the shop open on Saturday?", ProfileName: "Jonas Weber"),
         ],
         ["inbound-button-reply.json"] =
         [
-            new CloudApiInboundMessage(Session, At(1772366510), "wamid.HBgNNDkxNTExMjM0NTY3OBUCABIYFjNFQjA0QjVEMTdBQjE2QkE5QzgyRDEA", Sender, "button_reply",
+            new InboundMessage(Session, At(1772366510), "wamid.HBgNNDkxNTExMjM0NTY3OBUCABIYFjNFQjA0QjVEMTdBQjE2QkE5QzgyRDEA", Sender, "button_reply",
                 Text: "Move it", ReplyId: "move", ProfileName: "Jonas Weber", InReplyTo: Wamid1),
         ],
         ["inbound-list-reply.json"] =
         [
-            new CloudApiInboundMessage(Session, At(1772366520), "wamid.HBgNNDkxNTExMjM0NTY3OBUCABIYFjNFQjA3NEQ2NUQ0RDFGQjVBRTc4MDIA", Sender, "list_reply",
+            new InboundMessage(Session, At(1772366520), "wamid.HBgNNDkxNTExMjM0NTY3OBUCABIYFjNFQjA3NEQ2NUQ0RDFGQjVBRTc4MDIA", Sender, "list_reply",
                 Text: "Harbour", ReplyId: "n1", ProfileName: "Jonas Weber", InReplyTo: Wamid2),
         ],
         ["inbound-image.json"] =
         [
-            new CloudApiInboundMessage(Session, At(1772366530), "wamid.HBgNNDkxNTExMjM0NTY3OBUCABIYFjNFQjBCMjg1MDBBRjQ4QjE1QTE5NjYA", Sender, "image",
+            new InboundMessage(Session, At(1772366530), "wamid.HBgNNDkxNTExMjM0NTY3OBUCABIYFjNFQjBCMjg1MDBBRjQ4QjE1QTE5NjYA", Sender, "image",
                 Text: "The broken part", MediaId: "1003383421387256", ProfileName: "Jonas Weber"),
         ],
         ["template-status-update.json"] = [],

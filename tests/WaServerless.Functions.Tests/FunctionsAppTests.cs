@@ -19,6 +19,7 @@ using WaServerless.Workflows.Signals;
 using WaServerless.Api;
 using WaServerless.Core.Contracts;
 using WaServerless.Core.Messages;
+using WaServerless.Core.Sessions;
 using WaServerless.Functions.Http;
 using WaServerless.Functions.Triggers;
 
@@ -79,13 +80,16 @@ public sealed class DeliveryEventsFunctionTests : IAsyncLifetime
         var waiters = new SessionWaiters(_clients);
         var dispatcher = new WorkflowDispatcher(messages, new CampaignStore(_clients, TimeProvider.System), waiters, Options.Create(new WorkflowOptions()), NullLogger<WorkflowDispatcher>.Instance);
         await new WorkflowStorageInitializer(_clients).StartAsync(default);
-        _function = new DeliveryEventsFunction(dispatcher, NullLogger<DeliveryEventsFunction>.Instance);
+        _function = new DeliveryEventsFunction(new EventsRouter(dispatcher, [], NullLogger<EventsRouter>.Instance));
         Messages = messages;
+        Waiters = waiters;
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
 
     private MessageStore Messages { get; set; } = null!;
+
+    private SessionWaiters Waiters { get; set; } = null!;
 
     private sealed class RecordingActions : ServiceBusMessageActions
     {
@@ -118,7 +122,13 @@ public sealed class DeliveryEventsFunctionTests : IAsyncLifetime
         public override Task<OrchestrationMetadata?> GetInstancesAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) =>
             Task.FromResult<OrchestrationMetadata?>(null);
 
-        public override Task RaiseEventAsync(string instanceId, string eventName, object? eventPayload = null, CancellationToken cancellation = default) => Task.CompletedTask;
+        public List<(string InstanceId, string EventName)> Raised { get; } = [];
+
+        public override Task RaiseEventAsync(string instanceId, string eventName, object? eventPayload = null, CancellationToken cancellation = default)
+        {
+            Raised.Add((instanceId, eventName));
+            return Task.CompletedTask;
+        }
 
         public override Task<OrchestrationMetadata> WaitForInstanceStartAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) => throw new NotSupportedException();
 
@@ -175,7 +185,23 @@ public sealed class DeliveryEventsFunctionTests : IAsyncLifetime
 
         await _function.OnDeliveryEvent(Message("not json"), actions, new RecordingDurableClient(), default);
 
-        Assert.Equal(["deadletter:not a DeliveryEvent"], actions.Settlements);
+        Assert.Equal(["deadletter:not an event of the events queue"], actions.Settlements);
+    }
+
+    [Fact]
+    public async Task A_session_connected_in_the_connector_wakes_the_retries_waiting_for_it_here()
+    {
+        var instance = RetrySendOrchestrator.InstanceIdFor("msg_waiting_fn");
+        await Waiters.AddAsync("acc_fn2", "acc_fn2~default", instance, default);
+        var body = JsonSerializer.Serialize(new SessionStateChanged { EventId = "s", AccountId = "acc_fn2", SessionId = "default", State = SessionState.Connected, At = DateTimeOffset.UtcNow }, WireJson.Options);
+        var actions = new RecordingActions();
+        var durable = new RecordingDurableClient();
+
+        await _function.OnDeliveryEvent(Message(body), actions, durable, default);
+
+        Assert.Equal([(instance, WorkflowEvents.SessionConnected)], durable.Raised);
+        Assert.Empty(await Waiters.ListAsync("acc_fn2", "acc_fn2~default", default));
+        Assert.Equal(["complete"], actions.Settlements);
     }
 }
 

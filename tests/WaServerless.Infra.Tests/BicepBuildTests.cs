@@ -80,7 +80,7 @@ public class BicepBuildTests
     {
         var text = File.ReadAllText(RepoPaths.Combine("bicep", "main.bicepparam"));
 
-        foreach (var secret in new[] { "adminApiKey", "sessionStateEncryptionKey", "metaAppSecret" })
+        foreach (var secret in new[] { "adminApiKey", "sessionStateEncryptionKey", "metaAppSecret", "webhookEncryptionKey" })
         {
             var line = text.Split('\n').Single(candidate => candidate.TrimStart().StartsWith($"param {secret} ", StringComparison.Ordinal));
             Assert.Contains("readEnvironmentVariable(", line, StringComparison.Ordinal);

@@ -85,7 +85,7 @@ public partial class IdentityAndSecretsTests
             "AzureWebJobsStorage__accountName", "AzureWebJobsStorage__credential", "AzureWebJobsStorage__clientId",
             "Storage__tableServiceUri", "Storage__blobServiceUri", "Storage__queueServiceUri", "Storage__credential", "Storage__clientId",
             "ServiceBus__fullyQualifiedNamespace", "ServiceBus__credential", "ServiceBus__clientId",
-            "Queues__Transport", "EventsQueueName", "ControlQueueName", "DurableTaskHub", "Admin__ApiKey",
+            "Queues__Transport", "EventsQueueName", "ControlQueueName", "DurableTaskHub", "Admin__ApiKey", "Webhooks__EncryptionKey", "Sessions__AllowedEngines",
             "APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING", "AZURE_CLIENT_ID",
         ];
         Assert.All(expected, name => Assert.Contains(name, names));
@@ -96,6 +96,8 @@ public partial class IdentityAndSecretsTests
         Assert.DoesNotContain("WEBSITE_RUN_FROM_PACKAGE", names);
 
         Assert.Contains("@Microsoft.KeyVault(SecretUri=", functions.Text, StringComparison.Ordinal);
+        // The webhook secrets' key, like the admin key, is a Key Vault reference, never a value.
+        Assert.Contains("'Webhooks__EncryptionKey', 'value', format('@Microsoft.KeyVault(SecretUri={0})', parameters('webhookEncryptionKeySecretUri'))", functions.Text, StringComparison.Ordinal);
         Assert.Contains("Authorization=AAD;ClientId=", functions.Text, StringComparison.Ordinal);
         Assert.Equal("managedidentity", SettingValue(functions, "AzureWebJobsStorage__credential"));
         Assert.Equal("managedidentity", SettingValue(functions, "Storage__credential"));
@@ -247,7 +249,7 @@ public partial class IdentityAndSecretsTests
                 && resource.Property("properties", "template")?.GetRawText().Contains("Microsoft.KeyVault/vaults/secrets", StringComparison.Ordinal) == true)
             .ToList();
 
-        Assert.Equal(3, secretModules.Count);
+        Assert.Equal(4, secretModules.Count);
         foreach (var module in secretModules)
         {
             // Skipped when the secret parameter is empty.
@@ -255,7 +257,7 @@ public partial class IdentityAndSecretsTests
             var parameters = module.Property("properties", "parameters")!.Value;
             var secretName = parameters.GetProperty("name").GetProperty("value").GetString();
             var readers = parameters.GetProperty("readerPrincipalIds").GetProperty("value").GetRawText();
-            var expectedReader = secretName == "admin-api-key" ? "functions" : "connector";
+            var expectedReader = secretName is "admin-api-key" or "webhook-encryption-key" ? "functions" : "connector";
             Assert.Equal(expectedReader, IdentityOf(readers));
             Assert.True(parameters.GetProperty("value").TryGetProperty("value", out _), "the secret value is passed as a parameter");
         }
@@ -272,7 +274,7 @@ public partial class IdentityAndSecretsTests
     {
         var parameters = MainTemplate.Compiled.Root.GetProperty("parameters");
 
-        foreach (var name in new[] { "adminApiKey", "sessionStateEncryptionKey", "metaAppSecret" })
+        foreach (var name in new[] { "adminApiKey", "sessionStateEncryptionKey", "metaAppSecret", "webhookEncryptionKey" })
         {
             var parameter = parameters.GetProperty(name);
             Assert.Equal("securestring", parameter.GetProperty("type").GetString(), StringComparer.OrdinalIgnoreCase);
@@ -296,6 +298,7 @@ public partial class IdentityAndSecretsTests
                 Assert.DoesNotContain("adminApiKey')", value, StringComparison.Ordinal);
                 Assert.DoesNotContain("sessionStateEncryptionKey')", value, StringComparison.Ordinal);
                 Assert.DoesNotContain("metaAppSecret')", value, StringComparison.Ordinal);
+                Assert.DoesNotContain("webhookEncryptionKey')", value, StringComparison.Ordinal);
                 Assert.DoesNotContain("parameters('value')", value, StringComparison.Ordinal);
             }
         }

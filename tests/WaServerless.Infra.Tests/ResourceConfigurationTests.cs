@@ -28,6 +28,22 @@ public class ResourceConfigurationTests
     }
 
     [Fact]
+    public void Storage_declares_the_deployment_and_campaign_uploads_containers_none_of_them_public()
+    {
+        var main = MainTemplate.Compiled;
+        var storageModule = main.OwnResources().Single(resource => resource.Type == "Microsoft.Resources/deployments"
+            && resource.Property("properties", "template")?.GetRawText().Contains("Microsoft.Storage/storageAccounts/blobServices/containers", StringComparison.Ordinal) == true);
+
+        var names = storageModule.Property("properties", "parameters", "blobContainerNames", "value")!.Value
+            .EnumerateArray().Select(value => main.Resolve(value).GetString()).ToList();
+
+        // campaignuploads: CampaignRecipientListStore.ContainerName, written by POST /api/bulk and read by the campaign orchestration.
+        Assert.Equal(["app-package", "campaignuploads"], names);
+        var containers = main.AllResources("Microsoft.Storage/storageAccounts/blobServices/containers").Single();
+        Assert.Equal("None", containers.StringProperty("properties", "publicAccess"));
+    }
+
+    [Fact]
     public void Service_bus_disables_local_auth()
     {
         var ns = MainTemplate.Compiled.AllResources("Microsoft.ServiceBus/namespaces").Single();

@@ -59,8 +59,8 @@ public sealed class ActivityTests
             stored.History[^1].Detail);
         Assert.Equal(["retry-x"], await h.Services.GetRequiredService<SessionWaiters>().ListAsync("acc_s", "default", default));
         var events = await h.Queues.ReceiveAsync(QueueNames.Events, 32, default);
-        var queued = Assert.Single(events, e => DeliveryEventPublisher.Read(e.Body)!.Status == MessageStatus.Queued);
-        Assert.Equal(FailureKind.None, DeliveryEventPublisher.Read(queued.Body)!.Failure);
+        var queued = Assert.Single(events, e => ((DeliveryEvent)EventsQueue.Read(e.Body)!).Status == MessageStatus.Queued);
+        Assert.Equal(FailureKind.None, ((DeliveryEvent)EventsQueue.Read(queued.Body)!).Failure);
     }
 
     [Fact]

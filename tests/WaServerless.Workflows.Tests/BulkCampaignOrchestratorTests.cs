@@ -12,21 +12,25 @@ public sealed class BulkCampaignOrchestratorTests
     private static readonly DateTime Start = new(2026, 11, 23, 9, 0, 0, DateTimeKind.Utc);
     private static readonly CampaignSpacing TenSeconds = new(TimeSpan.FromSeconds(10), 0, new TimeOnly(9, 0), new TimeOnly(20, 0), "Europe/Berlin");
 
-    private static BulkCampaignInput Input(int chunk = 100, int batch = 2, TimeSpan? cooldown = null) => new()
+    private static BulkCampaignInput Input(int chunk = 100, int batch = 2, TimeSpan? cooldown = null, int prepareChunk = 2000, int prepareCalls = 10) => new()
     {
         AccountId = "acc_1",
         CampaignId = CampaignId,
-        Settings = new CampaignRunSettings(chunk, batch, cooldown ?? TimeSpan.FromMinutes(15), MaxSlowdown: 8),
+        Settings = new CampaignRunSettings(chunk, batch, cooldown ?? TimeSpan.FromMinutes(15), MaxSlowdown: 8, PrepareChunkSize: prepareChunk, PrepareCallsPerGeneration: prepareCalls),
     };
 
     private static FakeOrchestrationContext NewContext(FakeCampaign campaign, DateTime? start = null) =>
         new FakeOrchestrationContext(start ?? Start, BulkCampaignOrchestrator.InstanceIdFor(CampaignId))
             .OnActivity<CampaignRef, CampaignSnapshot>(nameof(LoadCampaignActivity), _ => campaign.Snapshot())
+            .OnActivity<CampaignPrepareRequest, CampaignPrepareResult>(nameof(PrepareCampaignRecipientsActivity), campaign.Prepare)
             .OnActivity<CampaignReleaseRequest, CampaignReleaseResult>(nameof(ReleaseCampaignBatchActivity), campaign.Release)
             .OnActivity<CampaignStatusRequest, CampaignStatus>(nameof(SetCampaignStatusActivity), campaign.SetStatus);
 
     private static List<CampaignReleaseRequest> Releases(FakeOrchestrationContext context) =>
         [.. context.CallsTo(nameof(ReleaseCampaignBatchActivity)).Select(c => (CampaignReleaseRequest)c.Input!)];
+
+    private static List<CampaignPrepareRequest> Preparations(FakeOrchestrationContext context) =>
+        [.. context.CallsTo(nameof(PrepareCampaignRecipientsActivity)).Select(c => (CampaignPrepareRequest)c.Input!)];
 
     private static List<CampaignStatusRequest> Statuses(FakeOrchestrationContext context) =>
         [.. context.CallsTo(nameof(SetCampaignStatusActivity)).Select(c => (CampaignStatusRequest)c.Input!)];
@@ -46,6 +50,12 @@ public sealed class BulkCampaignOrchestratorTests
 
         public DateTimeOffset? LastReleaseAt { get; init; }
 
+        /// <summary>Recipient rows written while preparing.</summary>
+        public int Prepared { get; private set; }
+
+        /// <summary>Runs after each preparation call (a test's hook to change the campaign meanwhile).</summary>
+        public Action<CampaignPrepareResult> AfterPrepare { get; set; } = _ => { };
+
         /// <summary>An answer for a release instead of the usual one (null: the usual one).</summary>
         public Func<CampaignReleaseRequest, CampaignReleaseResult?> Override { get; set; } = _ => null;
 
@@ -61,6 +71,25 @@ public sealed class BulkCampaignOrchestratorTests
                 _ => new CampaignReleaseResult(r.FromIndex + r.Slots.Count, r.Slots.Count, 0, null),
             };
             NextIndex = Math.Max(NextIndex, result.NextIndex);
+            return result;
+        }
+
+        /// <summary>As the activity does: one chunk of rows per call; the call that writes the last marks it running.</summary>
+        public CampaignPrepareResult Prepare(CampaignPrepareRequest r)
+        {
+            if (!Exists)
+            {
+                return CampaignPrepareResult.Missing;
+            }
+
+            if (Status == CampaignStatus.Preparing)
+            {
+                Prepared = Math.Min(total, Prepared + r.ChunkSize);
+                Status = Prepared == total ? CampaignStatus.Running : Status;
+            }
+
+            var result = new CampaignPrepareResult(true, Status, Status == CampaignStatus.Preparing ? Prepared : total, total, Reason);
+            AfterPrepare(result);
             return result;
         }
 
@@ -404,5 +433,74 @@ public sealed class BulkCampaignOrchestratorTests
         next.RaiseEvent(WorkflowEvents.Resume);
         Assert.Equal(2, Releases(next)[0].FromIndex);
         Assert.False(nextRun.IsCompleted);
+    }
+
+    [Fact]
+    public async Task A_preparing_campaign_writes_its_rows_a_chunk_per_call_and_continues_as_new_after_each_generations_calls()
+    {
+        var campaign = new FakeCampaign(10_000, status: CampaignStatus.Preparing);
+        var input = Input(chunk: 4, batch: 2, prepareChunk: 2000, prepareCalls: 3);
+        var context = NewContext(campaign);
+
+        var outcome = await context.Start(new BulkCampaignOrchestrator(), input);
+
+        // Three bounded calls, no release, no timer, no event wait; then a fresh generation.
+        Assert.Equal(CampaignRunResult.ContinuedAsNew, outcome.Result);
+        Assert.Equal(3, Preparations(context).Count);
+        Assert.All(Preparations(context), p => Assert.Equal(new CampaignPrepareRequest("acc_1", CampaignId, 2000), p));
+        Assert.Empty(Releases(context));
+        Assert.Empty(context.Timers);
+        Assert.Empty(context.WaitingFor);
+        Assert.Equal(6000, Assert.IsType<CampaignRunStatus>(context.CustomStatus).Prepared);
+        var next = Assert.IsType<BulkCampaignInput>(context.ContinuedAsNewWith);
+        Assert.Equal(input with { Generation = 1 }, next);
+
+        // The second generation writes the last 4,000 rows (the call that does marks it running) and
+        // continues as new at once: releasing starts in a generation of its own.
+        var second = NewContext(campaign);
+        var secondOutcome = await second.Start(new BulkCampaignOrchestrator(), next);
+        Assert.Equal(CampaignRunResult.ContinuedAsNew, secondOutcome.Result);
+        Assert.Equal(2, Preparations(second).Count);
+        Assert.Empty(Releases(second));
+        Assert.Equal(CampaignStatus.Running, campaign.Status);
+        var releasing = Assert.IsType<BulkCampaignInput>(second.ContinuedAsNewWith);
+        Assert.Equal((2, 0), (releasing.Generation, releasing.Cursor));
+
+        var third = NewContext(campaign);
+        var thirdRun = third.Start(new BulkCampaignOrchestrator(), releasing);
+        Assert.Empty(Preparations(third));
+        Assert.Equal(0, Assert.Single(Releases(third)).FromIndex);
+        Assert.Equal([At(0), At(10)], Releases(third)[0].Slots);
+        third.FireNextTimer();
+        Assert.Equal(4, (await thirdRun).NextIndex);
+    }
+
+    [Fact]
+    public async Task A_campaign_cancelled_or_gone_while_preparing_ends_without_a_release()
+    {
+        var cancelled = new FakeCampaign(10_000, status: CampaignStatus.Preparing);
+        cancelled.AfterPrepare = r =>
+        {
+            if (r.Prepared == 2000)
+            {
+                (cancelled.Status, cancelled.Reason) = (CampaignStatus.Cancelled, "wrong list");
+            }
+        };
+        var context = NewContext(cancelled);
+
+        var outcome = await context.Start(new BulkCampaignOrchestrator(), Input());
+
+        Assert.Equal((CampaignRunResult.Cancelled, "wrong list"), (outcome.Result, outcome.Reason));
+        Assert.Equal(2, Preparations(context).Count);
+        Assert.Empty(Releases(context));
+        Assert.Equal(0, context.ContinueAsNewCount);
+
+        var gone = new FakeCampaign(10_000, status: CampaignStatus.Preparing);
+        gone.AfterPrepare = _ => gone.Exists = false;
+        var goneContext = NewContext(gone);
+        var goneOutcome = await goneContext.Start(new BulkCampaignOrchestrator(), Input());
+        Assert.Equal((CampaignRunResult.Stopped, "campaign not found"), (goneOutcome.Result, goneOutcome.Reason));
+        Assert.Equal(2, Preparations(goneContext).Count);
+        Assert.Empty(Releases(goneContext));
     }
 }

@@ -29,7 +29,7 @@ public sealed class CampaignStoreTests : IAsyncLifetime
         7,
         new CampaignSpacing(interval ?? TimeSpan.FromSeconds(10), 0.2, new TimeOnly(9, 0), new TimeOnly(20, 0), "Europe/Berlin"),
         0,
-        CampaignStatus.Creating,
+        CampaignStatus.Preparing,
         null,
         DateTimeOffset.MinValue,
         DateTimeOffset.MinValue);

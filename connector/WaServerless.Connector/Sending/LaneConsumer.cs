@@ -10,15 +10,18 @@ namespace WaServerless.Connector.Sending;
 /// Drains the send lanes, most urgent first: after every batch it starts again from the otp lane.
 /// So that a steady stream of urgent work cannot starve bulk sends forever, after
 /// StarvationLimit urgent batches in a row one batch is taken from the less urgent lanes first.
+/// On a transport with named sessions (Service Bus) it receives only the sessions this replica
+/// owns, one pump each (<see cref="OwnedSessionPumps"/>); on Storage Queues, which have no
+/// sessions, it takes every message and the processor defers those of sessions it does not own.
 /// </summary>
 public sealed partial class LaneConsumer(
     IQueueTransport transport,
-    SendCommandProcessor processor,
+    ISendCommandHandler processor,
+    WaServerless.Connector.Sessions.ISessionDirectory sessions,
     IOptions<ConnectorOptions> options,
     TimeProvider time,
     ILogger<LaneConsumer> logger) : BackgroundService
 {
-    private static readonly Lane[] MostUrgentFirst = Priority.LanesMostUrgentFirst.ToArray();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -29,14 +32,19 @@ public sealed partial class LaneConsumer(
             return;
         }
 
-        var urgentInARow = 0;
+        if (transport is ISessionQueueReceiver sessionReceiver)
+        {
+            await new OwnedSessionPumps(sessionReceiver, processor, sessions, o, time, logger).RunAsync(stoppingToken);
+            return;
+        }
+
+        var rotation = new LaneRotation(o.StarvationLimit);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var order = urgentInARow >= o.StarvationLimit ? MostUrgentFirst.Reverse() : MostUrgentFirst;
                 var took = false;
-                foreach (var lane in order)
+                foreach (var lane in rotation.Order)
                 {
                     var batch = await transport.ReceiveAsync(QueueNames.ForLane(lane), o.BatchSize, stoppingToken);
                     if (batch.Count == 0)
@@ -44,7 +52,7 @@ public sealed partial class LaneConsumer(
                         continue;
                     }
 
-                    urgentInARow = lane == MostUrgentFirst[^1] || urgentInARow >= o.StarvationLimit ? 0 : urgentInARow + 1;
+                    rotation.Took(lane);
                     foreach (var message in batch)
                     {
                         await ProcessOneAsync(message, stoppingToken);
@@ -56,7 +64,7 @@ public sealed partial class LaneConsumer(
 
                 if (!took)
                 {
-                    urgentInARow = 0;
+                    rotation.Idle();
                     await Task.Delay(o.PollInterval, time, stoppingToken);
                 }
             }
@@ -76,7 +84,7 @@ public sealed partial class LaneConsumer(
     {
         try
         {
-            await processor.ProcessAsync(message, stoppingToken);
+            await processor.ProcessAsync(message, sessionStream: false, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

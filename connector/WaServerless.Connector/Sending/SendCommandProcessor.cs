@@ -9,6 +9,7 @@ using WaServerless.Core.Sending;
 using WaServerless.Core.Telemetry;
 using WaServerless.Queues;
 using WaServerless.Storage.Messages;
+using WaServerless.Storage.Recipients;
 
 namespace WaServerless.Connector.Sending;
 
@@ -18,20 +19,33 @@ namespace WaServerless.Connector.Sending;
 /// is completed without sending again. Transient failures go round again with backoff until the
 /// retry policy gives up; permanent ones fail the message.
 /// </summary>
+/// <summary>Sends one command taken off a lane and settles it.</summary>
+public interface ISendCommandHandler
+{
+    /// <param name="sessionStream">
+    /// The caller receives this session's messages only, in order (a Service Bus session): pacing waits
+    /// inline rather than re-enqueueing, which would let a later message overtake this one.
+    /// </param>
+    Task ProcessAsync(ReceivedMessage received, bool sessionStream, CancellationToken cancellationToken);
+}
+
 public sealed partial class SendCommandProcessor(
     IQueueTransport transport,
     SendCommandQueue queue,
     MessageStore messages,
     EngineMessageIndex engineIds,
     StatusRecorder recorder,
-    IWhatsAppEngine engine,
     ISessionDirectory sessions,
     SessionPacer pacer,
+    RecipientLimits recipientLimits,
+    RecipientSendLedger recipientLedger,
     IOptions<ConnectorOptions> options,
     TimeProvider time,
-    ILogger<SendCommandProcessor> logger)
+    ILogger<SendCommandProcessor> logger) : ISendCommandHandler
 {
-    public async Task ProcessAsync(ReceivedMessage received, CancellationToken cancellationToken)
+    public Task ProcessAsync(ReceivedMessage received, CancellationToken cancellationToken) => ProcessAsync(received, sessionStream: false, cancellationToken);
+
+    public async Task ProcessAsync(ReceivedMessage received, bool sessionStream, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(received);
         var command = SendCommandQueue.Read(received);
@@ -59,7 +73,7 @@ public sealed partial class SendCommandProcessor(
         }
 
         var now = time.GetUtcNow();
-        if (!sessions.IsReady(command.SessionId))
+        if (!sessions.IsReady(command.SessionId) || sessions.EngineOf(command.SessionId) is not { } registration)
         {
             // Not connected here (pairing, reconnecting, or owned by another replica): wait, not an attempt.
             await queue.EnqueueAsync(command, now + options.Value.DisconnectedRetryDelay, cancellationToken);
@@ -75,8 +89,9 @@ public sealed partial class SendCommandProcessor(
             return;
         }
 
+        var engine = registration.Sender;
         var wait = pacer.Reserve(command.SessionId);
-        if (wait > options.Value.MaxInlinePacingWait)
+        if (wait > options.Value.MaxInlinePacingWait && !sessionStream)
         {
             await queue.EnqueueAsync(command, now + wait, cancellationToken);
             await transport.CompleteAsync(received, cancellationToken);
@@ -87,6 +102,21 @@ public sealed partial class SendCommandProcessor(
         {
             await Task.Delay(wait, time, cancellationToken);
             now = time.GetUtcNow();
+        }
+
+        // The accept-time gap and cap counted what was accepted; this counts what is actually sent, so
+        // messages held back (a session that was down, retries) cannot reach one person in a burst.
+        RecipientSlot? slot = null;
+        if (await recipientLimits.ForAsync(command.AccountId, stored.KeyId, cancellationToken) is { } limits)
+        {
+            slot = await recipientLedger.TryTakeAsync(command.AccountId, command.Recipient, limits.RecipientGap, limits.RecipientDailyCap, command.Lane == Lane.Otp, cancellationToken);
+            if (slot is RecipientSlot.Wait hold)
+            {
+                await queue.EnqueueAsync(command, hold.Until, cancellationToken);
+                await transport.CompleteAsync(received, cancellationToken);
+                LogRecipientHold(logger, command.MessageId, hold.Reason, hold.Until);
+                return;
+            }
         }
 
         WaTelemetry.QueueAge.Record((now - command.AcceptedAt).TotalSeconds, WaTelemetry.Tag("lane", command.Lane.ToWire()));
@@ -115,6 +145,12 @@ public sealed partial class SendCommandProcessor(
         }
         else
         {
+            if (slot is RecipientSlot.Granted taken)
+            {
+                // Nothing reached the recipient: the slot goes back, so the retry does not wait out a gap.
+                await recipientLedger.ReleaseAsync(taken, cancellationToken);
+            }
+
             tags.Add("failure", result.Failure.ToString().ToLowerInvariant());
             WaTelemetry.MessagesFailed.Add(1, tags);
             await HandleFailureAsync(command, result, cancellationToken);
@@ -156,6 +192,9 @@ public sealed partial class SendCommandProcessor(
 
     [LoggerMessage(LogLevel.Debug, "{MessageId} waits: session {SessionKey} is not connected on this replica")]
     private static partial void LogWaitingForSession(ILogger logger, string messageId, string sessionKey);
+
+    [LoggerMessage(LogLevel.Information, "{MessageId} held back ({Reason}) until {Until}")]
+    private static partial void LogRecipientHold(ILogger logger, string messageId, string reason, DateTimeOffset until);
 
     [LoggerMessage(LogLevel.Error, "Engine threw sending {MessageId}")]
     private static partial void LogEngineThrew(ILogger logger, Exception exception, string messageId);

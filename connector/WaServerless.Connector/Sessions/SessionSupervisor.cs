@@ -6,16 +6,22 @@ using WaServerless.Storage.Sessions;
 
 namespace WaServerless.Connector.Sessions;
 
-/// <summary>Told when an owned session (re)connects, so that whatever waits for it can go.</summary>
+/// <summary>Told of every state change of an owned session, after it is stored (the connector publishes them).</summary>
 public interface ISessionStateListener
 {
-    Task OnConnectedAsync(string accountId, string sessionId, CancellationToken cancellationToken);
+    Task OnStateChangedAsync(SessionRecord session, SessionState state, string? reason, string? phone, CancellationToken cancellationToken);
 }
 
-/// <summary>Which sessions this replica owns and can send on right now.</summary>
+/// <summary>Which sessions this replica owns and can send on right now, and on which engine.</summary>
 public interface ISessionDirectory
 {
     bool IsReady(string sessionKey);
+
+    /// <summary>The engine an owned session runs on; null when this replica does not own it.</summary>
+    EngineRegistration? EngineOf(string sessionKey);
+
+    /// <summary>The sessions this replica owns that are connected now.</summary>
+    IReadOnlyCollection<string> ReadySessions { get; }
 }
 
 /// <summary>
@@ -26,7 +32,7 @@ public interface ISessionDirectory
 public sealed partial class SessionSupervisor(
     SessionStore sessions,
     SessionCredentialStore credentials,
-    IWhatsAppSessionEngine engine,
+    EngineCatalog engines,
     IOptions<ConnectorOptions> options,
     TimeProvider time,
     ILoggerFactory loggers,
@@ -57,7 +63,11 @@ public sealed partial class SessionSupervisor(
 
     public bool IsReady(string sessionKey) => _owned.TryGetValue(sessionKey, out var owned) && owned.Worker.State == SessionState.Connected;
 
+    public EngineRegistration? EngineOf(string sessionKey) => _owned.TryGetValue(sessionKey, out var owned) ? owned.Worker.Engine : null;
+
     public IReadOnlyCollection<string> OwnedSessions => _owned.Keys.ToList();
+
+    public IReadOnlyCollection<string> ReadySessions => _owned.Where(o => o.Value.Worker.State == SessionState.Connected).Select(o => o.Key).ToList();
 
     public Task RouteAsync(EngineEvent engineEvent, CancellationToken cancellationToken)
     {
@@ -128,6 +138,13 @@ public sealed partial class SessionSupervisor(
                 continue;
             }
 
+            // A session on an engine this connector lacks is left to a connector that has it.
+            if (engines.Find(session.Engine) is not { } engine)
+            {
+                LogEngineMissing(_logger, session.Key, session.Engine ?? engines.DefaultEngine);
+                continue;
+            }
+
             var leaseId = await credentials.TryAcquireAsync(session.Key, Guid.NewGuid().ToString(), options.Value.LeaseDuration, stoppingToken);
             if (leaseId is null)
             {
@@ -150,6 +167,9 @@ public sealed partial class SessionSupervisor(
 
     [LoggerMessage(LogLevel.Information, "Session {SessionKey} claimed by replica {Replica}")]
     private static partial void LogClaimed(ILogger logger, string sessionKey, string replica);
+
+    [LoggerMessage(LogLevel.Debug, "Session {SessionKey} runs on engine {Engine}, which this connector does not have")]
+    private static partial void LogEngineMissing(ILogger logger, string sessionKey, string engine);
 
     [LoggerMessage(LogLevel.Debug, "{EventType} for session {SessionKey}, which this replica does not own, ignored")]
     private static partial void LogUnownedEvent(ILogger logger, string eventType, string sessionKey);

@@ -17,7 +17,7 @@ public sealed partial class SessionWorker(
     string leaseId,
     SessionStore sessions,
     SessionCredentialStore credentials,
-    IWhatsAppSessionEngine engine,
+    EngineRegistration engineRegistration,
     ConnectorOptions options,
     TimeProvider time,
     ILogger<SessionWorker> logger,
@@ -25,6 +25,7 @@ public sealed partial class SessionWorker(
 {
     private readonly Channel<EngineEvent> _events = Channel.CreateUnbounded<EngineEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly string _key = session.Key;
+    private readonly IWhatsAppSessionEngine _engine = engineRegistration.Sessions;
     private DateTimeOffset _nextRenew;
     private DateTimeOffset _nextReconcile;
     private DateTimeOffset _nextProbe;
@@ -35,6 +36,8 @@ public sealed partial class SessionWorker(
     private bool _stopping;
 
     public SessionState State { get; private set; } = session.State;
+
+    public EngineRegistration Engine => engineRegistration;
 
     public void Post(EngineEvent engineEvent) => _events.Writer.TryWrite(engineEvent);
 
@@ -88,7 +91,7 @@ public sealed partial class SessionWorker(
         {
             if (!released)
             {
-                await engine.DisconnectAsync(_key, CancellationToken.None);
+                await _engine.DisconnectAsync(_key, CancellationToken.None);
                 await credentials.ReleaseAsync(_key, leaseId, CancellationToken.None);
                 LogReleased(logger, _key);
             }
@@ -103,7 +106,7 @@ public sealed partial class SessionWorker(
             if (!await credentials.RenewAsync(_key, leaseId, cancellationToken))
             {
                 LogLeaseLost(logger, _key);
-                await engine.DisconnectAsync(_key, cancellationToken);
+                await _engine.DisconnectAsync(_key, cancellationToken);
                 State = SessionState.Disconnected;
                 return false;
             }
@@ -120,10 +123,10 @@ public sealed partial class SessionWorker(
         if (State == SessionState.Connected && now >= _nextProbe)
         {
             _nextProbe = now + options.LivenessInterval;
-            if (!await engine.ProbeAsync(_key, cancellationToken))
+            if (!await _engine.ProbeAsync(_key, cancellationToken))
             {
                 LogZombie(logger, _key);
-                await engine.DisconnectAsync(_key, cancellationToken);
+                await _engine.DisconnectAsync(_key, cancellationToken);
                 await HandleAsync(new SessionDisconnected(_key, now, "connected but unable to send (liveness probe failed)"), cancellationToken);
             }
         }
@@ -143,7 +146,7 @@ public sealed partial class SessionWorker(
         if (current is null)
         {
             // Deleted under us: close it and give up ownership.
-            await engine.DisconnectAsync(_key, cancellationToken);
+            await _engine.DisconnectAsync(_key, cancellationToken);
             _stopping = true;
             return;
         }
@@ -152,7 +155,7 @@ public sealed partial class SessionWorker(
         {
             case SessionDesire.LoggedOut when State != SessionState.LoggedOut:
             case SessionDesire.Deleted:
-                await engine.LogoutAsync(_key, cancellationToken);
+                await _engine.LogoutAsync(_key, cancellationToken);
                 await credentials.DeleteAsync(_key, leaseId, cancellationToken);
                 if (current.Desire == SessionDesire.Deleted)
                 {
@@ -171,7 +174,7 @@ public sealed partial class SessionWorker(
             && requestedAt != _pairCodeRequestHandled && State is SessionState.Pairing or SessionState.Created or SessionState.Disconnected)
         {
             _pairCodeRequestHandled = requestedAt;
-            await engine.RequestPairCodeAsync(_key, phone, cancellationToken);
+            await _engine.RequestPairCodeAsync(_key, phone, cancellationToken);
         }
     }
 
@@ -183,7 +186,7 @@ public sealed partial class SessionWorker(
             await SetStateAsync(SessionState.Pairing, null, null, cancellationToken);
         }
 
-        await engine.ConnectAsync(_key, saved, cancellationToken);
+        await _engine.ConnectAsync(_key, saved, cancellationToken);
     }
 
     private async Task HandleAsync(EngineEvent e, CancellationToken cancellationToken)
@@ -209,11 +212,6 @@ public sealed partial class SessionWorker(
                 _nextProbe = time.GetUtcNow() + options.LivenessInterval;
                 await credentials.SaveAsync(_key, leaseId, connected.Credentials, cancellationToken);
                 await SetStateAsync(SessionState.Connected, null, connected.Phone, cancellationToken);
-                foreach (var listener in listeners)
-                {
-                    await listener.OnConnectedAsync(session.AccountId, session.SessionId, cancellationToken);
-                }
-
                 break;
             case SessionDisconnected disconnected:
                 if (State is SessionState.LoggedOut or SessionState.Failed)
@@ -246,6 +244,10 @@ public sealed partial class SessionWorker(
         State = state;
         await sessions.SetStateAsync(session.AccountId, session.SessionId, state, reason, phone, cancellationToken);
         LogState(logger, _key, state.ToWire(), reason);
+        foreach (var listener in listeners)
+        {
+            await listener.OnStateChangedAsync(session, state, reason, phone, cancellationToken);
+        }
     }
 
     [LoggerMessage(LogLevel.Information, "Session {SessionKey} is {State} {Reason}")]

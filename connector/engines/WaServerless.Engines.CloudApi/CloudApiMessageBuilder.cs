@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using WaServerless.Core.Messages;
@@ -37,6 +38,7 @@ public static partial class CloudApiMessageBuilder
             ButtonsContent buttons => ("interactive", Buttons(buttons)),
             ListContent list => ("interactive", List(list)),
             CopyCodeContent copyCode => ("template", CopyCode(copyCode, options)),
+            TemplateContent template => ("template", Template(template)),
             _ => throw new ArgumentOutOfRangeException(nameof(content), content.GetType().Name, "Unknown message content."),
         };
 
@@ -218,6 +220,82 @@ public static partial class CloudApiMessageBuilder
                     ["parameters"] = new JsonArray { TextParameter(copyCode.Code) },
                 },
             },
+        };
+    }
+
+    private static JsonObject Template(TemplateContent template)
+    {
+        var components = new JsonArray();
+        if (template.Header is { } header)
+        {
+            components.Add(new JsonObject
+            {
+                ["type"] = "header",
+                ["parameters"] = new JsonArray { HeaderParameter(header) },
+            });
+        }
+
+        if (template.BodyParameters.Count > 0)
+        {
+            var parameters = new JsonArray();
+            foreach (var value in template.BodyParameters)
+            {
+                parameters.Add(TextParameter(value));
+            }
+
+            components.Add(new JsonObject { ["type"] = "body", ["parameters"] = parameters });
+        }
+
+        foreach (var button in template.Buttons.OrderBy(b => b.Index))
+        {
+            components.Add(new JsonObject
+            {
+                ["type"] = "button",
+                ["sub_type"] = button.Kind == TemplateButtonKind.QuickReply ? "quick_reply" : "url",
+                // Meta takes the index as a string.
+                ["index"] = button.Index.ToString(CultureInfo.InvariantCulture),
+                ["parameters"] = new JsonArray
+                {
+                    button.Kind == TemplateButtonKind.QuickReply
+                        ? new JsonObject { ["type"] = "payload", ["payload"] = button.Value }
+                        : TextParameter(button.Value),
+                },
+            });
+        }
+
+        var payload = new JsonObject
+        {
+            ["name"] = template.Name,
+            ["language"] = new JsonObject { ["code"] = template.Language },
+        };
+
+        // A template without parameters is sent by name and language alone.
+        if (components.Count > 0)
+        {
+            payload["components"] = components;
+        }
+
+        return payload;
+    }
+
+    private static JsonObject HeaderParameter(TemplateHeader header)
+    {
+        if (header.Kind == TemplateHeaderKind.Text)
+        {
+            return TextParameter(header.Text ?? string.Empty);
+        }
+
+        var type = header.Kind switch
+        {
+            TemplateHeaderKind.Image => "image",
+            TemplateHeaderKind.Document => "document",
+            TemplateHeaderKind.Video => "video",
+            _ => throw new ArgumentOutOfRangeException(nameof(header), header.Kind, "Unknown template header."),
+        };
+        return new JsonObject
+        {
+            ["type"] = type,
+            [type] = new JsonObject { ["link"] = header.Url?.AbsoluteUri },
         };
     }
 

@@ -16,7 +16,7 @@ namespace WaServerless.Engines.CloudApi;
 /// Mapping: statuses delivered, read and failed become <see cref="ReceiptEvent"/>s (failed with
 /// "code: title" of its first error as Reason); "sent" is dropped, because the engine reports
 /// sent itself when the API accepts the message, and any other status is dropped as unknown.
-/// Inbound messages become <see cref="CloudApiInboundMessage"/>s. The session id of every event
+/// Inbound messages become <see cref="InboundMessage"/>s. The session id of every event
 /// is metadata.phone_number_id. Other webhook fields (template status, account updates) yield nothing.
 /// </remarks>
 public sealed class CloudApiWebhook(IOptions<CloudApiOptions> options, TimeProvider time)
@@ -155,7 +155,7 @@ public sealed class CloudApiWebhook(IOptions<CloudApiOptions> options, TimeProvi
         return error is null ? "failed" : CloudApiErrorClassifier.Shorten(error.Describe());
     }
 
-    private static CloudApiInboundMessage? ReadMessage(
+    private static InboundMessage? ReadMessage(
         string sessionId, JsonElement message, Dictionary<string, string?> profiles, DateTimeOffset receivedAt)
     {
         if (Json.String(message, "id") is not { Length: > 0 } id
@@ -166,7 +166,7 @@ public sealed class CloudApiWebhook(IOptions<CloudApiOptions> options, TimeProvi
 
         var type = Json.String(message, "type") ?? "unknown";
         var context = Json.Object(message, "context") is { } c ? Json.String(c, "id") : null;
-        var inbound = new CloudApiInboundMessage(
+        var inbound = new InboundMessage(
             sessionId,
             Timestamp(message, receivedAt),
             id,
@@ -189,7 +189,7 @@ public sealed class CloudApiWebhook(IOptions<CloudApiOptions> options, TimeProvi
         };
     }
 
-    private static CloudApiInboundMessage Interactive(CloudApiInboundMessage inbound, JsonElement interactive)
+    private static InboundMessage Interactive(InboundMessage inbound, JsonElement interactive)
     {
         var kind = Json.String(interactive, "type") ?? "interactive";
         var reply = Json.Object(interactive, kind);

@@ -14,6 +14,7 @@ namespace WaServerless.Engines.Sandbox;
 public sealed partial class SandboxEngine : IWhatsAppSessionEngine
 {
     private readonly ConcurrentDictionary<string, SandboxSession> _sessions = new();
+    private long _inboundSequence;
 
     public Task ConnectAsync(string sessionId, byte[]? credentials, CancellationToken cancellationToken)
     {
@@ -43,6 +44,23 @@ public sealed partial class SandboxEngine : IWhatsAppSessionEngine
         session.CancelPairing();
         StartPairing(sessionId, session, phone);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Somebody sends the session a message: reported as an <see cref="InboundMessage"/> with a fresh
+    /// engine id, or the given one (to test that a repeat is stored once). False when the session is
+    /// not connected, as a real phone receives nothing then.
+    /// </summary>
+    public async Task<bool> ReceiveAsync(string sessionId, string from, string type, string? text, string? replyId = null, string? engineMessageId = null, string? profileName = null, CancellationToken cancellationToken = default)
+    {
+        if (!_sessions.TryGetValue(sessionId, out var session) || !session.Connected)
+        {
+            return false;
+        }
+
+        var id = engineMessageId ?? $"sbx.in.{Interlocked.Increment(ref _inboundSequence):D8}";
+        await sink.OnEventAsync(new InboundMessage(sessionId, time.GetUtcNow(), id, from, type, text, replyId, null, profileName), cancellationToken);
+        return true;
     }
 
     public Task<bool> ProbeAsync(string sessionId, CancellationToken cancellationToken) =>

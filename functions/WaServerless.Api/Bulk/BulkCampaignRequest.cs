@@ -22,7 +22,8 @@ public sealed record BulkCampaignRequest(
 /// <summary>
 /// The fields of POST /api/bulk. The content fields are POST /api/send's, read by
 /// <see cref="SendRequestParser"/> with a stand-in recipient, so every message type and every one of
-/// its errors applies; the text (or caption, or body) may hold {{variable}} placeholders. The
+/// its errors applies; the text (or caption, or body, or a template message's parameters) may hold
+/// {{variable}} placeholders. The
 /// campaign's own fields: name, session, recipient_column, and the schedule: interval_seconds
 /// (default <see cref="BulkOptions.DefaultInterval"/>), jitter (a fraction in [0, 1)),
 /// window_start and window_end (HH:mm, both or neither) in time_zone (IANA, default UTC).
@@ -150,7 +151,7 @@ public static class BulkCampaignRequestParser
             throw new ApiErrorException(ApiError.BadRequest(
                 ErrorCodes.InvalidTemplate,
                 "The content has a '{{' that is not a placeholder, or a placeholder outside the text.",
-                "Placeholders look like {{name}} (letters, digits, '_', '-', '.') and are filled only in 'text' (the caption or body of other types)."));
+                "Placeholders look like {{name}} (letters, digits, '_', '-', '.') and are filled only in 'text' (the caption or body of other types) and in a WhatsApp template's text parameters."));
         }
     }
 

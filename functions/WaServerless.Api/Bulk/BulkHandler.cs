@@ -29,10 +29,11 @@ namespace WaServerless.Api.Bulk;
 /// progress, GET /api/bulk lists them, and pause, resume and cancel steer it. Key holders only, on
 /// plans with the bulk API, and only ever their own account's campaigns (another account's id is a
 /// 404). Recipients are validated and de-duplicated before anything is stored; rows that fail are
-/// reported (row, input, error code) and left out. The campaign's recipients are written through
-/// <see cref="CampaignStore"/> (in transactions of 100) and its BulkCampaign orchestration started
-/// through the <see cref="IWorkflowClient"/> the host passes: Durable Functions in Azure, the
-/// in-process runner in the devhost.
+/// reported (row, input, error code) and left out. The request stays short whatever the list's
+/// size: it stores the cleaned list as one blob (<see cref="CampaignRecipientListStore"/>) and the
+/// campaign row (status preparing), starts the BulkCampaign orchestration through the
+/// <see cref="IWorkflowClient"/> the host passes (Durable Functions in Azure, the in-process runner in
+/// the devhost) and answers 202; the orchestration's first phase writes the recipient rows.
 /// </summary>
 public sealed partial class BulkHandler(
     BulkRequestReader bulkReader,
@@ -42,6 +43,7 @@ public sealed partial class BulkHandler(
     SessionStore sessions,
     CampaignStore campaigns,
     CampaignUploadStore uploads,
+    CampaignRecipientListStore recipientLists,
     CampaignMessageCounter counter,
     WorkflowDispatcher dispatcher,
     MediaSizeProbe mediaProbe,
@@ -119,42 +121,41 @@ public sealed partial class BulkHandler(
                 parsed.Priority.Value,
                 parsed.Spacing,
                 builder.Recipients.Count,
-                CampaignStatus.Creating,
+                CampaignStatus.Preparing,
                 null,
                 now,
                 now);
 
+            // A campaign row always has its list: the list is stored first, and a retry rewrites it
+            // only while no row exists. The orchestration writes the recipient rows from it.
             var existing = parsed.IdempotencyKey is null ? null : await campaigns.GetAsync(caller.Account.Id, campaignId, cancellationToken);
-            var replayed = existing is not null && existing.Status != CampaignStatus.Creating;
-            string? uploadName = null;
-            CampaignRecord stored;
-            if (replayed)
+            string? uploadName = body.Upload is { } upload ? CampaignUploadStore.BlobNameFor(caller.Account.Id, campaignId, upload) : null;
+            var stored = existing;
+            if (stored is null)
             {
-                if (!IsSameCampaign(existing!, record))
+                if (body.Upload is { } file)
                 {
-                    return ApiResults.Error(new ApiError(409, ErrorCodes.IdempotencyMismatch, "This idempotency_key already created a different campaign.", "Use a new idempotency_key for a different campaign."));
+                    await uploads.SaveAsync(caller.Account.Id, campaignId, file, builder.Rows, cancellationToken);
                 }
 
-                stored = existing!;
-                uploadName = body.Upload is { } upload ? CampaignUploadStore.BlobNameFor(caller.Account.Id, campaignId, upload) : null;
+                await recipientLists.SaveAsync(caller.Account.Id, campaignId, builder.Recipients, cancellationToken);
+                (stored, var created) = await campaigns.AddAsync(record, cancellationToken);
+                existing = created ? null : stored;
             }
-            else
+
+            var replayed = existing is not null;
+            if (replayed && !IsSameCampaign(existing!, record))
             {
-                if (body.Upload is { } upload)
-                {
-                    uploadName = await uploads.SaveAsync(caller.Account.Id, campaignId, upload, builder.Rows, cancellationToken);
-                }
-
-                stored = await campaigns.CreateAsync(record, builder.Recipients, cancellationToken);
+                return ApiResults.Error(new ApiError(409, ErrorCodes.IdempotencyMismatch, "This idempotency_key already created a different campaign.", "Use a new idempotency_key for a different campaign."));
             }
 
-            if (stored.Status.IsActive())
+            if (stored.Status == CampaignStatus.Preparing || stored.Status.IsActive())
             {
                 // A no-op when it is running already: a retry after a failed start starts it here.
                 await dispatcher.StartCampaignAsync(client, caller.Account.Id, campaignId, cancellationToken);
             }
 
-            var progress = await campaigns.GetProgressAsync(campaignId, cancellationToken);
+            var progress = replayed ? await campaigns.GetProgressAsync(campaignId, cancellationToken) : null;
             LogCreated(logger, campaignId, caller.Account.Id, builder.Recipients.Count, builder.ErrorCount, replayed);
             var report = new RecipientReportView(
                 builder.Rows,
@@ -164,12 +165,13 @@ public sealed partial class BulkHandler(
                 builder.Errors,
                 builder.ErrorCount - builder.Errors.Count,
                 uploadName is null ? null : CampaignUploadStore.ContainerName + "/" + uploadName);
-            var message = (replayed ? "Campaign already created under this idempotency_key" : "Campaign created")
+            var message = (replayed ? "Campaign already created under this idempotency_key" : "Campaign accepted")
                 + $": {builder.Recipients.Count} recipients"
                 + (builder.ErrorCount > 0 ? $"; {builder.ErrorCount} rows left out (data.recipients.errors)." : ".")
+                + (stored.Status == CampaignStatus.Preparing ? " Its recipients are being stored; releasing starts once they are." : string.Empty)
                 + $" Follow it at GET /api/bulk/{campaignId}.";
             return new JsonApiResult(
-                StatusCodes.Status201Created,
+                StatusCodes.Status202Accepted,
                 new CampaignCreated(true, message, new CampaignCreatedData(View(stored, progress, null), report)),
                 new Dictionary<string, string> { ["Location"] = $"/api/bulk/{campaignId}" });
         });
@@ -249,8 +251,8 @@ public sealed partial class BulkHandler(
                 return ApiResults.Error(new ApiError(
                     409,
                     ErrorCodes.CampaignNotActive,
-                    current.Status == CampaignStatus.Creating
-                        ? $"Campaign {current.CampaignId} is still being created; it cannot be {verb} yet."
+                    current.Status == CampaignStatus.Preparing
+                        ? $"Campaign {current.CampaignId} is still preparing (its recipients are being stored); it cannot be {verb} yet."
                         : $"Campaign {current.CampaignId} is {current.Status.ToWire()}; it can no longer be {verb}.",
                     "GET /api/bulk/{id} shows its status."));
             }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using WaServerless.Storage.Campaigns;
 using WaServerless.Storage.Infrastructure;
 
 namespace WaServerless.Api.Bulk;
@@ -13,7 +14,8 @@ namespace WaServerless.Api.Bulk;
 /// </summary>
 public sealed class CampaignUploadStore(StorageClients clients)
 {
-    public const string ContainerName = "campaignuploads";
+    /// <summary>The same container as the cleaned recipient lists; declared in Bicep.</summary>
+    public const string ContainerName = CampaignRecipientListStore.ContainerName;
 
     private volatile bool _containerReady;
 

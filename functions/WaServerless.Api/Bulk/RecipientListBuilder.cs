@@ -121,9 +121,17 @@ public sealed class RecipientListBuilder
                 return;
             }
 
-            if (TooLong(CampaignTemplate.Render(_content, variables)) is { } tooLong)
+            var rendered = CampaignTemplate.Render(_content, variables);
+            if (TooLong(rendered) is { } tooLong)
             {
                 Reject(row, input, ErrorCodes.TextTooLong, tooLong);
+                return;
+            }
+
+            // A template's filled parameters must still be ones WhatsApp takes: not empty, one line.
+            if (rendered is TemplateContent template && TemplateRules.Check(template) is { } problem)
+            {
+                Reject(row, input, problem.Code, $"With this row's variables: {problem.Message}");
                 return;
             }
         }

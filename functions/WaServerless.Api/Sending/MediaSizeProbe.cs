@@ -1,8 +1,8 @@
-using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using WaServerless.Core.Messages;
+using WaServerless.Core.Net;
 
 namespace WaServerless.Api.Sending;
 
@@ -35,6 +35,7 @@ public sealed partial class MediaSizeProbe(IHttpClientFactory httpClients, IOpti
         DocumentContent c => c.Url,
         VideoContent c => c.Url,
         AudioContent c => c.Url,
+        TemplateContent { Header.Url: { } url } => url,
         _ => null,
     };
 
@@ -52,7 +53,7 @@ public sealed partial class MediaSizeProbe(IHttpClientFactory httpClients, IOpti
         timeout.CancelAfter(o.ProbeTimeout);
         try
         {
-            if (!o.AllowPrivateHosts && !await IsPublicAsync(url.DnsSafeHost, timeout.Token))
+            if (!o.AllowPrivateHosts && !await NetworkAddresses.IsPublicHostAsync(url.DnsSafeHost, timeout.Token))
             {
                 return null;
             }
@@ -67,33 +68,6 @@ public sealed partial class MediaSizeProbe(IHttpClientFactory httpClients, IOpti
             LogProbeFailed(logger, url.Host, e.GetType().Name);
             return null;
         }
-    }
-
-    private static async Task<bool> IsPublicAsync(string host, CancellationToken cancellationToken)
-    {
-        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken);
-        return addresses.Length > 0 && addresses.All(IsPublic);
-    }
-
-    private static bool IsPublic(IPAddress address)
-    {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        if (IPAddress.IsLoopback(address) || address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal)
-        {
-            return false;
-        }
-
-        var b = address.GetAddressBytes();
-        return address.AddressFamily != AddressFamily.InterNetwork || !(
-            b[0] == 10 || b[0] == 0 || b[0] >= 224
-            || (b[0] == 172 && b[1] >= 16 && b[1] <= 31)
-            || (b[0] == 192 && b[1] == 168)
-            || (b[0] == 169 && b[1] == 254)
-            || (b[0] == 100 && b[1] >= 64 && b[1] <= 127));
     }
 
     [LoggerMessage(LogLevel.Information, "Media size probe of {Host} gave no answer ({Reason}); accepting unchecked")]

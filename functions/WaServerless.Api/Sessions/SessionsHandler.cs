@@ -3,10 +3,12 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using QRCoder;
 using WaServerless.Api.Auth;
 using WaServerless.Api.Http;
 using WaServerless.Core.Contracts;
+using WaServerless.Core.Engines;
 using WaServerless.Core.Errors;
 using WaServerless.Core.Sending;
 using WaServerless.Core.Sessions;
@@ -23,6 +25,7 @@ public sealed partial class SessionsHandler(
     ApiKeyAuthenticator authenticator,
     RequestFieldsReader reader,
     SessionStore sessions,
+    IOptions<SessionOptions> sessionOptions,
     TimeProvider time,
     ILogger<SessionsHandler> logger)
 {
@@ -41,10 +44,28 @@ public sealed partial class SessionsHandler(
                 throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.InvalidField, "name is longer than 100 characters."));
             }
 
-            var (session, _) = await sessions.CreateAsync(caller.Account.Id, null, name, cancellationToken);
+            var engine = ChooseEngine(fields.TryGetValue("engine", out var e) ? e : null);
+            var (session, _) = await sessions.CreateAsync(caller.Account.Id, null, name, engine, cancellationToken);
             LogCreated(logger, session.SessionId, caller.Account.Id);
             return new JsonApiResult(StatusCodes.Status201Created, new DataResponse<SessionView>(true, SessionView.From(session)));
         });
+
+    private string ChooseEngine(string? requested)
+    {
+        var allowed = sessionOptions.Value.Engines;
+        if (string.IsNullOrWhiteSpace(requested))
+        {
+            return sessionOptions.Value.DefaultEngine;
+        }
+
+        var engine = EngineNames.Normalize(requested);
+        return engine is not null && allowed.Contains(engine)
+            ? engine
+            : throw new ApiErrorException(ApiError.BadRequest(
+                ErrorCodes.InvalidEngine,
+                $"engine '{requested.Trim()}' is not available here.",
+                $"Use one of: {string.Join(", ", allowed)}."));
+    }
 
     public Task<IActionResult> ListAsync(HttpRequest request, CancellationToken cancellationToken) =>
         ApiErrorHandling.RunAsync(logger, "list sessions", async () =>
@@ -162,12 +183,12 @@ public sealed partial class SessionsHandler(
     private static partial void LogDesire(ILogger logger, string sessionId, SessionDesire desire);
 }
 
-public sealed record SessionView(string Id, string Name, string State, string? Phone, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? ConnectedAt, string? Requested)
+public sealed record SessionView(string Id, string Name, string State, string? Engine, string? Phone, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? ConnectedAt, string? Requested)
 {
     public static SessionView From(SessionRecord s)
     {
         ArgumentNullException.ThrowIfNull(s);
-        return new(s.SessionId, s.Name, s.State.ToWire(), s.Phone, s.LastError, s.CreatedAt, s.UpdatedAt, s.ConnectedAt, null);
+        return new(s.SessionId, s.Name, s.State.ToWire(), s.Engine, s.Phone, s.LastError, s.CreatedAt, s.UpdatedAt, s.ConnectedAt, null);
     }
 }
 

@@ -19,6 +19,7 @@ public static class ErrorCodes
     public const string NotActivated = "NOT_ACTIVATED";
     public const string SessionNotFound = "SESSION_NOT_FOUND";
     public const string SessionNotPairing = "SESSION_NOT_PAIRING";
+    public const string InvalidEngine = "INVALID_ENGINE";
 
     public const string AccountNotFound = "ACCOUNT_NOT_FOUND";
     public const string KeyNotFound = "KEY_NOT_FOUND";
@@ -48,6 +49,7 @@ public static class ErrorCodes
     public const string InvalidButtons = "INVALID_BUTTONS";
     public const string InvalidCopyCode = "INVALID_COPY_CODE";
     public const string InvalidList = "INVALID_LIST";
+    public const string InvalidTemplateMessage = "INVALID_TEMPLATE_MESSAGE";
     public const string InvalidIdempotencyKey = "INVALID_IDEMPOTENCY_KEY";
     public const string IdempotencyMismatch = "IDEMPOTENCY_MISMATCH";
 
@@ -62,6 +64,12 @@ public static class ErrorCodes
     public const string DuplicateRecipient = "DUPLICATE_RECIPIENT";
     public const string InvalidVariables = "INVALID_VARIABLES";
     public const string InvalidRow = "INVALID_ROW";
+
+    public const string InvalidWebhookUrl = "INVALID_WEBHOOK_URL";
+    public const string InvalidWebhookEvent = "INVALID_WEBHOOK_EVENT";
+    public const string WebhookLimitReached = "WEBHOOK_LIMIT_REACHED";
+    public const string WebhookNotFound = "WEBHOOK_NOT_FOUND";
+    public const string WebhooksNotConfigured = "WEBHOOKS_NOT_CONFIGURED";
 
     public const string InvalidQuery = "INVALID_QUERY";
     public const string MessageNotFound = "MESSAGE_NOT_FOUND";

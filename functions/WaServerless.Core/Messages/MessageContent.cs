@@ -17,6 +17,7 @@ namespace WaServerless.Core.Messages;
 [JsonDerivedType(typeof(ButtonsContent), "buttons")]
 [JsonDerivedType(typeof(CopyCodeContent), "copy_code")]
 [JsonDerivedType(typeof(ListContent), "list")]
+[JsonDerivedType(typeof(TemplateContent), "template")]
 public abstract record MessageContent
 {
     [JsonIgnore]
@@ -32,6 +33,7 @@ public abstract record MessageContent
         ButtonsContent => MessageType.Buttons,
         CopyCodeContent => MessageType.CopyCode,
         ListContent => MessageType.List,
+        TemplateContent => MessageType.Template,
         _ => throw new InvalidOperationException($"Unknown content {GetType().Name}."),
     };
 }

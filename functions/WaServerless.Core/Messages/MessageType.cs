@@ -13,6 +13,7 @@ public enum MessageType
     Buttons,
     CopyCode,
     List,
+    Template,
 }
 
 public static class MessageTypeNames
@@ -29,6 +30,7 @@ public static class MessageTypeNames
         MessageType.Buttons => "buttons",
         MessageType.CopyCode => "copy_code",
         MessageType.List => "list",
+        MessageType.Template => "template",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 

@@ -10,7 +10,7 @@ namespace WaServerless.Core.Sending;
 /// JSON) into a <see cref="SendRequest"/>, detecting the message type from which fields are
 /// present, or into the one <see cref="ApiError"/> that tells the caller what to fix.
 /// </summary>
-public static class SendRequestParser
+public static partial class SendRequestParser
 {
     /// <summary>Names callers reach for by habit, and the name this API uses instead.</summary>
     private static readonly Dictionary<string, string> WrongNames = new(StringComparer.OrdinalIgnoreCase)
@@ -101,6 +101,12 @@ public static class SendRequestParser
         Mark(MessageType.Buttons, ButtonFields);
         Mark(MessageType.CopyCode, "copycode", "copytext");
         Mark(MessageType.List, ListFields);
+        Mark(MessageType.Template, TemplateMarkers(f));
+        if (markers.Count == 0 && IsDeclared(f, MessageType.Template))
+        {
+            // message_type=template with no template fields: say what a template needs, not "no content".
+            markers.Add((MessageType.Template, "message_type"));
+        }
 
         if (markers.Count > 1)
         {
@@ -111,7 +117,7 @@ public static class SendRequestParser
         if (markers.Count == 0)
         {
             var text = f.Get("text")
-                ?? throw Fail(ErrorCodes.MissingContent, "The request has no message content.", "Give 'text', or the fields of another message type (file, document, video, audio, latitude/longitude, contact_name/contact_phone, button1.., copycode, list_title..).");
+                ?? throw Fail(ErrorCodes.MissingContent, "The request has no message content.", "Give 'text', or the fields of another message type (file, document, video, audio, latitude/longitude, contact_name/contact_phone, button1.., copycode, list_title.., template_name or template).");
             return new TextContent(Limit(text, WhatsAppLimits.TextMaxLength, "text"));
         }
 
@@ -126,6 +132,7 @@ public static class SendRequestParser
             MessageType.Buttons => ParseButtons(f),
             MessageType.CopyCode => ParseCopyCode(f),
             MessageType.List => ParseList(f),
+            MessageType.Template => ParseTemplate(f),
             _ => throw new InvalidOperationException("unreachable"),
         };
     }
@@ -419,9 +426,11 @@ public static class SendRequestParser
             : throw Fail(ErrorCodes.InvalidList, $"'{name}' of {where} must be a string.");
     }
 
-    private static Uri MediaUrl(Fields f, string name)
+    private static Uri MediaUrl(Fields f, string name) =>
+        MediaUrl(f.Get(name) ?? throw Fail(ErrorCodes.InvalidMediaUrl, $"'{name}' is empty."), name);
+
+    private static Uri MediaUrl(string text, string name)
     {
-        var text = f.Get(name) ?? throw Fail(ErrorCodes.InvalidMediaUrl, $"'{name}' is empty.");
         if (text.Length > WhatsAppLimits.MediaUrlMaxLength
             || !Uri.TryCreate(text, UriKind.Absolute, out var uri)
             || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
@@ -460,6 +469,9 @@ public static class SendRequestParser
     private sealed class Fields(IReadOnlyDictionary<string, string> raw)
     {
         public bool Has(string name) => Get(name) is not null;
+
+        /// <summary>Names of the fields that have a value.</summary>
+        public IEnumerable<string> Names => raw.Where(p => !string.IsNullOrWhiteSpace(p.Value)).Select(p => p.Key);
 
         public string? Get(string name) =>
             raw.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;

@@ -24,4 +24,29 @@ public static class WhatsAppLimits
     public const int ContactNameMaxLength = 256;
     public const int MediaUrlMaxLength = 2048;
     public const int IdempotencyKeyMaxLength = 128;
+
+    public const int TemplateNameMaxLength = 512;
+
+    /// <summary>A body parameter's limit when the message has other components (header, buttons)...</summary>
+    public const int TemplateBodyParameterMaxLength = 1024;
+
+    /// <summary>...and when the body is the only component sent.</summary>
+    public const int TemplateBodyOnlyParameterMaxLength = 32768;
+
+    public const int TemplateHeaderTextMaxLength = 60;
+
+    /// <summary>Meta rejects a text parameter with a newline, a tab or more than this many spaces in a row (error 132018).</summary>
+    public const int TemplateMaxConsecutiveSpaces = 4;
+
+    public const int TemplateMaxButtons = 10;
+
+    /// <summary>A URL button's whole URL, the template's prefix and this suffix, is at most 2000 characters.</summary>
+    public const int TemplateUrlSuffixMaxLength = 2000;
+
+    // Our own caps, not Meta's: a quick-reply payload as long as an interactive reply id; at most
+    // 100 body parameters and 8192 characters of parameters in all, so that the message stays well
+    // inside a queue message (64 KiB on Storage Queues) and a table property (32K characters).
+    public const int TemplateButtonPayloadMaxLength = 256;
+    public const int TemplateMaxBodyParameters = 100;
+    public const int TemplateParametersMaxTotalLength = 8192;
 }

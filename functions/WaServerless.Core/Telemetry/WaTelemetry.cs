@@ -20,6 +20,7 @@ public static class WaTelemetry
     public static readonly Counter<long> MessagesDelivered = Meter.CreateCounter<long>("waserverless.messages.delivered", "{message}", "Delivery receipts");
     public static readonly Counter<long> MessagesRead = Meter.CreateCounter<long>("waserverless.messages.read", "{message}", "Read receipts");
     public static readonly Counter<long> MessagesFailed = Meter.CreateCounter<long>("waserverless.messages.failed", "{message}", "Send failures, transient and permanent");
+    public static readonly Counter<long> MessagesInbound = Meter.CreateCounter<long>("waserverless.messages.inbound", "{message}", "Messages received from WhatsApp users");
     public static readonly Histogram<double> QueueAge = Meter.CreateHistogram<double>("waserverless.queue.age", "s", "Time from accept to the connector taking the command");
     public static readonly Histogram<double> SendLatency = Meter.CreateHistogram<double>("waserverless.send.latency", "s", "Time from accept to sent and to delivered");
     public static readonly Counter<long> SessionReconnects = Meter.CreateCounter<long>("waserverless.sessions.reconnects", "{reconnect}", "Reconnects after a lost session");
@@ -27,6 +28,12 @@ public static class WaTelemetry
     /// <summary>Sessions by state, as seen by each connector replica (its own sessions).</summary>
     public static void ObserveSessions(Func<IEnumerable<Measurement<int>>> observe) =>
         Meter.CreateObservableGauge("waserverless.sessions", observe, "{session}", "Owned sessions by state");
+
+    /// <summary>Every webhook delivery attempt, tagged outcome (success, failure) and event_type.</summary>
+    public static readonly Counter<long> WebhookDeliveries = Meter.CreateCounter<long>("waserverless.webhooks.deliveries", "{attempt}", "Webhook delivery attempts, successful or not");
+
+    /// <summary>Failed webhook delivery attempts, tagged event_type and reason (http_4xx, http_5xx, http_429, timeout, network_error, blocked, ...).</summary>
+    public static readonly Counter<long> WebhookFailures = Meter.CreateCounter<long>("waserverless.webhooks.failures", "{attempt}", "Webhook delivery attempts that failed");
 
     public static readonly Counter<long> RateLimitRejections = Meter.CreateCounter<long>("waserverless.ratelimit.rejections", "{request}", "Requests refused by a limit");
 

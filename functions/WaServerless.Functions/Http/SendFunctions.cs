@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using WaServerless.Api.Inbound;
 using WaServerless.Api.Messages;
 using Microsoft.DurableTask.Client;
 using WaServerless.Api.OpenApi;
@@ -10,7 +11,7 @@ using WaServerless.Api.Sending;
 namespace WaServerless.Functions.Http;
 
 /// <summary>Thin wrappers: the handlers in WaServerless.Api do the work; routes match ApiEndpoints.Routes.</summary>
-public sealed class SendFunctions(SendHandler send, MessagesHandler messages, OpenApiHandler openApi)
+public sealed class SendFunctions(SendHandler send, MessagesHandler messages, InboundHandler inbound, OpenApiHandler openApi)
 {
     [Function(nameof(Send))]
     public Task<IActionResult> Send(
@@ -34,6 +35,17 @@ public sealed class SendFunctions(SendHandler send, MessagesHandler messages, Op
         string queueId,
         [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken) => messages.CancelAsync(request, queueId, new DurableWorkflowClient(durable), cancellationToken);
+
+    [Function(nameof(ListInbound))]
+    public Task<IActionResult> ListInbound(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "inbound")] HttpRequest request,
+        CancellationToken cancellationToken) => inbound.ListAsync(request, cancellationToken);
+
+    [Function(nameof(GetInbound))]
+    public Task<IActionResult> GetInbound(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "inbound/{messageId}")] HttpRequest request,
+        string messageId,
+        CancellationToken cancellationToken) => inbound.GetAsync(request, messageId, cancellationToken);
 
     [Function(nameof(OpenApiDocument))]
     public Task<IActionResult> OpenApiDocument(

@@ -12,6 +12,7 @@ public sealed class ActivityFunctions(
     RequeueSendActivity requeueSend,
     MarkRetryFailedActivity markRetryFailed,
     LoadCampaignActivity loadCampaign,
+    PrepareCampaignRecipientsActivity prepareCampaignRecipients,
     ReleaseCampaignBatchActivity releaseCampaignBatch,
     SetCampaignStatusActivity setCampaignStatus)
 {
@@ -30,6 +31,10 @@ public sealed class ActivityFunctions(
     [Function(nameof(LoadCampaignActivity))]
     public Task<CampaignSnapshot> LoadCampaign([ActivityTrigger] CampaignRef input, CancellationToken cancellationToken) =>
         loadCampaign.ExecuteAsync(input, cancellationToken);
+
+    [Function(nameof(PrepareCampaignRecipientsActivity))]
+    public Task<CampaignPrepareResult> PrepareCampaignRecipients([ActivityTrigger] CampaignPrepareRequest input, CancellationToken cancellationToken) =>
+        prepareCampaignRecipients.ExecuteAsync(input, cancellationToken);
 
     [Function(nameof(ReleaseCampaignBatchActivity))]
     public Task<CampaignReleaseResult> ReleaseCampaignBatch([ActivityTrigger] CampaignReleaseRequest input, CancellationToken cancellationToken) =>

@@ -11,13 +11,14 @@ namespace WaServerless.Queues.ServiceBus;
 /// session's messages are delivered in order to one consumer at a time; scheduled delivery and
 /// dead-lettering are the service's own.
 /// </summary>
-public sealed class ServiceBusTransport : IQueueTransport, IAsyncDisposable
+public sealed class ServiceBusTransport : IQueueTransport, ISessionQueueReceiver, IAsyncDisposable
 {
     private const string DeliveryCountProperty = "wa-delivery-count";
     private readonly ServiceBusClient _client;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, ServiceBusSender> _senders = new();
     private readonly ConcurrentDictionary<string, ServiceBusReceiver> _receivers = new();
+    private readonly ConcurrentDictionary<(string Queue, string Session), ServiceBusSessionReceiver> _sessionReceivers = new();
     private readonly SemaphoreSlim _acceptLock = new(1, 1);
 
     public ServiceBusTransport(IOptions<ServiceBusConnectionOptions> connection, TimeProvider time)
@@ -72,7 +73,57 @@ public sealed class ServiceBusTransport : IQueueTransport, IAsyncDisposable
             await receiver.DisposeAsync();
         }
 
-        return messages.Select(m => (ReceivedMessage)new ServiceBusQueueMessage
+        return Wrap(queue, receiver, messages);
+    }
+
+    public async Task<IReadOnlyList<ReceivedMessage>> ReceiveFromSessionAsync(string queue, string sessionId, int maxMessages, TimeSpan maxWait, CancellationToken cancellationToken)
+    {
+        if (!_sessionReceivers.TryGetValue((queue, sessionId), out var receiver))
+        {
+            try
+            {
+                receiver = await _client.AcceptSessionAsync(queue, sessionId, cancellationToken: cancellationToken);
+            }
+            catch (ServiceBusException e) when (e.Reason is ServiceBusFailureReason.SessionCannotBeLocked or ServiceBusFailureReason.ServiceTimeout)
+            {
+                // The previous owner still holds its lock; it lapses or is released shortly.
+                return [];
+            }
+
+            if (!_sessionReceivers.TryAdd((queue, sessionId), receiver))
+            {
+                await receiver.DisposeAsync();
+                receiver = _sessionReceivers[(queue, sessionId)];
+            }
+        }
+
+        try
+        {
+            var messages = await receiver.ReceiveMessagesAsync(maxMessages, maxWait, cancellationToken);
+            return Wrap(queue, receiver, messages);
+        }
+        catch (ServiceBusException e) when (e.Reason is ServiceBusFailureReason.SessionLockLost)
+        {
+            // Held too long without receiving: accept it again on the next call.
+            _sessionReceivers.TryRemove((queue, sessionId), out _);
+            await receiver.DisposeAsync();
+            return [];
+        }
+    }
+
+    public async Task CloseSessionAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        foreach (var key in _sessionReceivers.Keys.Where(k => k.Session == sessionId).ToList())
+        {
+            if (_sessionReceivers.TryRemove(key, out var receiver))
+            {
+                await receiver.DisposeAsync();
+            }
+        }
+    }
+
+    private static List<ReceivedMessage> Wrap(string queue, ServiceBusReceiver receiver, IReadOnlyList<ServiceBusReceivedMessage> messages) =>
+        messages.Select(m => (ReceivedMessage)new ServiceBusQueueMessage
         {
             Queue = queue,
             MessageId = m.MessageId,
@@ -83,7 +134,6 @@ public sealed class ServiceBusTransport : IQueueTransport, IAsyncDisposable
             Message = m,
             Receiver = receiver,
         }).ToList();
-    }
 
     public Task CompleteAsync(ReceivedMessage message, CancellationToken cancellationToken)
     {
@@ -129,6 +179,11 @@ public sealed class ServiceBusTransport : IQueueTransport, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         foreach (var receiver in _receivers.Values)
+        {
+            await receiver.DisposeAsync();
+        }
+
+        foreach (var receiver in _sessionReceivers.Values)
         {
             await receiver.DisposeAsync();
         }

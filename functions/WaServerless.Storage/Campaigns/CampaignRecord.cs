@@ -5,8 +5,11 @@ namespace WaServerless.Storage.Campaigns;
 /// <summary>Where a bulk campaign is in its life. Cancelled and completed end it.</summary>
 public enum CampaignStatus
 {
-    /// <summary>Its recipients are still being written; nothing is released.</summary>
-    Creating,
+    /// <summary>
+    /// Accepted, its recipient list stored as one blob; the orchestration's first phase is writing the
+    /// recipient rows from it. Nothing is released yet.
+    /// </summary>
+    Preparing,
     Running,
     Paused,
     Cancelled,
@@ -34,8 +37,8 @@ public static class CampaignStatusRules
 
         return to switch
         {
-            CampaignStatus.Creating => false,
-            CampaignStatus.Running => from is CampaignStatus.Creating or CampaignStatus.Paused,
+            CampaignStatus.Preparing => false,
+            CampaignStatus.Running => from is CampaignStatus.Preparing or CampaignStatus.Paused,
             CampaignStatus.Paused => from is CampaignStatus.Running,
             CampaignStatus.Completed => from is CampaignStatus.Running or CampaignStatus.Paused,
             CampaignStatus.Cancelled => true,
@@ -101,3 +104,12 @@ public sealed record RecipientRelease(int Index, RecipientReleaseStatus Status, 
 /// Kept in the recipients' partition, so it moves in the same transaction as they do.
 /// </summary>
 public sealed record CampaignProgress(int NextIndex, int Released, int Skipped, DateTimeOffset? LastReleaseAt, DateTimeOffset UpdatedAt);
+
+/// <summary>
+/// How far a campaign's preparation got: recipient rows below <see cref="Written"/> are stored, and
+/// the rest of its recipient list starts at byte <see cref="NextOffset"/> of the list's blob.
+/// </summary>
+public sealed record CampaignPreparation(int Written, long NextOffset)
+{
+    public static CampaignPreparation None { get; } = new(0, 0);
+}

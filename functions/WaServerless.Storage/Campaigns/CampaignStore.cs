@@ -13,9 +13,10 @@ namespace WaServerless.Storage.Campaigns;
 /// <summary>
 /// Bulk campaigns in two tables. "campaigns": one row per campaign, partitioned by account (RowKey
 /// the campaign id), holding what to send, how to space it and its status. "campaignrecipients":
-/// one partition per campaign, a row per recipient ("r_{index:D7}") and one "progress" row, so that
-/// marking a batch of recipients released and counting them is one entity-group transaction: a
-/// batch released twice (an activity run again) is counted once.
+/// one partition per campaign, a row per recipient ("r_{index:D7}"), one "progress" row, so that
+/// marking a batch of recipients released and counting them is one entity-group transaction (a
+/// batch released twice, an activity run again, is counted once), and one "prepared" row: how many
+/// recipient rows the preparation wrote from the campaign's recipient list.
 /// </summary>
 public sealed class CampaignStore(StorageClients clients, TimeProvider time)
 {
@@ -32,7 +33,9 @@ public sealed class CampaignStore(StorageClients clients, TimeProvider time)
 
     private const int MaxConcurrencyRetries = 32;
     private const int TransactionSize = 100;
+    private const int ParallelTransactions = 4;
     private const string ProgressRowKey = "progress";
+    private const string PreparationRowKey = "prepared";
 
     public static IReadOnlyList<string> Tables { get; } = [CampaignsTable, RecipientsTable];
 
@@ -52,9 +55,10 @@ public sealed class CampaignStore(StorageClients clients, TimeProvider time)
     }
 
     /// <summary>
-    /// Stores a campaign and its recipients, then marks it running. Safe to call again with the same
-    /// campaign id after a failure part-way: a campaign still being created is completed, one already
-    /// created is returned as it is.
+    /// Stores a campaign and its recipients, then marks it running: <see cref="AddAsync"/>,
+    /// <see cref="WriteRecipientsAsync"/> and <see cref="CompletePreparationAsync"/> in one call, for
+    /// callers that hold the whole list. Safe to call again with the same campaign id after a failure
+    /// part-way: a campaign still preparing is completed, one already prepared is returned as it is.
     /// </summary>
     public async Task<CampaignRecord> CreateAsync(CampaignRecord campaign, IReadOnlyList<CampaignRecipient> recipients, CancellationToken cancellationToken)
     {
@@ -63,41 +67,144 @@ public sealed class CampaignStore(StorageClients clients, TimeProvider time)
         ArgumentOutOfRangeException.ThrowIfZero(recipients.Count);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(recipients.Count, MaxRecipients);
 
+        var (stored, _) = await AddAsync(campaign with { Total = recipients.Count }, cancellationToken);
+        if (stored.Status != CampaignStatus.Preparing)
+        {
+            return stored;
+        }
+
+        await WriteRecipientsAsync(campaign.CampaignId, 0, recipients, 0, cancellationToken);
+        return await CompletePreparationAsync(campaign.AccountId, campaign.CampaignId, cancellationToken)
+            ?? throw new InvalidOperationException($"Campaign {campaign.CampaignId} vanished while it was created.");
+    }
+
+    /// <summary>
+    /// Stores the campaign row alone, status preparing, with no recipient rows yet (the orchestration
+    /// writes them). Returns the stored campaign and whether this call created it: when the id exists
+    /// already, the existing campaign, unchanged.
+    /// </summary>
+    public async Task<(CampaignRecord Record, bool Created)> AddAsync(CampaignRecord campaign, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(campaign);
+        ArgumentOutOfRangeException.ThrowIfLessThan(campaign.Total, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(campaign.Total, MaxRecipients);
+
         var now = time.GetUtcNow();
-        var creating = campaign with { Total = recipients.Count, Status = CampaignStatus.Creating, StatusReason = null, CreatedAt = now, UpdatedAt = now };
+        var preparing = campaign with { Status = CampaignStatus.Preparing, StatusReason = null, CreatedAt = now, UpdatedAt = now };
         try
         {
-            await Campaigns.AddEntityAsync(ToEntity(creating), cancellationToken);
+            await Campaigns.AddEntityAsync(ToEntity(preparing), cancellationToken);
+            return (preparing, true);
         }
         catch (RequestFailedException e) when (e.IsConflict())
         {
             var existing = await GetAsync(campaign.AccountId, campaign.CampaignId, cancellationToken);
-            if (existing is null || existing.Status != CampaignStatus.Creating)
-            {
-                return existing ?? throw new InvalidOperationException($"Campaign {campaign.CampaignId} vanished while it was created.");
-            }
+            return (existing ?? throw new InvalidOperationException($"Campaign {campaign.CampaignId} vanished while it was created."), false);
         }
+    }
 
-        for (var start = 0; start < recipients.Count; start += TransactionSize)
-        {
-            var actions = new List<TableTransactionAction>(TransactionSize);
-            for (var i = start; i < Math.Min(start + TransactionSize, recipients.Count); i++)
+    /// <summary>How many recipient rows of a preparing campaign are written, and where its recipient list goes on.</summary>
+    public async Task<CampaignPreparation> GetPreparationAsync(string campaignId, CancellationToken cancellationToken)
+    {
+        var response = await Recipients.GetEntityIfExistsAsync<TableEntity>(campaignId, PreparationRowKey, cancellationToken: cancellationToken);
+        return response.HasValue ? PreparationFrom(response.Value!) : CampaignPreparation.None;
+    }
+
+    /// <summary>
+    /// Writes recipient rows [<paramref name="fromIndex"/>, <paramref name="fromIndex"/> + count) in
+    /// transactions of 100, then records that they are written and the list's
+    /// <paramref name="nextOffset"/>. Idempotent: rows are merged without a status, so writing them
+    /// again never undoes a release, and the recorded count never moves backwards.
+    /// </summary>
+    public async Task<CampaignPreparation> WriteRecipientsAsync(string campaignId, int fromIndex, IReadOnlyList<CampaignRecipient> recipients, long nextOffset, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(recipients);
+        ArgumentOutOfRangeException.ThrowIfNegative(fromIndex);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(fromIndex + recipients.Count, MaxRecipients);
+
+        // Transactions of one partition may run side by side: they touch different rows.
+        var starts = Enumerable.Range(0, (recipients.Count + TransactionSize - 1) / TransactionSize).Select(t => t * TransactionSize);
+        await Parallel.ForEachAsync(
+            starts,
+            new ParallelOptions { MaxDegreeOfParallelism = ParallelTransactions, CancellationToken = cancellationToken },
+            async (start, ct) =>
             {
-                var r = recipients[i];
-                actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(campaign.CampaignId, RecipientRowKey(i))
+                var rows = new List<TableEntity>(TransactionSize);
+                for (var i = start; i < Math.Min(start + TransactionSize, recipients.Count); i++)
                 {
-                    ["Recipient"] = r.Recipient,
-                    ["Variables"] = r.Variables is null ? null : JsonSerializer.Serialize(r.Variables, WireJson.Options),
-                    ["Status"] = RecipientReleaseStatus.Pending.ToString(),
-                }));
+                    var r = recipients[i];
+                    var entity = new TableEntity(campaignId, RecipientRowKey(fromIndex + i)) { ["Recipient"] = r.Recipient };
+                    if (r.Variables is not null)
+                    {
+                        entity["Variables"] = JsonSerializer.Serialize(r.Variables, WireJson.Options);
+                    }
+
+                    rows.Add(entity);
+                }
+
+                try
+                {
+                    // Inserts: the usual case, and (unlike upserts) not slower as Azurite's table grows.
+                    await Recipients.SubmitTransactionAsync(rows.Select(row => new TableTransactionAction(TableTransactionActionType.Add, row)), ct);
+                }
+                catch (TableTransactionFailedException e) when (e.Status == 409)
+                {
+                    // Written before (a rerun after a restart): merge, which keeps each row's release status.
+                    await Recipients.SubmitTransactionAsync(rows.Select(row => new TableTransactionAction(TableTransactionActionType.UpsertMerge, row)), ct);
+                }
+            });
+
+        var written = new CampaignPreparation(fromIndex + recipients.Count, nextOffset);
+        for (var attempt = 0; attempt < MaxConcurrencyRetries; attempt++)
+        {
+            var response = await Recipients.GetEntityIfExistsAsync<TableEntity>(campaignId, PreparationRowKey, cancellationToken: cancellationToken);
+            var stored = response.HasValue ? PreparationFrom(response.Value!) : null;
+            if (stored is not null && stored.Written >= written.Written)
+            {
+                return stored;
             }
 
-            await Recipients.SubmitTransactionAsync(actions, cancellationToken);
+            var entity = new TableEntity(campaignId, PreparationRowKey) { ["Written"] = written.Written, ["NextOffset"] = written.NextOffset, ["UpdatedAt"] = time.GetUtcNow() };
+            try
+            {
+                if (stored is null)
+                {
+                    await Recipients.AddEntityAsync(entity, cancellationToken);
+                }
+                else
+                {
+                    await Recipients.UpdateEntityAsync(entity, response.Value!.ETag, TableUpdateMode.Replace, cancellationToken);
+                }
+
+                return written;
+            }
+            catch (RequestFailedException e) when (e.IsConflict() || e.IsPreconditionFailed())
+            {
+                // A duplicate run recorded its chunk meanwhile; read again and keep the further one.
+            }
         }
 
-        await Recipients.UpsertEntityAsync(ProgressEntity(campaign.CampaignId, new CampaignProgress(0, 0, 0, null, now)), TableUpdateMode.Replace, cancellationToken);
-        var (record, _) = await SetStatusAsync(campaign.AccountId, campaign.CampaignId, CampaignStatus.Running, null, cancellationToken);
-        return record ?? throw new InvalidOperationException($"Campaign {campaign.CampaignId} vanished while it was created.");
+        throw new RequestFailedException(503, $"Campaign {campaignId} preparation stayed contended.");
+    }
+
+    /// <summary>
+    /// Every recipient row is written: creates the (empty) progress row and moves the campaign from
+    /// preparing to running. Idempotent; a campaign cancelled meanwhile stays cancelled. Returns the
+    /// stored campaign, or null when it is gone.
+    /// </summary>
+    public async Task<CampaignRecord?> CompletePreparationAsync(string accountId, string campaignId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Recipients.AddEntityAsync(ProgressEntity(campaignId, new CampaignProgress(0, 0, 0, null, time.GetUtcNow())), cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.IsConflict())
+        {
+            // Completed before (a repeated run): releases may have moved it on; keep it.
+        }
+
+        var (record, _) = await SetStatusAsync(accountId, campaignId, CampaignStatus.Running, null, cancellationToken);
+        return record;
     }
 
     public async Task<CampaignRecord?> GetAsync(string accountId, string campaignId, CancellationToken cancellationToken)
@@ -321,7 +428,7 @@ public sealed class CampaignStore(StorageClients clients, TimeProvider time)
             ParseTime(e.GetString("WindowEnd")),
             e.GetString("TimeZone") ?? "UTC"),
         e.GetInt32("Total") ?? 0,
-        CampaignStatusRules.TryParse(e.GetString("Status"), out var status) ? status : CampaignStatus.Creating,
+        CampaignStatusRules.TryParse(e.GetString("Status"), out var status) ? status : CampaignStatus.Preparing,
         e.GetString("StatusReason"),
         e.GetDateTimeOffset("CreatedAt") ?? DateTimeOffset.MinValue,
         e.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.MinValue);
@@ -344,6 +451,8 @@ public sealed class CampaignStore(StorageClients clients, TimeProvider time)
         e.GetInt32("Skipped") ?? 0,
         e.GetDateTimeOffset("LastReleaseAt"),
         e.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.MinValue);
+
+    private static CampaignPreparation PreparationFrom(TableEntity e) => new(e.GetInt32("Written") ?? 0, e.GetInt64("NextOffset") ?? 0);
 
     private static CampaignRecipientRecord RecipientFrom(TableEntity e) => new(
         IndexOf(e.RowKey),

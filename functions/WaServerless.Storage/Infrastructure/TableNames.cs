@@ -11,6 +11,10 @@ public static class TableNames
     public const string Sessions = "sessions";
     public const string SessionEvents = "sessionevents";
     public const string SessionStateContainer = "sessionstate";
+    public const string Webhooks = "webhooks";
+    public const string WebhookDeliveries = "webhookdeliveries";
+    public const string Inbound = "inbound";
+    public const string RecipientSends = "recipientsends";
 
-    public static readonly string[] All = [Accounts, ApiKeys, ApiKeyLookup, Messages, EngineMessageIds, Sessions, SessionEvents];
+    public static readonly string[] All = [Accounts, ApiKeys, ApiKeyLookup, Messages, EngineMessageIds, Sessions, SessionEvents, Inbound, RecipientSends, Webhooks, WebhookDeliveries];
 }

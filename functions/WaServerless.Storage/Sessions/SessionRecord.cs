@@ -2,7 +2,11 @@ using WaServerless.Core.Sessions;
 
 namespace WaServerless.Storage.Sessions;
 
-/// <summary>A session as stored: its state, what its owner wants, and what pairing needs to show.</summary>
+/// <summary>
+/// A session as stored: its state, what its owner wants, and what pairing needs to show. Engine is
+/// the engine it was created with; null (sessions from before engines were chosen per session) means
+/// the connector's default engine.
+/// </summary>
 public sealed record SessionRecord(
     string AccountId,
     string SessionId,
@@ -18,7 +22,8 @@ public sealed record SessionRecord(
     DateTimeOffset? PairCodeRequestedAt,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    DateTimeOffset? ConnectedAt)
+    DateTimeOffset? ConnectedAt,
+    string? Engine = null)
 {
     public string Key => SessionKeys.Of(AccountId, SessionId);
 }

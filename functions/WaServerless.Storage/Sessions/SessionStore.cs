@@ -22,7 +22,11 @@ public sealed class SessionStore(StorageClients clients, TimeProvider time)
     private TableClient Events => clients.Table(TableNames.SessionEvents);
 
     /// <summary>Creates the session, or returns the existing one with that id.</summary>
-    public async Task<(SessionRecord Session, bool Created)> CreateAsync(string accountId, string? sessionId, string name, CancellationToken cancellationToken)
+    public async Task<(SessionRecord Session, bool Created)> CreateAsync(string accountId, string? sessionId, string name, CancellationToken cancellationToken) =>
+        await CreateAsync(accountId, sessionId, name, null, cancellationToken);
+
+    /// <summary>Creates the session with the engine that will run it (null: the connector's default), or returns the existing one.</summary>
+    public async Task<(SessionRecord Session, bool Created)> CreateAsync(string accountId, string? sessionId, string name, string? engine, CancellationToken cancellationToken)
     {
         var id = sessionId ?? "ses_" + RandomNumberGenerator.GetHexString(12, lowercase: true);
         var now = time.GetUtcNow();
@@ -34,6 +38,11 @@ public sealed class SessionStore(StorageClients clients, TimeProvider time)
             ["CreatedAt"] = now,
             ["UpdatedAt"] = now,
         };
+        if (engine is not null)
+        {
+            entity["Engine"] = engine;
+        }
+
         try
         {
             await Sessions.AddEntityAsync(entity, cancellationToken);
@@ -183,7 +192,8 @@ public sealed class SessionStore(StorageClients clients, TimeProvider time)
         Time(e, "PairCodeRequestedAt"),
         e.GetDateTimeOffset("CreatedAt") ?? default,
         e.GetDateTimeOffset("UpdatedAt") ?? default,
-        Time(e, "ConnectedAt"));
+        Time(e, "ConnectedAt"),
+        Text(e, "Engine"));
 
     private static string? Text(TableEntity e, string name) => e.TryGetValue(name, out var v) && v is string s && s.Length > 0 ? s : null;
 

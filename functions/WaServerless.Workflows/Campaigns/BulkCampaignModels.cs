@@ -5,13 +5,30 @@ namespace WaServerless.Workflows.Campaigns;
 /// <summary>
 /// How campaign orchestrations run, from <see cref="WorkflowOptions"/>; carried in the input.
 /// <paramref name="PausedRecheck"/>: how often a paused campaign reads its stored status, in case the
-/// Resume or Cancel event never arrived (default an hour).
+/// Resume or Cancel event never arrived (default an hour). <paramref name="PrepareChunkSize"/>:
+/// recipient rows one preparation activity call writes; <paramref name="PrepareCallsPerGeneration"/>:
+/// preparation calls before the orchestration continues as new.
 /// </summary>
-public sealed record CampaignRunSettings(int ChunkSize, int BatchSize, TimeSpan ThrottleCooldown, double MaxSlowdown, TimeSpan? PausedRecheck = null)
+public sealed record CampaignRunSettings(
+    int ChunkSize,
+    int BatchSize,
+    TimeSpan ThrottleCooldown,
+    double MaxSlowdown,
+    TimeSpan? PausedRecheck = null,
+    int PrepareChunkSize = CampaignRunSettings.DefaultPrepareChunkSize,
+    int PrepareCallsPerGeneration = CampaignRunSettings.DefaultPrepareCallsPerGeneration)
 {
+    public const int DefaultPrepareChunkSize = 2000;
+    public const int DefaultPrepareCallsPerGeneration = 10;
+
     public static CampaignRunSettings Default { get; } = new(500, 10, TimeSpan.FromMinutes(15), 8);
 
     public TimeSpan PausedRecheckInterval => PausedRecheck is { } r && r > TimeSpan.Zero ? r : TimeSpan.FromHours(1);
+
+    /// <summary>The chunk, and calls per generation, with stored inputs from before these settings existed (zero) taken as the defaults.</summary>
+    public int PrepareChunk => PrepareChunkSize > 0 ? PrepareChunkSize : DefaultPrepareChunkSize;
+
+    public int PrepareCalls => PrepareCallsPerGeneration > 0 ? PrepareCallsPerGeneration : DefaultPrepareCallsPerGeneration;
 }
 
 /// <summary>
@@ -77,6 +94,19 @@ public sealed record CampaignSnapshot(
     DateTimeOffset? LastReleaseAt = null)
 {
     public static CampaignSnapshot Missing { get; } = new(false, CampaignStatus.Cancelled, "campaign not found", string.Empty, 0, 0, null);
+}
+
+/// <summary>Input of <see cref="PrepareCampaignRecipientsActivity"/>: at most <paramref name="ChunkSize"/> recipient rows per call.</summary>
+public sealed record CampaignPrepareRequest(string AccountId, string CampaignId, int ChunkSize);
+
+/// <summary>
+/// What a preparation call left: the campaign's status (preparing while rows remain; running once
+/// all are written; cancelled when someone cancelled it, or its list is missing or unreadable) and
+/// how many of its recipient rows are written.
+/// </summary>
+public sealed record CampaignPrepareResult(bool Exists, CampaignStatus Status, int Prepared, int Total, string? Reason)
+{
+    public static CampaignPrepareResult Missing { get; } = new(false, CampaignStatus.Cancelled, 0, 0, "campaign not found");
 }
 
 /// <summary>Input of <see cref="ReleaseCampaignBatchActivity"/>: recipients from <paramref name="FromIndex"/>, one per slot.</summary>

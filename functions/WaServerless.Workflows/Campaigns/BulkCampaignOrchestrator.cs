@@ -3,12 +3,17 @@ using WaServerless.Storage.Campaigns;
 
 namespace WaServerless.Workflows.Campaigns;
 
-/// <summary>What a campaign orchestration shows as its custom status.</summary>
-public sealed record CampaignRunStatus(int NextIndex, bool Paused, double Slowdown, DateTimeOffset? NextReleaseAt);
+/// <summary>What a campaign orchestration shows as its custom status; <paramref name="Prepared"/> while it writes the recipient rows.</summary>
+public sealed record CampaignRunStatus(int NextIndex, bool Paused, double Slowdown, DateTimeOffset? NextReleaseAt, int? Prepared = null);
 
 /// <summary>
-/// Releases a campaign's recipients in spaced batches. Each generation reads the campaign (status,
-/// spacing, stored progress), releases up to ChunkSize recipients, then continues as new with its
+/// Prepares a campaign, then releases its recipients in spaced batches. Each generation reads the
+/// campaign (status, spacing, stored progress). While it is preparing (POST /api/bulk stored only
+/// the campaign and its recipient list as one blob), the generation calls
+/// <see cref="PrepareCampaignRecipientsActivity"/> (a bounded chunk of recipient rows per call, where
+/// to go on stored with each chunk) up to PrepareCallsPerGeneration times, then continues as new;
+/// the call that writes the last rows marks the campaign running, and the next generation releases.
+/// A releasing generation releases up to ChunkSize recipients, then continues as new with its
 /// cursor, so 100,000 recipients never make a long history. Within a generation it:
 /// <list type="bullet">
 /// <item>plans the next batch with <see cref="BulkSpacingPlan"/> (interval with jitter, the daily
@@ -48,9 +53,46 @@ public sealed class BulkCampaignOrchestrator : TaskOrchestrator<BulkCampaignInpu
             { Exists: false } => new BulkCampaignOutcome(CampaignRunResult.Stopped, input.Cursor, snapshot.StatusReason),
             { Status: CampaignStatus.Completed } => new BulkCampaignOutcome(CampaignRunResult.Completed, snapshot.NextIndex, null),
             { Status: CampaignStatus.Cancelled } => new BulkCampaignOutcome(CampaignRunResult.Cancelled, snapshot.NextIndex, snapshot.StatusReason),
-            { Status: CampaignStatus.Creating } => new BulkCampaignOutcome(CampaignRunResult.Stopped, input.Cursor, "campaign is still being created"),
+            { Status: CampaignStatus.Preparing } => await PrepareAsync(context, input),
             _ => await new Generation(context, input, snapshot).RunAsync(),
         };
+    }
+
+    /// <summary>
+    /// The first phase: recipient rows from the stored list, a chunk per activity call. Events wait
+    /// (Pause and Resume are refused while preparing; a Cancel is seen in the stored status by the
+    /// next call, and its event carries over to the next generation).
+    /// </summary>
+    private static async Task<BulkCampaignOutcome> PrepareAsync(TaskOrchestrationContext context, BulkCampaignInput input)
+    {
+        var request = new CampaignPrepareRequest(input.AccountId, input.CampaignId, input.Settings.PrepareChunk);
+        for (var call = 0; call < input.Settings.PrepareCalls; call++)
+        {
+            var result = await context.CallActivityAsync<CampaignPrepareResult>(nameof(PrepareCampaignRecipientsActivity), request, ActivityRetry.Options);
+            context.SetCustomStatus(new CampaignRunStatus(0, false, 1, null, result.Prepared));
+            switch (result)
+            {
+                case { Exists: false }:
+                    return new BulkCampaignOutcome(CampaignRunResult.Stopped, 0, result.Reason);
+                case { Status: CampaignStatus.Preparing }:
+                    continue;
+                case { Status: CampaignStatus.Cancelled }:
+                    return new BulkCampaignOutcome(CampaignRunResult.Cancelled, 0, result.Reason);
+                case { Status: CampaignStatus.Completed }:
+                    return new BulkCampaignOutcome(CampaignRunResult.Completed, 0, result.Reason);
+                default:
+                    // Prepared: the releasing starts in a generation of its own, with a fresh history.
+                    return ContinueAsNew(context, input);
+            }
+        }
+
+        return ContinueAsNew(context, input);
+    }
+
+    private static BulkCampaignOutcome ContinueAsNew(TaskOrchestrationContext context, BulkCampaignInput input)
+    {
+        context.ContinueAsNew(input with { Generation = input.Generation + 1 });
+        return new BulkCampaignOutcome(CampaignRunResult.ContinuedAsNew, input.Cursor, null);
     }
 
     private enum PauseCause

@@ -24,10 +24,11 @@ public sealed class LoadCampaignActivity(CampaignStore campaigns) : TaskActivity
 }
 
 /// <summary>
-/// Releases one batch: each pending recipient from FromIndex, one per slot, through the accept path
-/// (its message scheduled on the queue at the slot), then settles them and advances the progress in
-/// one transaction. Idempotent: a recipient already settled is passed over, and the accept path
-/// replays the message of a recipient accepted by an earlier run whose settling was lost.
+/// Releases one batch: the pending recipients from FromIndex, one per slot, through the accept path
+/// in one <see cref="ICampaignSendAcceptor.AcceptBatchAsync"/> call (each message scheduled on the
+/// queue at its slot), then settles them and advances the progress in one transaction. Idempotent:
+/// a recipient already settled is passed over, and the accept path replays the message of a
+/// recipient accepted by an earlier run whose settling was lost.
 /// </summary>
 public sealed class ReleaseCampaignBatchActivity(CampaignStore campaigns, ICampaignSendAcceptor acceptor) : TaskActivity<CampaignReleaseRequest, CampaignReleaseResult>
 {
@@ -38,7 +39,7 @@ public sealed class ReleaseCampaignBatchActivity(CampaignStore campaigns, ICampa
         ArgumentNullException.ThrowIfNull(input);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(input.Slots.Count, CampaignStore.MaxReleasesPerBatch);
         var campaign = await campaigns.GetAsync(input.AccountId, input.CampaignId, cancellationToken);
-        if (campaign is null || campaign.Status.IsFinal() || campaign.Status == CampaignStatus.Creating)
+        if (campaign is null || campaign.Status.IsFinal() || campaign.Status == CampaignStatus.Preparing)
         {
             return new CampaignReleaseResult(input.FromIndex, 0, 0, new CampaignHalt(CampaignHaltKind.Stopped, campaign is null ? "campaign not found" : $"campaign is {campaign.Status.ToWire()}"));
         }
@@ -50,34 +51,43 @@ public sealed class ReleaseCampaignBatchActivity(CampaignStore campaigns, ICampa
         }
 
         var recipients = await campaigns.GetRecipientsAsync(input.CampaignId, input.FromIndex, input.Slots.Count, cancellationToken);
-        var releases = new List<RecipientRelease>(recipients.Count);
-        var next = input.FromIndex;
-        CampaignHalt? halt = null;
-        foreach (var recipient in recipients)
+
+        // The unbroken run from FromIndex; its pending recipients go to the acceptor as one batch.
+        var run = 0;
+        while (run < recipients.Count && recipients[run].Index == input.FromIndex + run)
         {
-            if (recipient.Index != next)
+            run++;
+        }
+
+        var pending = recipients.Take(run)
+            .Where(r => r.Status == RecipientReleaseStatus.Pending)
+            .Select(r => new CampaignSendItem(r, input.Slots[r.Index - input.FromIndex]))
+            .ToList();
+        var outcomes = await acceptor.AcceptBatchAsync(campaign, pending, cancellationToken);
+        var releases = new List<RecipientRelease>(outcomes.Count);
+        var next = input.FromIndex + run;
+        CampaignHalt? halt = null;
+        for (var i = 0; i < outcomes.Count; i++)
+        {
+            var index = pending[i].Recipient.Index;
+            if (outcomes[i] is CampaignSendOutcome.Halted halted)
             {
+                halt = halted.Halt;
+                next = index;
                 break;
             }
 
-            if (recipient.Status == RecipientReleaseStatus.Pending)
+            releases.Add(outcomes[i] switch
             {
-                var outcome = await acceptor.AcceptAsync(campaign, recipient, input.Slots[recipient.Index - input.FromIndex], cancellationToken);
-                if (outcome is CampaignSendOutcome.Halted halted)
-                {
-                    halt = halted.Halt;
-                    break;
-                }
+                CampaignSendOutcome.Accepted a => new RecipientRelease(index, RecipientReleaseStatus.Released, a.MessageId, null),
+                CampaignSendOutcome.Skipped skipped => new RecipientRelease(index, RecipientReleaseStatus.Skipped, null, skipped.Reason),
+                _ => throw new InvalidOperationException($"Unexpected outcome {outcomes[i].GetType().Name}."),
+            });
+        }
 
-                releases.Add(outcome switch
-                {
-                    CampaignSendOutcome.Accepted a => new RecipientRelease(recipient.Index, RecipientReleaseStatus.Released, a.MessageId, null),
-                    CampaignSendOutcome.Skipped s => new RecipientRelease(recipient.Index, RecipientReleaseStatus.Skipped, null, s.Reason),
-                    _ => throw new InvalidOperationException($"Unexpected outcome {outcome.GetType().Name}."),
-                });
-            }
-
-            next++;
+        if (halt is null && outcomes.Count != pending.Count)
+        {
+            throw new InvalidOperationException($"The acceptor answered {outcomes.Count} of {pending.Count} recipients without a halt.");
         }
 
         if (halt is null && next < input.FromIndex + input.Slots.Count && next < campaign.Total)

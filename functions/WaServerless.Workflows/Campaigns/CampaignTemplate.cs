@@ -5,8 +5,9 @@ namespace WaServerless.Workflows.Campaigns;
 
 /// <summary>
 /// Per-recipient variables in a campaign's text: "Hi {{name}}, your code is {{ code }}." Fills the
-/// text of a text message and the caption or body of the others; a variable the recipient lacks
-/// becomes empty. Placeholder names are letters, digits, '_', '-' and '.'.
+/// text of a text message, the caption or body of the others, and the parameters of a WhatsApp
+/// template message (body, text header, buttons); a variable the recipient lacks becomes empty.
+/// Placeholder names are letters, digits, '_', '-' and '.'.
 /// </summary>
 public static partial class CampaignTemplate
 {
@@ -40,6 +41,12 @@ public static partial class CampaignTemplate
             ButtonsContent b => b with { Body = Fill(b.Body) },
             CopyCodeContent c => c with { Text = FillOptional(c.Text) },
             ListContent l => l with { Body = Fill(l.Body) },
+            TemplateContent w => w with
+            {
+                BodyParameters = [.. w.BodyParameters.Select(Fill)],
+                Header = w.Header is { Kind: TemplateHeaderKind.Text } h ? h with { Text = FillOptional(h.Text) } : w.Header,
+                Buttons = [.. w.Buttons.Select(b => b with { Value = Fill(b.Value) })],
+            },
             _ => content,
         };
     }
@@ -53,8 +60,27 @@ public static partial class CampaignTemplate
         ButtonsContent b => [b.Body],
         CopyCodeContent { Text: { } c } => [c],
         ListContent l => [l.Body],
+        TemplateContent w => TemplateTexts(w),
         _ => [],
     };
+
+    private static IEnumerable<string> TemplateTexts(TemplateContent template)
+    {
+        foreach (var value in template.BodyParameters)
+        {
+            yield return value;
+        }
+
+        if (template.Header is { Kind: TemplateHeaderKind.Text, Text: { } header })
+        {
+            yield return header;
+        }
+
+        foreach (var button in template.Buttons)
+        {
+            yield return button.Value;
+        }
+    }
 
     [GeneratedRegex(@"\{\{\s*([A-Za-z0-9_.\-]+)\s*\}\}", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Placeholder();

@@ -104,7 +104,7 @@ public sealed partial class WorkflowDispatcher(
         return true;
     }
 
-    /// <summary>Starts the campaign's orchestration once <see cref="CampaignStore.CreateAsync"/> stored it; returns its instance id.</summary>
+    /// <summary>Starts the campaign's orchestration once <see cref="CampaignStore.AddAsync"/> stored it (its first phase writes the recipient rows); returns its instance id.</summary>
     public async Task<string> StartCampaignAsync(IWorkflowClient client, string accountId, string campaignId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);

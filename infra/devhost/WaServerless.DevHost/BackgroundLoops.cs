@@ -33,13 +33,14 @@ public sealed partial class OutboxSweeperLoop(OutboxSweeper sweeper, IOptions<De
 }
 
 /// <summary>
-/// Takes DeliveryEvents off the events queue and hands them to the workflows, as the Functions
-/// app's Service Bus trigger does in Azure: a transient failure starts its RetrySend, a rate limit
-/// or a lost session throttles the session's campaigns. A message that cannot be read is dead-lettered.
+/// Takes events off the events queue and routes them, as the Functions app's Service Bus trigger
+/// does in Azure: a transient failure starts its RetrySend, a rate limit or a lost session throttles
+/// the session's campaigns, a session that connected wakes what waits for it, webhooks fan out.
+/// A message that cannot be read is dead-lettered.
 /// </summary>
 public sealed partial class DeliveryEventsLoop(
     IQueueTransport transport,
-    WaServerless.Workflows.Signals.WorkflowDispatcher dispatcher,
+    WaServerless.Workflows.Signals.EventsRouter router,
     WaServerless.Workflows.IWorkflowClient workflows,
     TimeProvider time,
     ILogger<DeliveryEventsLoop> logger) : BackgroundService
@@ -53,15 +54,14 @@ public sealed partial class DeliveryEventsLoop(
                 var batch = await transport.ReceiveAsync(QueueNames.Events, 32, stoppingToken);
                 foreach (var message in batch)
                 {
-                    var e = DeliveryEventPublisher.Read(message.Body);
+                    var e = EventsQueue.Read(message.Body);
                     if (e is null)
                     {
-                        await transport.DeadLetterAsync(message, "not a DeliveryEvent", stoppingToken);
+                        await transport.DeadLetterAsync(message, "not an event of the events queue", stoppingToken);
                         continue;
                     }
 
-                    LogEvent(logger, e.MessageId, e.Status.ToString());
-                    await dispatcher.OnDeliveryEventAsync(workflows, e, stoppingToken);
+                    await router.RouteAsync(workflows, e, stoppingToken);
                     await transport.CompleteAsync(message, stoppingToken);
                 }
 
@@ -81,9 +81,6 @@ public sealed partial class DeliveryEventsLoop(
             }
         }
     }
-
-    [LoggerMessage(LogLevel.Debug, "Delivery event: {MessageId} {Status}")]
-    private static partial void LogEvent(ILogger logger, string? messageId, string? status);
 
     [LoggerMessage(LogLevel.Error, "Reading delivery events failed")]
     private static partial void LogFailed(ILogger logger, Exception exception);

@@ -1,5 +1,6 @@
 using WaServerless.Api;
 using WaServerless.Connector;
+using WaServerless.Connector.Webhooks;
 using WaServerless.Queues;
 using WaServerless.Storage;
 using WaServerless.Telemetry;
@@ -18,6 +19,8 @@ public static class DevHostApplication
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Configuration.AddWaServerlessPlans();
+        // First, so that configuration a test adds is there when the connector picks its engines.
+        configure?.Invoke(builder);
         builder.Services
             .AddWaServerlessStorage()
             .AddWaServerlessQueues()
@@ -27,11 +30,11 @@ public static class DevHostApplication
             .AddInProcessWorkflowRunner()
             .AddWaServerlessDevHost()
             .AddWaServerlessTelemetry(builder.Configuration, "waserverless-devhost");
-        configure?.Invoke(builder);
 
         var app = builder.Build();
         app.MapWaServerlessApi();
         app.MapSandboxControl();
+        app.MapCloudApiWebhook();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         return app;
     }

@@ -12,4 +12,10 @@ public sealed class DevHostOptions
     public bool SeedDemoAccount { get; set; } = true;
 
     public TimeSpan OutboxSweepInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Where the local webhook encryption key is kept between runs, when Webhooks:EncryptionKey is not
+    /// set: created on first start (32 random bytes), so endpoints registered locally keep working.
+    /// </summary>
+    public string? WebhookKeyFile { get; set; }
 }

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Options;
 using WaServerless.Core.Contracts;
 using WaServerless.Engines.Sandbox;
+using WaServerless.Storage.Webhooks;
 
 namespace WaServerless.DevHost;
 
@@ -12,7 +14,14 @@ public static class DevHostServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<DemoAccountSeeder>());
         services.AddHostedService<OutboxSweeperLoop>();
         services.AddHostedService<DeliveryEventsLoop>();
-        services.AddSingleton<WaServerless.Connector.Sessions.ISessionStateListener, WorkflowBridge>();
+        services.AddHostedService<WebhookSweeperLoop>();
+        services.AddOptions<WebhookOptions>().PostConfigure<IOptions<DevHostOptions>, IHostEnvironment>((webhooks, devHost, environment) =>
+        {
+            if (string.IsNullOrWhiteSpace(webhooks.EncryptionKey) && devHost.Value.WebhookKeyFile is { Length: > 0 } file)
+            {
+                webhooks.EncryptionKey = LocalKeyFile.LoadOrCreate(Path.GetFullPath(file, environment.ContentRootPath));
+            }
+        });
         return services;
     }
 
@@ -42,9 +51,18 @@ public static class DevHostServiceCollectionExtensions
             engine.SetZombie(sessionKey, true);
             return Results.NoContent();
         });
+        sandbox.MapPost("/sessions/{sessionKey}/inbound", async (string sessionKey, SandboxInboundRequest body, SandboxEngine engine, CancellationToken cancellationToken) =>
+            string.IsNullOrWhiteSpace(body.From)
+                ? Results.BadRequest(new { error = "from is required (E.164)" })
+                : await engine.ReceiveAsync(sessionKey, body.From, body.Type ?? "text", body.Text, body.ReplyId, body.EngineMessageId, body.ProfileName, cancellationToken)
+                    ? Results.Accepted()
+                    : Results.NotFound(new { error = "that session is not connected" }));
         sandbox.MapGet("/sent", (SandboxEngine engine) => Results.Ok(engine.Sent.Select(s => new { s.EngineMessageId, s.Request.MessageId, s.Request.Recipient, s.At })));
         return app;
     }
 }
 
 public sealed record SandboxFaultRequest(FailureKind Kind, string? Reason, int? Times);
+
+/// <summary>A message a simulated WhatsApp user sends to a sandbox session.</summary>
+public sealed record SandboxInboundRequest(string From, string? Type, string? Text, string? ReplyId, string? EngineMessageId, string? ProfileName);
