@@ -44,7 +44,11 @@ public static class ConnectorServiceCollectionExtensions
         {
             services.AddCloudApiEngine();
             services.AddSingleton<CloudApiSessionEngine>();
-            services.AddSingleton(sp => new EngineRegistration(EngineNames.CloudApi, sp.GetRequiredService<CloudApiEngine>(), sp.GetRequiredService<CloudApiSessionEngine>()));
+            services.AddSingleton(sp => new EngineRegistration(
+                EngineNames.CloudApi,
+                sp.GetRequiredService<CloudApiEngine>(),
+                sp.GetRequiredService<CloudApiSessionEngine>(),
+                sp.GetRequiredService<IOptions<CloudApiOptions>>().Value.PhoneNumberId));
         }
 
         services.AddSingleton(sp => new EngineCatalog(sp.GetServices<EngineRegistration>(), defaultEngine == EngineKind.CloudApi ? EngineNames.CloudApi : EngineNames.Sandbox));

@@ -10,8 +10,12 @@ public sealed class SendCommandQueue(IQueueTransport transport)
     {
         ArgumentNullException.ThrowIfNull(command);
         var message = new OutgoingMessage(
-            // Attempt in the id: Service Bus duplicate detection must drop a repeated enqueue of one attempt, not a retry.
-            $"{command.MessageId}.{command.Attempt}",
+            // Service Bus duplicate detection must drop a repeated enqueue of one attempt (the outbox
+            // sweeper's), not a retry and not a deferral (waiting for the session, pacing, the
+            // recipient gap), which re-enqueue the same attempt for a later time: both are in the id.
+            notBefore is { } at
+                ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{command.MessageId}.{command.Attempt}.{at.UtcTicks}")
+                : $"{command.MessageId}.{command.Attempt}",
             JsonSerializer.Serialize(command, WireJson.Options),
             command.SessionId,
             nameof(SendCommand));

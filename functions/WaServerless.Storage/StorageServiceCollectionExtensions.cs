@@ -43,6 +43,7 @@ public static class StorageServiceCollectionExtensions
         services.AddOptions<SessionOptions>().BindConfiguration(SessionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SessionStore>();
         services.AddSingleton<SessionCredentialStore>();
+        services.AddSingleton<EngineAddressIndex>();
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<WebhookStore>();
         services.AddSingleton<WebhookDeliveryStore>();

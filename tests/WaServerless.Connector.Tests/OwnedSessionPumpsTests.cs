@@ -63,6 +63,46 @@ public sealed class OwnedSessionPumpsTests
         Assert.Equal(1, broker.Pending("send-normal", "acc~a"));
     }
 
+    [Fact]
+    public async Task A_send_under_way_when_the_session_goes_finishes_before_the_session_is_let_go()
+    {
+        var broker = new SessionBroker();
+        broker.Add("send-normal", "acc~a", "in-flight", "next");
+        var directory = new Directory { Ready = ["acc~a"] };
+        var handler = new BlockingHandler();
+        var pumps = new OwnedSessionPumps(broker, handler, directory, Options, TimeProvider.System, NullLogger.Instance);
+        await pumps.ReconcileAsync(CancellationToken.None);
+        await handler.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        directory.Ready = [];
+        var stopping = pumps.ReconcileAsync(CancellationToken.None);
+        await Task.Delay(50);
+        Assert.False(stopping.IsCompleted);
+        Assert.DoesNotContain("acc~a", broker.Closed);
+
+        handler.Release.SetResult();
+        await stopping;
+        Assert.False(handler.WasCancelled);
+        Assert.Contains("acc~a", broker.Closed);
+        Assert.Equal(1, broker.Pending("send-normal", "acc~a"));
+    }
+
+    private sealed class BlockingHandler : ISendCommandHandler
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool WasCancelled { get; private set; }
+
+        public async Task ProcessAsync(ReceivedMessage received, bool sessionStream, CancellationToken cancellationToken)
+        {
+            Started.TrySetResult();
+            await Release.Task;
+            WasCancelled = cancellationToken.IsCancellationRequested;
+        }
+    }
+
     private sealed class Directory : ISessionDirectory
     {
         public IReadOnlyCollection<string> Ready { get; set; } = [];

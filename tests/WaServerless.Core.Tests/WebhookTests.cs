@@ -128,6 +128,8 @@ public class NetworkAddressesTests
     [InlineData("172.31.255.255")]
     [InlineData("192.168.1.1")]
     [InlineData("169.254.169.254")]
+    [InlineData("168.63.129.16")]
+    [InlineData("2001:0:4136:e378:8000:63bf:3fff:fdd2")]
     [InlineData("100.64.0.1")]
     [InlineData("0.0.0.0")]
     [InlineData("224.0.0.1")]

@@ -145,6 +145,12 @@ public sealed class CloudApiSessionTests : IAsyncLifetime
         var sessionId = session.GetProperty("id").GetString()!;
         await _host.WaitForSessionAsync(_host.ApiKey, sessionId, "connected");
 
+        // The deployment's one business number belongs to that session; a second one may not speak as it.
+        using var second = await _host.Client.SendAsync(_host.Request(HttpMethod.Post, "api/sessions", JsonContent.Create(new { name = "same number", engine = "cloudapi" })));
+        var secondId = (await DevHostInstance.ReadAsync(second)).GetProperty("data").GetProperty("id").GetString()!;
+        var refused = await _host.WaitForSessionAsync(_host.ApiKey, secondId, "failed");
+        Assert.Contains("bound to another session", refused.GetProperty("last_error").GetString(), StringComparison.Ordinal);
+
         var (cloudStatus, cloudBody) = await _host.SendJsonAsync(new { recipient = "+14155550821", text = "via Meta", session = sessionId });
         var (sandboxStatus, sandboxBody) = await _host.SendJsonAsync(new { recipient = "+14155550822", text = "via the sandbox" });
         Assert.Equal(202, cloudStatus);

@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using WaServerless.Core.Contracts;
-using WaServerless.Storage.Inbound;
 using WaServerless.Storage.Infrastructure;
 using WaServerless.Storage.Recipients;
 using WaServerless.TestKit;
@@ -72,29 +70,5 @@ public sealed class RecipientSendLedgerTests : IAsyncLifetime
 
         Assert.Single(results, r => r is RecipientSlot.Granted);
         Assert.Equal(9, results.Count(r => r is RecipientSlot.Wait));
-    }
-
-    [Fact]
-    public async Task An_inbound_message_reported_twice_is_stored_once_and_pages_newest_first()
-    {
-        var store = new InboundMessageStore(_clients);
-        InboundMessageReceived Message(int minute, string engineId)
-        {
-            var at = new DateTimeOffset(2026, 11, 23, 12, minute, 0, TimeSpan.Zero);
-            var id = InboundMessageStore.NewId(at);
-            return new InboundMessageReceived { EventId = id, MessageId = id, AccountId = "acc_in", SessionId = "default", From = "+14155550906", Type = "text", Text = engineId, EngineMessageId = engineId, At = at };
-        }
-
-        Assert.True(await store.TryAddAsync(Message(1, "wamid.a"), default));
-        Assert.True(await store.TryAddAsync(Message(2, "wamid.b"), default));
-        Assert.False(await store.TryAddAsync(Message(3, "wamid.a"), default));
-        Assert.True(await store.TryAddAsync(Message(4, "wamid.c"), default));
-
-        var first = await store.ListAsync("acc_in", null, null, 2, default);
-        var second = await store.ListAsync("acc_in", "default", first[^1].MessageId, 2, default);
-        Assert.Equal(["wamid.c", "wamid.b"], first.Select(m => m.Text));
-        Assert.Equal(["wamid.a"], second.Select(m => m.Text));
-        Assert.Empty(await store.ListAsync("acc_other", null, null, 10, default));
-        Assert.Equal("wamid.b", (await store.GetAsync("acc_in", first[1].MessageId, default))!.EngineMessageId);
     }
 }

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using WaServerless.Connector.Sessions;
 using WaServerless.Core.Contracts;
 using WaServerless.Core.Engines;
 using WaServerless.Core.Sessions;
@@ -13,12 +12,11 @@ namespace WaServerless.Connector.Inbound;
 /// <summary>
 /// Takes an inbound message an engine reported, finds the account's session it arrived on, stores
 /// it and publishes it on the events queue (webhooks pick it up from there). Stored before
-/// published, and published only when newly stored: a repeat from the engine changes nothing.
+/// published; a repeat from the engine stores nothing and publishes the first one again.
 /// </summary>
 public sealed partial class InboundRecorder(
     InboundMessageStore store,
-    SessionStore sessions,
-    EngineCatalog engines,
+    EngineAddressIndex addresses,
     EventsQueue events,
     ILogger<InboundRecorder> logger)
 {
@@ -48,19 +46,25 @@ public sealed partial class InboundRecorder(
             MessageId = string.Empty,
         };
         received = received with { MessageId = received.EventId };
-        if (!await store.TryAddAsync(received, cancellationToken))
+        var (added, stored) = await store.AddAsync(received, cancellationToken);
+        if (added)
+        {
+            WaTelemetry.MessagesInbound.Add(1, WaTelemetry.Tag("message_type", message.MessageType));
+            LogReceived(logger, stored.MessageId, session.AccountId, session.SessionId);
+        }
+        else
         {
             LogDuplicate(logger, message.EngineMessageId);
-            return;
         }
 
-        WaTelemetry.MessagesInbound.Add(1, WaTelemetry.Tag("message_type", message.MessageType));
-        await events.PublishAsync(received, cancellationToken);
-        LogReceived(logger, received.MessageId, session.AccountId, session.SessionId);
+        // Published again for a repeat, with the first one's id: had the first publish failed, the
+        // engine's retry (Meta resends an unacknowledged webhook) is what delivers it; had it not,
+        // Service Bus duplicate detection and webhook receivers' event ids absorb the repeat.
+        await events.PublishAsync(stored, cancellationToken);
     }
 
     // Engines that hold sessions themselves (the Sandbox) report by session key; the Cloud API reports
-    // by the business phone number id, which is this deployment's one Cloud API number.
+    // by the business phone number id, which belongs to the one session bound to it.
     private async Task<(string AccountId, string SessionId)?> ResolveAsync(string engineSessionId, CancellationToken cancellationToken)
     {
         if (engineSessionId.Contains('~', StringComparison.Ordinal))
@@ -68,18 +72,14 @@ public sealed partial class InboundRecorder(
             return SessionKeys.Parse(engineSessionId);
         }
 
-        var onCloudApi = (await sessions.ListAllAsync(cancellationToken))
-            .Where(s => (s.Engine ?? engines.DefaultEngine) == EngineNames.CloudApi && s.Desire == SessionDesire.Active)
-            .OrderByDescending(s => s.State == SessionState.Connected)
-            .ThenBy(s => s.CreatedAt)
-            .FirstOrDefault();
-        return onCloudApi is null ? null : (onCloudApi.AccountId, onCloudApi.SessionId);
+        var bound = await addresses.FindAsync(EngineNames.CloudApi, engineSessionId, cancellationToken);
+        return bound is null ? null : SessionKeys.Parse(bound);
     }
 
-    [LoggerMessage(LogLevel.Warning, "Inbound message for {EngineSessionId} dropped: no session of any account runs there")]
+    [LoggerMessage(LogLevel.Warning, "Inbound message for {EngineSessionId} dropped: no session is bound to it")]
     private static partial void LogNoSession(ILogger logger, string engineSessionId);
 
-    [LoggerMessage(LogLevel.Debug, "Inbound message {EngineMessageId} reported again; already stored")]
+    [LoggerMessage(LogLevel.Debug, "Inbound message {EngineMessageId} reported again; already stored, published again")]
     private static partial void LogDuplicate(ILogger logger, string? engineMessageId);
 
     [LoggerMessage(LogLevel.Information, "Inbound message {MessageId} for account {AccountId} session {SessionId}")]

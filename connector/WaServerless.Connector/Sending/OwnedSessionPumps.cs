@@ -8,9 +8,11 @@ namespace WaServerless.Connector.Sending;
 /// <summary>
 /// The consumer on a transport with named sessions (Service Bus): one pump per session this
 /// replica owns and has connected, receiving that session's messages only, most urgent lane first
-/// with the same anti-starvation rule as the shared consumer, one message at a time so the session's
-/// order holds. A session that disconnects or moves to another replica has its pump stopped and its
-/// Service Bus session released, so its messages wait in the queue for whoever owns it next.
+/// with the same anti-starvation rule as the shared consumer, one message per receive, so the
+/// session's order holds and no received message waits unsettled behind another while its session
+/// lock runs down. A session that disconnects or moves to another replica has its pump stopped
+/// between two messages (a send under way finishes) and its Service Bus session released, so its
+/// messages wait in the queue, in order, for whoever owns it next.
 /// </summary>
 public sealed partial class OwnedSessionPumps(
     ISessionQueueReceiver receiver,
@@ -30,7 +32,16 @@ public sealed partial class OwnedSessionPumps(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                await ReconcileAsync(stoppingToken);
+                try
+                {
+                    await ReconcileAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    // A failed pass must not stop the host: the next one tries again.
+                    LogReconcileFailed(logger, e);
+                }
+
                 await Task.Delay(options.PollInterval * 4, time, stoppingToken);
             }
         }
@@ -58,7 +69,7 @@ public sealed partial class OwnedSessionPumps(
         foreach (var session in ready.Where(s => !_pumps.ContainsKey(s)))
         {
             var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            _pumps[session] = (stop, Task.Run(() => PumpAsync(session, stop.Token), CancellationToken.None));
+            _pumps[session] = (stop, Task.Run(() => PumpAsync(session, stop.Token, stoppingToken), CancellationToken.None));
             LogStarted(logger, session);
         }
     }
@@ -73,11 +84,26 @@ public sealed partial class OwnedSessionPumps(
         await pump.Stop.CancelAsync();
         await pump.Run;
         pump.Stop.Dispose();
-        await receiver.CloseSessionAsync(session, CancellationToken.None);
+        await CloseAsync(session);
         LogStopped(logger, session);
     }
 
-    private async Task PumpAsync(string session, CancellationToken stop)
+    private async Task CloseAsync(string session)
+    {
+        try
+        {
+            await receiver.CloseSessionAsync(session, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            // Its lock lapses by itself; the next owner waits that long at most.
+            LogCloseFailed(logger, e, session);
+        }
+    }
+
+    /// <param name="stop">Stops receiving (the session is no longer ready here, or shutdown).</param>
+    /// <param name="hostStopping">Only shutdown: a message already received is finished under it, not abandoned mid-send.</param>
+    private async Task PumpAsync(string session, CancellationToken stop, CancellationToken hostStopping)
     {
         var rotation = new LaneRotation(options.StarvationLimit);
         while (!stop.IsCancellationRequested)
@@ -87,7 +113,7 @@ public sealed partial class OwnedSessionPumps(
                 var took = false;
                 foreach (var lane in rotation.Order)
                 {
-                    var batch = await receiver.ReceiveFromSessionAsync(QueueNames.ForLane(lane), session, options.BatchSize, options.SessionReceiveWait, stop);
+                    var batch = await receiver.ReceiveFromSessionAsync(QueueNames.ForLane(lane), session, 1, options.SessionReceiveWait, stop);
                     if (batch.Count == 0)
                     {
                         continue;
@@ -96,7 +122,7 @@ public sealed partial class OwnedSessionPumps(
                     rotation.Took(lane);
                     foreach (var message in batch)
                     {
-                        await handler.ProcessAsync(message, sessionStream: true, stop);
+                        await handler.ProcessAsync(message, sessionStream: true, hostStopping);
                     }
 
                     took = true;
@@ -114,8 +140,10 @@ public sealed partial class OwnedSessionPumps(
             }
             catch (Exception e)
             {
-                // The unsettled message's lock expires and it comes again, up to the dead-letter limit.
+                // Let go of the session: an unsettled message returns at once and, as the session is
+                // taken again from its start, before the ones behind it.
                 LogPumpFailed(logger, e, session);
+                await CloseAsync(session);
                 await Task.Delay(TimeSpan.FromSeconds(2), time, stop).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
@@ -126,6 +154,12 @@ public sealed partial class OwnedSessionPumps(
 
     [LoggerMessage(LogLevel.Information, "Stopped receiving session {SessionKey}'s messages")]
     private static partial void LogStopped(ILogger logger, string sessionKey);
+
+    [LoggerMessage(LogLevel.Error, "Starting or stopping session receivers failed")]
+    private static partial void LogReconcileFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(LogLevel.Warning, "Releasing session {SessionKey} failed; its lock lapses by itself")]
+    private static partial void LogCloseFailed(ILogger logger, Exception exception, string sessionKey);
 
     [LoggerMessage(LogLevel.Error, "Receiving session {SessionKey}'s messages failed")]
     private static partial void LogPumpFailed(ILogger logger, Exception exception, string sessionKey);

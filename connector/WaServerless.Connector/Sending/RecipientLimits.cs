@@ -17,7 +17,7 @@ public sealed class RecipientLimits(AccountStore accounts, ApiKeyStore keys, Pla
     private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<(string Account, string Key), (SendLimits? Limits, DateTimeOffset Until)> _cache = new();
 
-    /// <summary>Null when the account is gone (nothing to enforce; the send fails elsewhere if it must).</summary>
+    /// <summary>Null when the account is gone (nothing to enforce).</summary>
     public async Task<SendLimits?> ForAsync(string accountId, string keyId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -27,8 +27,10 @@ public sealed class RecipientLimits(AccountStore accounts, ApiKeyStore keys, Pla
         }
 
         SendLimits? limits = null;
-        if (await accounts.GetAsync(accountId, cancellationToken) is { } account && plans.Find(account.Plan) is { } plan)
+        if (await accounts.GetAsync(accountId, cancellationToken) is { } account)
         {
+            // A plan configured on the Functions app but not here still gets a plan's default cap, not none.
+            var plan = plans.Find(account.Plan) ?? new Plan();
             // A campaign's or a revoked key's messages still get the account's limits.
             var key = (await keys.ListAsync(accountId, cancellationToken)).FirstOrDefault(k => k.KeyId == keyId);
             limits = new SendLimits(

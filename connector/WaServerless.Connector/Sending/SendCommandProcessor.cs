@@ -110,6 +110,14 @@ public sealed partial class SendCommandProcessor(
         if (await recipientLimits.ForAsync(command.AccountId, stored.KeyId, cancellationToken) is { } limits)
         {
             slot = await recipientLedger.TryTakeAsync(command.AccountId, command.Recipient, limits.RecipientGap, limits.RecipientDailyCap, command.Lane == Lane.Otp, cancellationToken);
+            if (slot is RecipientSlot.Wait { DailyCapReached: true } && command.Lane == Lane.Otp)
+            {
+                // A login code held until tomorrow is useless: it fails now, and says why.
+                await recorder.RecordAsync(command.AccountId, command.MessageId, new StatusUpdate(MessageStatus.Failed, now, command.Attempt, "recipient daily cap reached", FailureReason: "recipient daily cap reached"), FailureKind.Permanent, command.TraceParent, cancellationToken);
+                await transport.CompleteAsync(received, cancellationToken);
+                return;
+            }
+
             if (slot is RecipientSlot.Wait hold)
             {
                 await queue.EnqueueAsync(command, hold.Until, cancellationToken);
@@ -145,9 +153,10 @@ public sealed partial class SendCommandProcessor(
         }
         else
         {
-            if (slot is RecipientSlot.Granted taken)
+            if (slot is RecipientSlot.Granted taken && result.Failure == FailureKind.Permanent)
             {
-                // Nothing reached the recipient: the slot goes back, so the retry does not wait out a gap.
+                // Refused for good, so nothing reached the recipient: the slot goes back. A transient
+                // failure (a timeout may have gone out after all) keeps it, and the retry waits the gap.
                 await recipientLedger.ReleaseAsync(taken, cancellationToken);
             }
 

@@ -2,8 +2,12 @@ using WaServerless.Core.Engines;
 
 namespace WaServerless.Connector.Sessions;
 
-/// <summary>One engine this connector can run sessions on: how it sends and how it keeps a session.</summary>
-public sealed record EngineRegistration(string Name, IWhatsAppEngine Sender, IWhatsAppSessionEngine Sessions);
+/// <summary>
+/// One engine this connector can run sessions on: how it sends and how it keeps a session.
+/// <paramref name="Address"/> is set for an engine whose sessions all speak as one identity (the
+/// Cloud API's business number): only one session may hold it.
+/// </summary>
+public sealed record EngineRegistration(string Name, IWhatsAppEngine Sender, IWhatsAppSessionEngine Sessions, string? Address = null);
 
 /// <summary>
 /// The engines of this connector, by name. A session runs on the engine it was created with; a

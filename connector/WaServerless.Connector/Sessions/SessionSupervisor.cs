@@ -36,7 +36,8 @@ public sealed partial class SessionSupervisor(
     IOptions<ConnectorOptions> options,
     TimeProvider time,
     ILoggerFactory loggers,
-    IEnumerable<ISessionStateListener>? listeners = null) : BackgroundService, ISessionDirectory
+    IEnumerable<ISessionStateListener>? listeners = null,
+    EngineAddressIndex? addresses = null) : BackgroundService, ISessionDirectory
 {
     private readonly ConcurrentDictionary<string, (SessionWorker Worker, Task Run)> _owned = new();
     private readonly ILogger _logger = loggers.CreateLogger<SessionSupervisor>();
@@ -151,6 +152,16 @@ public sealed partial class SessionSupervisor(
                 continue;
             }
 
+            if (engine.Address is { Length: > 0 } address && addresses is not null
+                && await addresses.BindAsync(engine.Name, address, session.Key, stoppingToken) is var holder && holder != session.Key)
+            {
+                // One business number, one session: a second account must not send as the first.
+                await sessions.SetStateAsync(session.AccountId, session.SessionId, SessionState.Failed, $"the {engine.Name} number {address} is bound to another session; this deployment has one", null, stoppingToken);
+                await credentials.ReleaseAsync(session.Key, leaseId, stoppingToken);
+                LogAddressTaken(_logger, session.Key, engine.Name);
+                continue;
+            }
+
             LogClaimed(_logger, session.Key, _replica);
             var worker = new SessionWorker(session, leaseId, sessions, credentials, engine, options.Value, time, loggers.CreateLogger<SessionWorker>(), [.. listeners ?? []]);
             _owned[session.Key] = (worker, Task.Run(() => worker.RunAsync(stoppingToken), CancellationToken.None));
@@ -167,6 +178,9 @@ public sealed partial class SessionSupervisor(
 
     [LoggerMessage(LogLevel.Information, "Session {SessionKey} claimed by replica {Replica}")]
     private static partial void LogClaimed(ILogger logger, string sessionKey, string replica);
+
+    [LoggerMessage(LogLevel.Warning, "Session {SessionKey} failed: the {Engine} number is bound to another session")]
+    private static partial void LogAddressTaken(ILogger logger, string sessionKey, string engine);
 
     [LoggerMessage(LogLevel.Debug, "Session {SessionKey} runs on engine {Engine}, which this connector does not have")]
     private static partial void LogEngineMissing(ILogger logger, string sessionKey, string engine);

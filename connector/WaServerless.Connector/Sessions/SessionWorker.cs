@@ -33,6 +33,7 @@ public sealed partial class SessionWorker(
     private DateTimeOffset _lastQrStored = DateTimeOffset.MinValue;
     private DateTimeOffset? _pairCodeRequestHandled;
     private int _reconnects;
+    private SessionState? _lastNotified;
     private bool _stopping;
 
     public SessionState State { get; private set; } = session.State;
@@ -198,14 +199,25 @@ public sealed partial class SessionWorker(
                 if (qr.At - _lastQrStored >= options.QrMinInterval)
                 {
                     _lastQrStored = qr.At;
+                    var wasPairing = _lastNotified == SessionState.Pairing;
                     State = SessionState.Pairing;
                     await sessions.SetQrAsync(session.AccountId, session.SessionId, qr.Code, qr.ExpiresAt, cancellationToken);
+                    if (!wasPairing)
+                    {
+                        await NotifyAsync(SessionState.Pairing, null, null, cancellationToken);
+                    }
                 }
 
                 break;
             case PairCodeIssued pairCode:
+                var pairingBefore = _lastNotified == SessionState.Pairing;
                 State = SessionState.Pairing;
                 await sessions.SetPairCodeAsync(session.AccountId, session.SessionId, pairCode.Code, pairCode.Phone, cancellationToken);
+                if (!pairingBefore)
+                {
+                    await NotifyAsync(SessionState.Pairing, null, null, cancellationToken);
+                }
+
                 break;
             case SessionConnected connected:
                 _reconnects = 0;
@@ -241,14 +253,38 @@ public sealed partial class SessionWorker(
 
     private async Task SetStateAsync(SessionState state, string? reason, string? phone, CancellationToken cancellationToken)
     {
+        // Compared with what this worker last told, not with the stored state: a session resumed after a
+        // restart is announced as connected again, which is what wakes the retries waiting for it.
+        var changed = _lastNotified != state;
         State = state;
         await sessions.SetStateAsync(session.AccountId, session.SessionId, state, reason, phone, cancellationToken);
         LogState(logger, _key, state.ToWire(), reason);
-        foreach (var listener in listeners)
+        if (changed)
         {
-            await listener.OnStateChangedAsync(session, state, reason, phone, cancellationToken);
+            await NotifyAsync(state, reason, phone, cancellationToken);
         }
     }
+
+    // Listeners are told of real changes only (not every reconnect attempt), and a listener that fails
+    // (the events queue down) is logged, never allowed to take the session down with it.
+    private async Task NotifyAsync(SessionState state, string? reason, string? phone, CancellationToken cancellationToken)
+    {
+        _lastNotified = state;
+        foreach (var listener in listeners)
+        {
+            try
+            {
+                await listener.OnStateChangedAsync(session, state, reason, phone, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogListenerFailed(logger, e, _key, state.ToWire());
+            }
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Session {SessionKey}: telling listeners it is {State} failed")]
+    private static partial void LogListenerFailed(ILogger logger, Exception exception, string sessionKey, string state);
 
     [LoggerMessage(LogLevel.Information, "Session {SessionKey} is {State} {Reason}")]
     private static partial void LogState(ILogger logger, string sessionKey, string state, string? reason);

@@ -126,8 +126,8 @@ public sealed partial class BulkHandler(
                 now,
                 now);
 
-            // A campaign row always has its list: the list is stored first, and a retry rewrites it
-            // only while no row exists. The orchestration writes the recipient rows from it.
+            // A campaign row always has its list: the list is stored first, once (a repeat with other
+            // recipients is refused), then the row. The orchestration writes the recipient rows from it.
             var existing = parsed.IdempotencyKey is null ? null : await campaigns.GetAsync(caller.Account.Id, campaignId, cancellationToken);
             string? uploadName = body.Upload is { } upload ? CampaignUploadStore.BlobNameFor(caller.Account.Id, campaignId, upload) : null;
             var stored = existing;
@@ -138,7 +138,12 @@ public sealed partial class BulkHandler(
                     await uploads.SaveAsync(caller.Account.Id, campaignId, file, builder.Rows, cancellationToken);
                 }
 
-                await recipientLists.SaveAsync(caller.Account.Id, campaignId, builder.Recipients, cancellationToken);
+                if (!await recipientLists.SaveAsync(caller.Account.Id, campaignId, builder.Recipients, cancellationToken))
+                {
+                    // Another request with this key stored other recipients a moment ago.
+                    return ApiResults.Error(new ApiError(409, ErrorCodes.IdempotencyMismatch, "This idempotency_key already created a different campaign.", "Use a new idempotency_key for a different campaign."));
+                }
+
                 (stored, var created) = await campaigns.AddAsync(record, cancellationToken);
                 existing = created ? null : stored;
             }

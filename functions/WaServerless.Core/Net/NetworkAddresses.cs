@@ -27,8 +27,9 @@ public static class NetworkAddresses
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
         {
             var v6 = address.GetAddressBytes();
-            // Link-local, site-local, unique local (fc00::/7), multicast, NAT64 and 6to4 can all reach private IPv4 or the local link.
-            return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal || address.IsIPv6Multicast
+            // Link-local, site-local, unique local (fc00::/7), multicast, NAT64, 6to4 and Teredo
+            // (2001::/32) can all reach private IPv4 or the local link.
+            return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal || address.IsIPv6Multicast || address.IsIPv6Teredo
                 || (v6[0] == 0x00 && v6[1] == 0x64 && v6[2] == 0xff && v6[3] == 0x9b)
                 || (v6[0] == 0x20 && v6[1] == 0x02));
         }
@@ -41,7 +42,9 @@ public static class NetworkAddresses
             || (b[0] == 192 && b[1] == 0 && b[2] == 0)
             || (b[0] == 198 && (b[1] == 18 || b[1] == 19))
             || (b[0] == 169 && b[1] == 254)
-            || (b[0] == 100 && b[1] >= 64 && b[1] <= 127));
+            || (b[0] == 100 && b[1] >= 64 && b[1] <= 127)
+            // Azure's platform endpoint (DNS, health probes, the instance's wire server).
+            || (b[0] == 168 && b[1] == 63 && b[2] == 129 && b[3] == 16));
     }
 
     /// <summary>The host's addresses (a literal is its own); empty when the name does not resolve.</summary>

@@ -153,7 +153,8 @@ public sealed class ServiceBusTransport : IQueueTransport, ISessionQueueReceiver
         // Service Bus cannot abandon with a delay: schedule a copy that remembers the delivery count, then complete this one.
         var copy = new ServiceBusMessage(m.Message.Body)
         {
-            MessageId = m.Message.MessageId,
+            // A new id: duplicate detection would drop a copy with the original's id.
+            MessageId = m.Message.MessageId + ".a" + m.DeliveryCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ContentType = m.Message.ContentType,
             Subject = m.Message.Subject,
             SessionId = m.Message.SessionId,

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
@@ -44,8 +45,13 @@ public sealed class CampaignRecipientListStore(StorageClients clients)
         return container;
     }
 
-    /// <summary>Stores the list, replacing one a failed earlier attempt of the same campaign left.</summary>
-    public async Task SaveAsync(string accountId, string campaignId, IReadOnlyList<CampaignRecipient> recipients, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores the list once: a campaign's list never changes after it is written, because its
+    /// preparation reads it by byte offset. False when a different list is already stored under this
+    /// campaign id (a repeat of an idempotency key with other recipients); true when this list is
+    /// stored now or was already (a retry of the same request).
+    /// </summary>
+    public async Task<bool> SaveAsync(string accountId, string campaignId, IReadOnlyList<CampaignRecipient> recipients, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(recipients);
         using var content = new MemoryStream(recipients.Count * 48);
@@ -60,21 +66,34 @@ public sealed class CampaignRecipientListStore(StorageClients clients)
             }
         }
 
+        var hash = Convert.ToHexStringLower(SHA256.HashData(content.GetBuffer().AsSpan(0, (int)content.Length)));
         content.Position = 0;
         var container = await ContainerAsync(cancellationToken);
-        await container.GetBlobClient(BlobNameFor(accountId, campaignId)).UploadAsync(
-            content,
-            new BlobUploadOptions
-            {
-                HttpHeaders = new BlobHttpHeaders { ContentType = "application/x-ndjson" },
-                Metadata = new Dictionary<string, string>
+        var blob = container.GetBlobClient(BlobNameFor(accountId, campaignId));
+        try
+        {
+            await blob.UploadAsync(
+                content,
+                new BlobUploadOptions
                 {
-                    ["account"] = accountId,
-                    ["campaign"] = campaignId,
-                    ["recipients"] = recipients.Count.ToString(CultureInfo.InvariantCulture),
+                    HttpHeaders = new BlobHttpHeaders { ContentType = "application/x-ndjson" },
+                    Metadata = new Dictionary<string, string>
+                    {
+                        ["account"] = accountId,
+                        ["campaign"] = campaignId,
+                        ["recipients"] = recipients.Count.ToString(CultureInfo.InvariantCulture),
+                        ["sha256"] = hash,
+                    },
+                    Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
                 },
-            },
-            cancellationToken);
+                cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            var properties = await blob.GetPropertiesAsync(cancellationToken: cancellationToken);
+            return properties.Value.Metadata.TryGetValue("sha256", out var stored) && stored == hash;
+        }
     }
 
     /// <summary>

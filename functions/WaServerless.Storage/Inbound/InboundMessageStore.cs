@@ -27,8 +27,12 @@ public sealed class InboundMessageStore(StorageClients clients)
     public static string NewId(DateTimeOffset at) =>
         IdPrefix + (DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks).ToString("D19", CultureInfo.InvariantCulture) + RandomNumberGenerator.GetHexString(6, lowercase: true);
 
-    /// <summary>Stores it; false when the engine already reported this engine message id (nothing is written).</summary>
-    public async Task<bool> TryAddAsync(InboundMessageReceived message, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores it. When the engine already reported this engine message id nothing is written, and the
+    /// message stored the first time comes back (Added false), so the caller can publish it again:
+    /// a first publish may have failed after the store.
+    /// </summary>
+    public async Task<(bool Added, InboundMessageReceived Stored)> AddAsync(InboundMessageReceived message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         var row = RowKeyOf(message.MessageId) ?? throw new ArgumentException($"'{message.MessageId}' is not an inbound message id.", nameof(message));
@@ -54,11 +58,13 @@ public sealed class InboundMessageStore(StorageClients clients)
         try
         {
             await Table.SubmitTransactionAsync(actions, cancellationToken);
-            return true;
+            return (true, message);
         }
-        catch (TableTransactionFailedException e) when (e.Status == 409)
+        catch (TableTransactionFailedException e) when (e.Status == 409 && message.EngineMessageId is { } repeatedId)
         {
-            return false;
+            var marker = await Table.GetEntityAsync<TableEntity>(message.AccountId, MarkerRowPrefix + Hash(repeatedId), cancellationToken: cancellationToken);
+            var first = await GetAsync(message.AccountId, marker.Value.GetString("MessageId") ?? string.Empty, cancellationToken);
+            return (false, first ?? message);
         }
     }
 

@@ -4,7 +4,7 @@ namespace WaServerless.Storage.Infrastructure;
 
 /// <summary>
 /// AES-256-GCM for a secret stored in a table property, in the format of the session credentials
-/// (SessionCredentialStore): 1 byte version (1), 12 bytes random nonce, 16 bytes tag, ciphertext.
+/// (SessionCredentialStore uses it too): 1 byte version (1), 12 bytes random nonce, 16 bytes tag, ciphertext.
 /// The associated data binds a ciphertext to its row, so a value copied into another row does not
 /// decrypt there.
 /// </summary>

@@ -15,6 +15,7 @@ public static class TableNames
     public const string WebhookDeliveries = "webhookdeliveries";
     public const string Inbound = "inbound";
     public const string RecipientSends = "recipientsends";
+    public const string EngineAddresses = "engineaddresses";
 
-    public static readonly string[] All = [Accounts, ApiKeys, ApiKeyLookup, Messages, EngineMessageIds, Sessions, SessionEvents, Inbound, RecipientSends, Webhooks, WebhookDeliveries];
+    public static readonly string[] All = [Accounts, ApiKeys, ApiKeyLookup, Messages, EngineMessageIds, Sessions, SessionEvents, Inbound, RecipientSends, EngineAddresses, Webhooks, WebhookDeliveries];
 }

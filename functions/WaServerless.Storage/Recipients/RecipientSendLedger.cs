@@ -17,7 +17,7 @@ public abstract record RecipientSlot
     public sealed record Granted(string AccountId, string Recipient, ETag Taken, DateTimeOffset? PreviousLastAt, string? PreviousDay, int PreviousDayCount) : RecipientSlot;
 
     /// <summary>Not yet: the gap since the last actual send, or today's cap, says wait until <see cref="Until"/>.</summary>
-    public sealed record Wait(DateTimeOffset Until, string Reason) : RecipientSlot;
+    public sealed record Wait(DateTimeOffset Until, string Reason, bool DailyCapReached = false) : RecipientSlot;
 }
 
 /// <summary>
@@ -47,7 +47,7 @@ public sealed class RecipientSendLedger(StorageClients clients, TimeProvider tim
 
             if (sentToday >= dailyCap)
             {
-                return new RecipientSlot.Wait(new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero), $"recipient daily cap of {dailyCap} reached");
+                return new RecipientSlot.Wait(new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero), $"recipient daily cap of {dailyCap} reached", DailyCapReached: true);
             }
 
             if (!skipGap && last is { } l && l + gap > now)

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using System.Text;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -16,13 +16,13 @@ namespace WaServerless.Storage.Sessions;
 public sealed class SessionCredentialStore
 {
     private readonly StorageClients _clients;
-    private readonly byte[]? _key;
+    private readonly AesGcmFieldProtector? _protector;
 
     public SessionCredentialStore(StorageClients clients, IOptions<SessionOptions> options)
     {
         _clients = clients;
         var configured = options.Value.EncryptionKey;
-        _key = string.IsNullOrWhiteSpace(configured) ? null : Convert.FromBase64String(configured);
+        _protector = string.IsNullOrWhiteSpace(configured) ? null : new AesGcmFieldProtector(Convert.FromBase64String(configured));
     }
 
     private BlobContainerClient Container => _clients.Blobs.GetBlobContainerClient(_clients.Name(TableNames.SessionStateContainer));
@@ -87,7 +87,7 @@ public sealed class SessionCredentialStore
     public async Task SaveAsync(string sessionKey, string leaseId, byte[] credentials, CancellationToken cancellationToken)
     {
         await BlobOf(sessionKey).UploadAsync(
-            BinaryData.FromBytes(Protect(credentials)),
+            BinaryData.FromBytes(Protect(sessionKey, credentials)),
             new BlobUploadOptions { Conditions = new BlobRequestConditions { LeaseId = leaseId } },
             cancellationToken);
     }
@@ -98,7 +98,7 @@ public sealed class SessionCredentialStore
         {
             var content = await BlobOf(sessionKey).DownloadContentAsync(cancellationToken);
             var bytes = content.Value.Content.ToArray();
-            return bytes.Length == 0 ? null : Unprotect(bytes);
+            return bytes.Length == 0 ? null : Unprotect(sessionKey, bytes);
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
@@ -111,45 +111,14 @@ public sealed class SessionCredentialStore
         await BlobOf(sessionKey).DeleteIfExistsAsync(conditions: leaseId is null ? null : new BlobRequestConditions { LeaseId = leaseId }, cancellationToken: cancellationToken);
     }
 
-    // Format: 1 byte version, 12 bytes nonce, 16 bytes tag, ciphertext. Version 0 is plain, only when no key is configured (local runs).
-    private byte[] Protect(byte[] plain)
-    {
-        if (_key is null)
-        {
-            return [0, .. plain];
-        }
+    // Version 0 is plain, only when no key is configured (local runs); otherwise AesGcmFieldProtector's
+    // format, bound to the session key so credentials copied to another session's blob do not decrypt.
+    private byte[] Protect(string sessionKey, byte[] plain) =>
+        _protector is null ? [0, .. plain] : _protector.Protect(plain, Encoding.UTF8.GetBytes(sessionKey));
 
-        var nonce = RandomNumberGenerator.GetBytes(12);
-        var tag = new byte[16];
-        var cipher = new byte[plain.Length];
-        using var aes = new AesGcm(_key, 16);
-        aes.Encrypt(nonce, plain, cipher, tag);
-        return [1, .. nonce, .. tag, .. cipher];
-    }
-
-    private byte[]? Unprotect(byte[] stored)
-    {
-        if (stored[0] == 0)
-        {
-            return _key is null ? stored[1..] : null;
-        }
-
-        if (_key is null || stored.Length < 29)
-        {
-            return null;
-        }
-
-        var plain = new byte[stored.Length - 29];
-        using var aes = new AesGcm(_key, 16);
-        try
-        {
-            aes.Decrypt(stored.AsSpan(1, 12), stored.AsSpan(29), stored.AsSpan(13, 16), plain);
-            return plain;
-        }
-        catch (AuthenticationTagMismatchException)
-        {
-            // Wrong key or tampered: treat as no credentials, so the session pairs again instead of crashing.
-            return null;
-        }
-    }
+    // Wrong key, another session's blob, or tampered: no credentials, so the session pairs again instead of crashing.
+    private byte[]? Unprotect(string sessionKey, byte[] stored) =>
+        stored[0] == 0
+            ? (_protector is null ? stored[1..] : null)
+            : _protector?.Unprotect(stored, Encoding.UTF8.GetBytes(sessionKey));
 }
