@@ -81,6 +81,13 @@ public sealed class ConnectorOptions : IValidatableObject
     /// </summary>
     public TimeSpan SessionReceiveWait { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// A session that failed (gave up reconnecting) is tried again after this pause, once per pause,
+    /// so a long outage heals by itself without a restart storm; zero: only when its owner asks
+    /// (POST /api/sessions/{id}/reconnect).
+    /// </summary>
+    public TimeSpan FailedSessionRetryAfter { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>How long a command for a session that is not connected waits before it is tried again.</summary>
     public TimeSpan DisconnectedRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -50,6 +50,7 @@ public static class ApiEndpoints
         ("GET", "sessions/{sessionId}/qr"),
         ("POST", "sessions/{sessionId}/pair-code"),
         ("POST", "sessions/{sessionId}/logout"),
+        ("POST", "sessions/{sessionId}/reconnect"),
         ("DELETE", "sessions/{sessionId}"),
         ("GET", "sessions/{sessionId}/events"),
         ("POST", "bulk"),
@@ -91,6 +92,7 @@ public static class ApiEndpoints
         api.MapGet("/sessions/{sessionId}/qr", (HttpContext c, string sessionId, SessionsHandler h) => Execute(c, h.QrAsync(c.Request, sessionId, c.RequestAborted)));
         api.MapPost("/sessions/{sessionId}/pair-code", (HttpContext c, string sessionId, SessionsHandler h) => Execute(c, h.PairCodeAsync(c.Request, sessionId, c.RequestAborted)));
         api.MapPost("/sessions/{sessionId}/logout", (HttpContext c, string sessionId, SessionsHandler h) => Execute(c, h.LogoutAsync(c.Request, sessionId, c.RequestAborted)));
+        api.MapPost("/sessions/{sessionId}/reconnect", (HttpContext c, string sessionId, SessionsHandler h) => Execute(c, h.ReconnectAsync(c.Request, sessionId, c.RequestAborted)));
         api.MapDelete("/sessions/{sessionId}", (HttpContext c, string sessionId, SessionsHandler h) => Execute(c, h.DeleteAsync(c.Request, sessionId, c.RequestAborted)));
         api.MapGet("/sessions/{sessionId}/events", (HttpContext c, string sessionId, SessionsHandler h) => Execute(c, h.EventsAsync(c.Request, sessionId, c.RequestAborted)));
         api.MapPost("/bulk", (HttpContext c, BulkHandler h, [FromServices] IWorkflowClient w) => Execute(c, h.CreateAsync(c.Request, w, c.RequestAborted)));

@@ -64,4 +64,39 @@ public sealed class SessionLifecycleTests
         Assert.Contains("gave up after 3 reconnects", failed.LastError, StringComparison.Ordinal);
         Assert.False(replica.Supervisor.IsReady(key));
     }
+
+    [Fact]
+    public async Task A_failed_session_stays_failed_until_its_owner_asks_or_the_retry_pause_passes_then_resumes()
+    {
+        var options = SessionHarness.Fast();
+        options.FailedSessionRetryAfter = TimeSpan.FromMinutes(10);
+        await using var replica = await SessionHarness.StartAsync(Azurite.NewPrefix(), _clock, options);
+        var step = TimeSpan.FromMilliseconds(100);
+        var key = SessionKeys.Of("acc", "s3");
+        await replica.Store.CreateAsync("acc", "s3", "s3", default);
+        await _clock.AdvanceUntilAsync(Clock.StateIs(replica.Store, "acc", "s3", SessionState.Connected), step, TimeSpan.FromSeconds(10), "connected");
+        var pairedWithQrs = (await replica.Store.ReadEventsAsync("acc", "s3", "0", default)).Count(e => e.Type == "qr");
+        replica.Sandbox.RefuseConnects(key, 1000);
+        await replica.Sandbox.DropAsync(key);
+        await _clock.AdvanceUntilAsync(Clock.StateIs(replica.Store, "acc", "s3", SessionState.Failed), step, TimeSpan.FromMinutes(1), "failed");
+
+        // The network is back, but a failed session is not retried before its pause: no restart storm.
+        replica.Sandbox.RefuseConnects(key, 0);
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await Task.Delay(500);
+        Assert.Equal(SessionState.Failed, (await replica.Store.GetAsync("acc", "s3", default))!.State);
+
+        // The owner asks: it resumes with its saved credentials, no new pairing.
+        await replica.Store.RequestReconnectAsync("acc", "s3", default);
+        await _clock.AdvanceUntilAsync(Clock.StateIs(replica.Store, "acc", "s3", SessionState.Connected), step, TimeSpan.FromSeconds(10), "reconnected on request");
+        Assert.True(replica.Supervisor.IsReady(key));
+
+        // Failed again; this time nobody asks, and the pause brings it back by itself.
+        replica.Sandbox.RefuseConnects(key, 1000);
+        await replica.Sandbox.DropAsync(key);
+        await _clock.AdvanceUntilAsync(Clock.StateIs(replica.Store, "acc", "s3", SessionState.Failed), step, TimeSpan.FromMinutes(1), "failed again");
+        replica.Sandbox.RefuseConnects(key, 0);
+        await _clock.AdvanceUntilAsync(Clock.StateIs(replica.Store, "acc", "s3", SessionState.Connected), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(11), "reconnected after the pause");
+        Assert.Equal(pairedWithQrs, (await replica.Store.ReadEventsAsync("acc", "s3", "0", default)).Count(e => e.Type == "qr"));
+    }
 }

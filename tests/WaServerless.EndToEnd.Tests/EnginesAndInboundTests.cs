@@ -85,6 +85,24 @@ public sealed class InboundApiTests(DevHostFixture fixture) : IClassFixture<DevH
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
+    [Fact]
+    public async Task A_logged_out_session_comes_back_when_its_owner_asks_and_pairs_again()
+    {
+        using var created = await Host.Client.SendAsync(Host.Request(HttpMethod.Post, "api/sessions", JsonContent.Create(new { name = "comes back" })));
+        var id = (await DevHostInstance.ReadAsync(created)).GetProperty("data").GetProperty("id").GetString()!;
+        await Host.WaitForSessionAsync(Host.ApiKey, id, "connected");
+        using var logout = await Host.Client.SendAsync(Host.Request(HttpMethod.Post, $"api/sessions/{id}/logout"));
+        await Host.WaitForSessionAsync(Host.ApiKey, id, "logged_out");
+
+        using var reconnect = await Host.Client.SendAsync(Host.Request(HttpMethod.Post, $"api/sessions/{id}/reconnect"));
+        using var unknown = await Host.Client.SendAsync(Host.Request(HttpMethod.Post, "api/sessions/nope/reconnect"));
+
+        Assert.Equal(HttpStatusCode.Accepted, reconnect.StatusCode);
+        Assert.Equal("reconnect", (await DevHostInstance.ReadAsync(reconnect)).GetProperty("data").GetProperty("requested").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        await Host.WaitForSessionAsync(Host.ApiKey, id, "connected");
+    }
+
     [Theory]
     [InlineData("whatsapp-web")]
     [InlineData("cloudapi")] // a real engine, but this devhost allows only the Sandbox

@@ -168,10 +168,17 @@ public sealed partial class SessionSupervisor(
         }
     }
 
-    // Failed and logged-out sessions need no owner until their owner asks for something again.
-    private static bool NeedsOwner(SessionRecord session) => session.Desire switch
+    // Failed and logged-out sessions need no owner until their owner asks again (reconnect), or, for a
+    // failed one, until the retry pause has passed since it failed.
+    private bool NeedsOwner(SessionRecord session) => session.Desire switch
     {
-        SessionDesire.Active => session.State is not (SessionState.Failed or SessionState.LoggedOut),
+        SessionDesire.Active => session.State switch
+        {
+            SessionState.Failed or SessionState.LoggedOut when session.ReconnectRequestedAt > session.UpdatedAt => true,
+            SessionState.Failed => options.Value.FailedSessionRetryAfter > TimeSpan.Zero && time.GetUtcNow() - session.UpdatedAt >= options.Value.FailedSessionRetryAfter,
+            SessionState.LoggedOut => false,
+            _ => true,
+        },
         SessionDesire.LoggedOut => session.State != SessionState.LoggedOut,
         _ => true,
     };

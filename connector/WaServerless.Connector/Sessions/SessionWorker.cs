@@ -171,12 +171,39 @@ public sealed partial class SessionWorker(
                 return;
         }
 
+        if (ShouldRevive(current))
+        {
+            // A fresh start: the reconnect count begins again, so a new outage gets the full backoff.
+            _reconnects = 0;
+            await SetStateAsync(SessionState.Disconnected, current.ReconnectRequestedAt > current.UpdatedAt ? "reconnecting: asked by the owner" : "reconnecting after the failed-session pause", null, cancellationToken);
+            await ConnectAsync(cancellationToken);
+            return;
+        }
+
         if (current.PairCodeRequestPhone is { } phone && current.PairCodeRequestedAt is { } requestedAt
             && requestedAt != _pairCodeRequestHandled && State is SessionState.Pairing or SessionState.Created or SessionState.Disconnected)
         {
             _pairCodeRequestHandled = requestedAt;
             await _engine.RequestPairCodeAsync(_key, phone, cancellationToken);
         }
+    }
+
+    // A failed session (it gave up reconnecting) comes back when its owner asks or, once per pause,
+    // by itself; one logged out from the phone only when its owner asks (it has to pair again).
+    private bool ShouldRevive(SessionRecord current)
+    {
+        if (current.Desire != SessionDesire.Active || State is not (SessionState.Failed or SessionState.LoggedOut))
+        {
+            return false;
+        }
+
+        if (current.ReconnectRequestedAt > current.UpdatedAt)
+        {
+            return true;
+        }
+
+        return State == SessionState.Failed && options.FailedSessionRetryAfter > TimeSpan.Zero
+            && time.GetUtcNow() - current.UpdatedAt >= options.FailedSessionRetryAfter;
     }
 
     private async Task ConnectAsync(CancellationToken cancellationToken)

@@ -160,6 +160,25 @@ public sealed partial class SessionsHandler(
             });
         });
 
+    /// <summary>
+    /// POST /api/sessions/{id}/reconnect: a failed session (it gave up reconnecting) or one logged out
+    /// from the phone comes back: the connector takes it again, resuming with its saved credentials or
+    /// pairing anew. A session being deleted cannot.
+    /// </summary>
+    public Task<IActionResult> ReconnectAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
+        ApiErrorHandling.RunAsync(logger, "session reconnect", async () =>
+        {
+            var session = await FindAsync(request, sessionId, cancellationToken);
+            if (session.Desire == SessionDesire.Deleted)
+            {
+                return ApiResults.Error(new ApiError(409, ErrorCodes.SessionNotFound, $"Session '{sessionId}' is being deleted."));
+            }
+
+            await sessions.RequestReconnectAsync(session.AccountId, session.SessionId, cancellationToken);
+            LogDesire(logger, session.SessionId, SessionDesire.Active);
+            return new JsonApiResult(StatusCodes.Status202Accepted, new DataResponse<SessionView>(true, SessionView.From(session) with { Requested = "reconnect" }));
+        });
+
     private Task<IActionResult> DesireAsync(HttpRequest request, string sessionId, SessionDesire desire, CancellationToken cancellationToken) =>
         ApiErrorHandling.RunAsync(logger, "session " + desire, async () =>
         {

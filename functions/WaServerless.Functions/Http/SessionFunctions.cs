@@ -28,6 +28,10 @@ public sealed class SessionFunctions(SessionsHandler sessions)
     public Task<IActionResult> RequestPairCode([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "sessions/{sessionId}/pair-code")] HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
         sessions.PairCodeAsync(request, sessionId, cancellationToken);
 
+    [Function(nameof(ReconnectSession))]
+    public Task<IActionResult> ReconnectSession([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "sessions/{sessionId}/reconnect")] HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
+        sessions.ReconnectAsync(request, sessionId, cancellationToken);
+
     [Function(nameof(LogoutSession))]
     public Task<IActionResult> LogoutSession([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "sessions/{sessionId}/logout")] HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
         sessions.LogoutAsync(request, sessionId, cancellationToken);

@@ -23,7 +23,8 @@ public sealed record SessionRecord(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? ConnectedAt,
-    string? Engine = null)
+    string? Engine = null,
+    DateTimeOffset? ReconnectRequestedAt = null)
 {
     public string Key => SessionKeys.Of(AccountId, SessionId);
 }

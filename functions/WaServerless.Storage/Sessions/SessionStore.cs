@@ -87,6 +87,10 @@ public sealed class SessionStore(StorageClients clients, TimeProvider time)
     public Task<bool> SetDesireAsync(string accountId, string sessionId, SessionDesire desire, CancellationToken cancellationToken) =>
         MergeAsync(accountId, sessionId, new() { ["Desire"] = desire.ToString() }, cancellationToken);
 
+    /// <summary>The owner asks a failed or logged-out session to come back: the connector takes it again.</summary>
+    public Task<bool> RequestReconnectAsync(string accountId, string sessionId, CancellationToken cancellationToken) =>
+        MergeAsync(accountId, sessionId, new() { ["Desire"] = SessionDesire.Active.ToString(), ["ReconnectRequestedAt"] = time.GetUtcNow() }, cancellationToken);
+
     public Task<bool> RequestPairCodeAsync(string accountId, string sessionId, string phone, CancellationToken cancellationToken) =>
         MergeAsync(accountId, sessionId, new() { ["PairCodeRequestPhone"] = phone, ["PairCodeRequestedAt"] = time.GetUtcNow(), ["PairCode"] = null }, cancellationToken);
 
@@ -193,7 +197,8 @@ public sealed class SessionStore(StorageClients clients, TimeProvider time)
         e.GetDateTimeOffset("CreatedAt") ?? default,
         e.GetDateTimeOffset("UpdatedAt") ?? default,
         Time(e, "ConnectedAt"),
-        Text(e, "Engine"));
+        Text(e, "Engine"),
+        Time(e, "ReconnectRequestedAt"));
 
     private static string? Text(TableEntity e, string name) => e.TryGetValue(name, out var v) && v is string s && s.Length > 0 ? s : null;
 
