@@ -209,6 +209,49 @@ public sealed class CloudApiSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_session_with_its_own_number_sends_as_it_receives_for_it_and_no_other_session_may_take_it()
+    {
+        const string OwnNumber = "106540352242999";
+        _graph.Given(Request.Create().WithPath($"/v23.0/{OwnNumber}").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
+                .WithBody("""{"health_status":{"can_send_message":"AVAILABLE"},"id":"106540352242999"}"""));
+        _graph.Given(Request.Create().WithPath($"/v23.0/{OwnNumber}/messages").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
+                .WithBody("""{"messaging_product":"whatsapp","messages":[{"id":"wamid.E2E-OWN-1"}]}"""));
+
+        using var created = await _host.Client.SendAsync(_host.Request(HttpMethod.Post, "api/sessions", JsonContent.Create(new { name = "own number", engine = "cloudapi", phone_number_id = OwnNumber })));
+        var session = (await DevHostInstance.ReadAsync(created)).GetProperty("data");
+        Assert.Equal(OwnNumber, session.GetProperty("phone_number_id").GetString());
+        var sessionId = session.GetProperty("id").GetString()!;
+        await _host.WaitForSessionAsync(_host.ApiKey, sessionId, "connected");
+
+        using var taken = await _host.Client.SendAsync(_host.Request(HttpMethod.Post, "api/sessions", JsonContent.Create(new { name = "thief", engine = "cloudapi", phone_number_id = OwnNumber })));
+        using var onSandbox = await _host.Client.SendAsync(_host.Request(HttpMethod.Post, "api/sessions", JsonContent.Create(new { name = "x", engine = "sandbox", phone_number_id = OwnNumber })));
+        Assert.Equal(HttpStatusCode.Conflict, taken.StatusCode);
+        Assert.Equal("PHONE_NUMBER_IN_USE", (await DevHostInstance.ReadAsync(taken)).GetProperty("error_code").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, onSandbox.StatusCode);
+
+        var (status, body) = await _host.SendJsonAsync(new { recipient = "+14155550823", text = "from our own number", session = sessionId });
+        Assert.Equal(202, status);
+        await _host.WaitForStatusAsync(body.GetProperty("data").GetProperty("queue_id").GetString()!, "sent");
+        Assert.Single(_graph.LogEntries, e => e.RequestMessage.Method == "POST" && e.RequestMessage.Path == $"/v23.0/{OwnNumber}/messages");
+
+        var inbound = Inbound("wamid.E2E-OWN-IN", "14155550823", "to our own number").Replace(PhoneNumberId, OwnNumber, StringComparison.Ordinal);
+        using var delivered = await PostWebhookAsync(inbound);
+        Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
+        var listed = await Eventually.MatchesAsync(
+            async () =>
+            {
+                using var response = await _host.Client.SendAsync(_host.Request(HttpMethod.Get, $"api/inbound?session={sessionId}"));
+                return (await DevHostInstance.ReadAsync(response)).GetProperty("data").GetProperty("messages").EnumerateArray().ToList();
+            },
+            l => l.Count > 0,
+            TimeSpan.FromSeconds(30),
+            "the inbound message on the session's own number");
+        Assert.Equal("to our own number", Assert.Single(listed).GetProperty("text").GetString());
+    }
+
+    [Fact]
     public async Task Metas_subscription_handshake_is_answered_only_with_the_verify_token()
     {
         using var refused = await _host.Client.GetAsync("webhooks/cloudapi?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=123");

@@ -52,7 +52,23 @@ public sealed class Azurite : IAsyncDisposable
         _process.Dispose();
     }
 
+    // Free ports are picked, then bound by Azurite a moment later: another process (a parallel test
+    // project's Azurite) can take one in between, and Azurite then exits. New ports, try again.
     private static async Task<Azurite> StartAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync();
+            }
+            catch (AzuriteExitedException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    private static async Task<Azurite> StartOnceAsync()
     {
         var root = RepositoryRoot.Find();
         var script = Path.Combine(root, "node_modules", "azurite", "dist", "src", "azurite.js");
@@ -96,9 +112,14 @@ public sealed class Azurite : IAsyncDisposable
         {
             while (!await IsListeningAsync(port))
             {
-                if (process.HasExited || DateTime.UtcNow > deadline)
+                if (process.HasExited)
                 {
-                    throw new InvalidOperationException($"Azurite did not listen on port {port} (exited: {process.HasExited}).");
+                    throw new AzuriteExitedException($"Azurite exited before it listened on port {port}.");
+                }
+
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new InvalidOperationException($"Azurite did not listen on port {port} within 30 s.");
                 }
 
                 await Task.Delay(100);
@@ -145,3 +166,5 @@ public static class RepositoryRoot
         throw new InvalidOperationException("WaServerless.sln not found above " + AppContext.BaseDirectory);
     }
 }
+
+internal sealed class AzuriteExitedException(string message) : InvalidOperationException(message);

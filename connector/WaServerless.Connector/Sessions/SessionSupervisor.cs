@@ -20,6 +20,9 @@ public interface ISessionDirectory
     /// <summary>The engine an owned session runs on; null when this replica does not own it.</summary>
     EngineRegistration? EngineOf(string sessionKey);
 
+    /// <summary>An owned session's own address at its engine (a Cloud API phone number id), or null.</summary>
+    string? AddressOf(string sessionKey) => null;
+
     /// <summary>The sessions this replica owns that are connected now.</summary>
     IReadOnlyCollection<string> ReadySessions { get; }
 }
@@ -65,6 +68,8 @@ public sealed partial class SessionSupervisor(
     public bool IsReady(string sessionKey) => _owned.TryGetValue(sessionKey, out var owned) && owned.Worker.State == SessionState.Connected;
 
     public EngineRegistration? EngineOf(string sessionKey) => _owned.TryGetValue(sessionKey, out var owned) ? owned.Worker.Engine : null;
+
+    public string? AddressOf(string sessionKey) => _owned.TryGetValue(sessionKey, out var owned) ? owned.Worker.Address : null;
 
     public IReadOnlyCollection<string> OwnedSessions => _owned.Keys.ToList();
 
@@ -152,7 +157,8 @@ public sealed partial class SessionSupervisor(
                 continue;
             }
 
-            if (engine.Address is { Length: > 0 } address && addresses is not null
+            var address = session.EngineAddress ?? engine.Address;
+            if (address is { Length: > 0 } && addresses is not null
                 && await addresses.BindAsync(engine.Name, address, session.Key, stoppingToken) is var holder && holder != session.Key)
             {
                 // One business number, one session: a second account must not send as the first.
@@ -162,6 +168,7 @@ public sealed partial class SessionSupervisor(
                 continue;
             }
 
+            engine.Sessions.UseAddress(session.Key, address);
             LogClaimed(_logger, session.Key, _replica);
             var worker = new SessionWorker(session, leaseId, sessions, credentials, engine, options.Value, time, loggers.CreateLogger<SessionWorker>(), [.. listeners ?? []]);
             _owned[session.Key] = (worker, Task.Run(() => worker.RunAsync(stoppingToken), CancellationToken.None));

@@ -40,6 +40,9 @@ public sealed partial class SessionWorker(
 
     public EngineRegistration Engine => engineRegistration;
 
+    /// <summary>The session's own address at its engine: the one it was created with, else the engine's.</summary>
+    public string? Address => session.EngineAddress ?? engineRegistration.Address;
+
     public void Post(EngineEvent engineEvent) => _events.Writer.TryWrite(engineEvent);
 
     public async Task RunAsync(CancellationToken stoppingToken)

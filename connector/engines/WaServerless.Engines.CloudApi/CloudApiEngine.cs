@@ -47,7 +47,7 @@ public sealed partial class CloudApiEngine(HttpClient http, IOptions<CloudApiOpt
             return EngineSendResult.Permanent(e.Message);
         }
 
-        using var message = new HttpRequestMessage(HttpMethod.Post, CloudApiPaths.Messages(o))
+        using var message = new HttpRequestMessage(HttpMethod.Post, CloudApiPaths.Messages(o, request.SenderAddress))
         {
             Content = new StringContent(body, Encoding.UTF8, MediaTypeNames.Application.Json),
         };
@@ -125,11 +125,12 @@ public sealed partial class CloudApiEngine(HttpClient http, IOptions<CloudApiOpt
 /// <summary>Relative request paths under BaseUrl.</summary>
 internal static class CloudApiPaths
 {
-    public static Uri Messages(CloudApiOptions o) =>
-        new($"{o.GraphApiVersion}/{Uri.EscapeDataString(o.PhoneNumberId)}/messages", UriKind.Relative);
+    /// <param name="phoneNumberId">The session's own number; null for the configured one.</param>
+    public static Uri Messages(CloudApiOptions o, string? phoneNumberId = null) =>
+        new($"{o.GraphApiVersion}/{Uri.EscapeDataString(phoneNumberId ?? o.PhoneNumberId)}/messages", UriKind.Relative);
 
-    public static Uri Health(CloudApiOptions o) =>
-        new($"{o.GraphApiVersion}/{Uri.EscapeDataString(o.PhoneNumberId)}?fields=health_status,quality_rating,name_status", UriKind.Relative);
+    public static Uri Health(CloudApiOptions o, string? phoneNumberId = null) =>
+        new($"{o.GraphApiVersion}/{Uri.EscapeDataString(phoneNumberId ?? o.PhoneNumberId)}?fields=health_status,quality_rating,name_status", UriKind.Relative);
 
     /// <summary>BaseUrl with a trailing slash, so a path prefix in it (a proxy) is kept.</summary>
     public static Uri BaseAddress(CloudApiOptions o)

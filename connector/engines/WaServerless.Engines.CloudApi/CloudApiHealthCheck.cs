@@ -35,10 +35,13 @@ public sealed record CloudApiHealth(
 /// </summary>
 public sealed partial class CloudApiHealthCheck(HttpClient http, IOptions<CloudApiOptions> options, TimeProvider time, ILogger<CloudApiHealthCheck> logger)
 {
-    public async Task<CloudApiHealth> CheckAsync(CancellationToken cancellationToken)
+    public Task<CloudApiHealth> CheckAsync(CancellationToken cancellationToken) => CheckAsync(null, cancellationToken);
+
+    /// <param name="phoneNumberId">A session's own number; null for the configured one.</param>
+    public async Task<CloudApiHealth> CheckAsync(string? phoneNumberId, CancellationToken cancellationToken)
     {
         var o = options.Value;
-        using var request = new HttpRequestMessage(HttpMethod.Get, CloudApiPaths.Health(o));
+        using var request = new HttpRequestMessage(HttpMethod.Get, CloudApiPaths.Health(o, phoneNumberId));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", o.AccessToken);
 
         CloudApiHealth health;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using WaServerless.Core.Engines;
 
 namespace WaServerless.Engines.CloudApi;
@@ -9,9 +10,24 @@ namespace WaServerless.Engines.CloudApi;
 /// </summary>
 public sealed class CloudApiSessionEngine(CloudApiHealthCheck health, IEngineEventSink sink, TimeProvider time) : IWhatsAppSessionEngine
 {
+    // Each session's business number (its phone number id); a session without one uses the configured number.
+    private readonly ConcurrentDictionary<string, string> _numbers = new();
+
+    public void UseAddress(string sessionId, string? address)
+    {
+        if (address is null)
+        {
+            _numbers.TryRemove(sessionId, out _);
+        }
+        else
+        {
+            _numbers[sessionId] = address;
+        }
+    }
+
     public async Task ConnectAsync(string sessionId, byte[]? credentials, CancellationToken cancellationToken)
     {
-        var status = await health.CheckAsync(cancellationToken);
+        var status = await health.CheckAsync(NumberOf(sessionId), cancellationToken);
         EngineEvent outcome = status.CanSend
             ? new SessionConnected(sessionId, time.GetUtcNow(), [1], null)
             : new SessionDisconnected(sessionId, time.GetUtcNow(), status.Problem ?? $"phone number cannot send ({status.Messaging})");
@@ -22,7 +38,9 @@ public sealed class CloudApiSessionEngine(CloudApiHealthCheck health, IEngineEve
         sink.OnEventAsync(new SessionDisconnected(sessionId, time.GetUtcNow(), "the Cloud API has no pair codes: register the number in WhatsApp Manager"), cancellationToken);
 
     public async Task<bool> ProbeAsync(string sessionId, CancellationToken cancellationToken) =>
-        (await health.CheckAsync(cancellationToken)).CanSend;
+        (await health.CheckAsync(NumberOf(sessionId), cancellationToken)).CanSend;
+
+    private string? NumberOf(string sessionId) => _numbers.TryGetValue(sessionId, out var number) ? number : null;
 
     public Task LogoutAsync(string sessionId, CancellationToken cancellationToken) =>
         sink.OnEventAsync(new SessionLoggedOut(sessionId, time.GetUtcNow(), "logged out (the number stays registered at Meta)"), cancellationToken);

@@ -26,6 +26,7 @@ public sealed partial class SessionsHandler(
     RequestFieldsReader reader,
     SessionStore sessions,
     IOptions<SessionOptions> sessionOptions,
+    EngineAddressIndex addresses,
     TimeProvider time,
     ILogger<SessionsHandler> logger)
 {
@@ -45,7 +46,23 @@ public sealed partial class SessionsHandler(
             }
 
             var engine = ChooseEngine(fields.TryGetValue("engine", out var e) ? e : null);
-            var (session, _) = await sessions.CreateAsync(caller.Account.Id, null, name, engine, cancellationToken);
+            var number = fields.TryGetValue("phone_number_id", out var p) && !string.IsNullOrWhiteSpace(p) ? p.Trim() : null;
+            if (number is not null && (engine != EngineNames.CloudApi || number.Length is < 5 or > 20 || !number.All(char.IsAsciiDigit)))
+            {
+                throw new ApiErrorException(ApiError.BadRequest(
+                    ErrorCodes.InvalidField,
+                    engine == EngineNames.CloudApi ? "phone_number_id must be the numeric id Meta gives the business number (not the number itself)." : "phone_number_id applies to cloudapi sessions only.",
+                    "Find it in WhatsApp Manager > Phone numbers, or leave it out for the deployment's number."));
+            }
+
+            var (session, _) = await sessions.CreateAsync(caller.Account.Id, null, name, engine, number, cancellationToken);
+            if (number is not null && await addresses.BindAsync(EngineNames.CloudApi, number, session.Key, cancellationToken) != session.Key)
+            {
+                // One number, one session across all accounts: nobody else may send as it.
+                await sessions.DeleteAsync(session.AccountId, session.SessionId, cancellationToken);
+                return ApiResults.Error(new ApiError(409, ErrorCodes.PhoneNumberInUse, "That phone_number_id belongs to another session.", "Use that session, or delete it first."));
+            }
+
             LogCreated(logger, session.SessionId, caller.Account.Id);
             return new JsonApiResult(StatusCodes.Status201Created, new DataResponse<SessionView>(true, SessionView.From(session)));
         });
@@ -202,12 +219,12 @@ public sealed partial class SessionsHandler(
     private static partial void LogDesire(ILogger logger, string sessionId, SessionDesire desire);
 }
 
-public sealed record SessionView(string Id, string Name, string State, string? Engine, string? Phone, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? ConnectedAt, string? Requested)
+public sealed record SessionView(string Id, string Name, string State, string? Engine, string? PhoneNumberId, string? Phone, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? ConnectedAt, string? Requested)
 {
     public static SessionView From(SessionRecord s)
     {
         ArgumentNullException.ThrowIfNull(s);
-        return new(s.SessionId, s.Name, s.State.ToWire(), s.Engine, s.Phone, s.LastError, s.CreatedAt, s.UpdatedAt, s.ConnectedAt, null);
+        return new(s.SessionId, s.Name, s.State.ToWire(), s.Engine, s.EngineAddress, s.Phone, s.LastError, s.CreatedAt, s.UpdatedAt, s.ConnectedAt, null);
     }
 }
 

@@ -20,7 +20,11 @@ public interface IWhatsAppEngine
     Task<EngineSendResult> SendAsync(EngineSendRequest request, CancellationToken cancellationToken);
 }
 
-public sealed record EngineSendRequest(string SessionId, string MessageId, string Recipient, MessageContent Content);
+/// <param name="SenderAddress">
+/// The session's own address at the engine when it has one (a Cloud API session's phone number id);
+/// null for the engine's default.
+/// </param>
+public sealed record EngineSendRequest(string SessionId, string MessageId, string Recipient, MessageContent Content, string? SenderAddress = null);
 
 public sealed record EngineSendResult(string? EngineMessageId, FailureKind Failure, string? Reason)
 {

@@ -10,6 +10,14 @@ public interface IWhatsAppSessionEngine
     /// <summary>Connects with saved credentials, or starts pairing when there are none (or they are refused).</summary>
     Task ConnectAsync(string sessionId, byte[]? credentials, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Tells the engine the session's own address (a Cloud API session's phone number id) before it
+    /// connects; engines whose sessions have no such address ignore it.
+    /// </summary>
+    void UseAddress(string sessionId, string? address)
+    {
+    }
+
     /// <summary>Asks for a pair code for <paramref name="phone"/> instead of a QR code.</summary>
     Task RequestPairCodeAsync(string sessionId, string phone, CancellationToken cancellationToken);
 

@@ -20,6 +20,7 @@ public static class ErrorCodes
     public const string SessionNotFound = "SESSION_NOT_FOUND";
     public const string SessionNotPairing = "SESSION_NOT_PAIRING";
     public const string InvalidEngine = "INVALID_ENGINE";
+    public const string PhoneNumberInUse = "PHONE_NUMBER_IN_USE";
 
     public const string AccountNotFound = "ACCOUNT_NOT_FOUND";
     public const string KeyNotFound = "KEY_NOT_FOUND";

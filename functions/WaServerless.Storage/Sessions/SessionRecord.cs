@@ -24,7 +24,8 @@ public sealed record SessionRecord(
     DateTimeOffset UpdatedAt,
     DateTimeOffset? ConnectedAt,
     string? Engine = null,
-    DateTimeOffset? ReconnectRequestedAt = null)
+    DateTimeOffset? ReconnectRequestedAt = null,
+    string? EngineAddress = null)
 {
     public string Key => SessionKeys.Of(AccountId, SessionId);
 }

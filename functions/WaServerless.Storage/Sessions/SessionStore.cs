@@ -26,7 +26,14 @@ public sealed class SessionStore(StorageClients clients, TimeProvider time)
         await CreateAsync(accountId, sessionId, name, null, cancellationToken);
 
     /// <summary>Creates the session with the engine that will run it (null: the connector's default), or returns the existing one.</summary>
-    public async Task<(SessionRecord Session, bool Created)> CreateAsync(string accountId, string? sessionId, string name, string? engine, CancellationToken cancellationToken)
+    public Task<(SessionRecord Session, bool Created)> CreateAsync(string accountId, string? sessionId, string name, string? engine, CancellationToken cancellationToken) =>
+        CreateAsync(accountId, sessionId, name, engine, null, cancellationToken);
+
+    /// <summary>
+    /// As above, with the session's own address at its engine (a Cloud API phone number id; null: the
+    /// engine's configured default).
+    /// </summary>
+    public async Task<(SessionRecord Session, bool Created)> CreateAsync(string accountId, string? sessionId, string name, string? engine, string? engineAddress, CancellationToken cancellationToken)
     {
         var id = sessionId ?? "ses_" + RandomNumberGenerator.GetHexString(12, lowercase: true);
         var now = time.GetUtcNow();
@@ -41,6 +48,11 @@ public sealed class SessionStore(StorageClients clients, TimeProvider time)
         if (engine is not null)
         {
             entity["Engine"] = engine;
+        }
+
+        if (engineAddress is not null)
+        {
+            entity["EngineAddress"] = engineAddress;
         }
 
         try
@@ -198,7 +210,8 @@ public sealed class SessionStore(StorageClients clients, TimeProvider time)
         e.GetDateTimeOffset("UpdatedAt") ?? default,
         Time(e, "ConnectedAt"),
         Text(e, "Engine"),
-        Time(e, "ReconnectRequestedAt"));
+        Time(e, "ReconnectRequestedAt"),
+        Text(e, "EngineAddress"));
 
     private static string? Text(TableEntity e, string name) => e.TryGetValue(name, out var v) && v is string s && s.Length > 0 ? s : null;
 
