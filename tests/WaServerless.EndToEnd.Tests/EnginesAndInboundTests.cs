@@ -193,15 +193,7 @@ public sealed class CloudApiSessionTests : IAsyncLifetime
         using var inbound = await PostWebhookAsync(Inbound("wamid.E2E-IN-1", "14155550821", "Thanks, got it"));
         using var again = await PostWebhookAsync(Inbound("wamid.E2E-IN-1", "14155550821", "Thanks, got it"));
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
-        var listed = await Eventually.MatchesAsync(
-            async () =>
-            {
-                using var response = await _host.Client.SendAsync(_host.Request(HttpMethod.Get, $"api/inbound?session={sessionId}"));
-                return (await DevHostInstance.ReadAsync(response)).GetProperty("data").GetProperty("messages").EnumerateArray().ToList();
-            },
-            l => l.Count > 0,
-            TimeSpan.FromSeconds(30),
-            "the inbound message");
+        var listed = await InboundOfAsync(sessionId, "the inbound message");
         var message = Assert.Single(listed);
         Assert.Equal("+14155550821", message.GetProperty("from").GetString());
         Assert.Equal("Thanks, got it", message.GetProperty("text").GetString());
@@ -239,15 +231,7 @@ public sealed class CloudApiSessionTests : IAsyncLifetime
         var inbound = Inbound("wamid.E2E-OWN-IN", "14155550823", "to our own number").Replace(PhoneNumberId, OwnNumber, StringComparison.Ordinal);
         using var delivered = await PostWebhookAsync(inbound);
         Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
-        var listed = await Eventually.MatchesAsync(
-            async () =>
-            {
-                using var response = await _host.Client.SendAsync(_host.Request(HttpMethod.Get, $"api/inbound?session={sessionId}"));
-                return (await DevHostInstance.ReadAsync(response)).GetProperty("data").GetProperty("messages").EnumerateArray().ToList();
-            },
-            l => l.Count > 0,
-            TimeSpan.FromSeconds(30),
-            "the inbound message on the session's own number");
+        var listed = await InboundOfAsync(sessionId, "the inbound message on the session's own number");
         Assert.Equal("to our own number", Assert.Single(listed).GetProperty("text").GetString());
     }
 
@@ -257,6 +241,17 @@ public sealed class CloudApiSessionTests : IAsyncLifetime
         using var refused = await _host.Client.GetAsync("webhooks/cloudapi?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=123");
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
     }
+
+    private Task<List<JsonElement>> InboundOfAsync(string sessionId, string what) =>
+        Eventually.MatchesAsync(
+            async () =>
+            {
+                using var response = await _host.Client.SendAsync(_host.Request(HttpMethod.Get, $"api/inbound?session={sessionId}"));
+                return (await DevHostInstance.ReadAsync(response)).GetProperty("data").GetProperty("messages").EnumerateArray().ToList();
+            },
+            l => l.Count > 0,
+            TimeSpan.FromSeconds(30),
+            what);
 
     private async Task<HttpResponseMessage> PostWebhookAsync(string body, string? signature = null)
     {

@@ -81,6 +81,18 @@ public sealed class MockGraphApi : IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>Answers every send (under <paramref name="pathPrefix"/>, for a proxied base URL) as Meta accepts one.</summary>
+    public MockGraphApi AcceptSends(string pathPrefix = "")
+    {
+        Server
+            .Given(WireMock.RequestBuilders.Request.Create().WithPath(pathPrefix + MessagesPath).UsingPost())
+            .RespondWith(WireMock.ResponseBuilders.Response.Create()
+                .WithStatusCode(200)
+                .WithHeader("Content-Type", "application/json")
+                .WithBody(Fixture("responses", "message-accepted.json")));
+        return this;
+    }
+
     public static string Fixture(params string[] path) =>
         File.ReadAllText(Path.Combine([AppContext.BaseDirectory, "Fixtures", .. path]));
 

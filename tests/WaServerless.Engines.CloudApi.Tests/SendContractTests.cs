@@ -2,8 +2,6 @@ using System.Text.Json.Nodes;
 using WaServerless.Core.Contracts;
 using WaServerless.Core.Engines;
 using WaServerless.Core.Messages;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 
 namespace WaServerless.Engines.CloudApi.Tests;
 
@@ -21,12 +19,7 @@ public sealed class SendContractTests : IDisposable
 
     public SendContractTests()
     {
-        _api.Server
-            .Given(Request.Create().WithPath(MockGraphApi.MessagesPath).UsingPost())
-            .RespondWith(Response.Create()
-                .WithStatusCode(200)
-                .WithHeader("Content-Type", "application/json")
-                .WithBody(MockGraphApi.Fixture("responses", "message-accepted.json")));
+        _api.AcceptSends();
     }
 
     public void Dispose() => _api.Dispose();
@@ -277,10 +270,7 @@ public sealed class SendContractTests : IDisposable
     [Fact]
     public async Task Base_url_with_a_path_prefix_keeps_the_prefix()
     {
-        using var api = new MockGraphApi(basePath: "/graph");
-        api.Server
-            .Given(Request.Create().WithPath($"/graph{MockGraphApi.MessagesPath}").UsingPost())
-            .RespondWith(Response.Create().WithStatusCode(200).WithBody(MockGraphApi.Fixture("responses", "message-accepted.json")));
+        using var api = new MockGraphApi(basePath: "/graph").AcceptSends("/graph");
 
         var result = await api.Engine.SendAsync(new EngineSendRequest(MockGraphApi.PhoneNumberId, MessageId, Recipient, new TextContent("hi")), CancellationToken.None);
 

@@ -1,8 +1,6 @@
 using System.Text.Json.Nodes;
 using WaServerless.Core.Engines;
 using WaServerless.Core.Messages;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 
 namespace WaServerless.Engines.CloudApi.Tests;
 
@@ -19,12 +17,7 @@ public sealed class TemplateSendContractTests : IDisposable
 
     public TemplateSendContractTests()
     {
-        _api.Server
-            .Given(Request.Create().WithPath(MockGraphApi.MessagesPath).UsingPost())
-            .RespondWith(Response.Create()
-                .WithStatusCode(200)
-                .WithHeader("Content-Type", "application/json")
-                .WithBody(MockGraphApi.Fixture("responses", "message-accepted.json")));
+        _api.AcceptSends();
     }
 
     public void Dispose() => _api.Dispose();
@@ -53,10 +46,7 @@ public sealed class TemplateSendContractTests : IDisposable
     [Fact]
     public async Task Template_sends_need_no_copy_code_template_configured()
     {
-        using var api = new MockGraphApi(settings: new() { ["CloudApi:CopyCodeTemplateName"] = null });
-        api.Server
-            .Given(Request.Create().WithPath(MockGraphApi.MessagesPath).UsingPost())
-            .RespondWith(Response.Create().WithStatusCode(200).WithBody(MockGraphApi.Fixture("responses", "message-accepted.json")));
+        using var api = new MockGraphApi(settings: new() { ["CloudApi:CopyCodeTemplateName"] = null }).AcceptSends();
 
         var result = await api.Engine.SendAsync(new EngineSendRequest(MockGraphApi.PhoneNumberId, MessageId, Recipient, ContentFor("template-without-parameters.json")), CancellationToken.None);
 

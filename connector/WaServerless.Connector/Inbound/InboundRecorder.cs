@@ -29,9 +29,11 @@ public sealed partial class InboundRecorder(
             return;
         }
 
+        var id = InboundMessageStore.NewId(message.At);
         var received = new InboundMessageReceived
         {
-            EventId = InboundMessageStore.NewId(message.At),
+            EventId = id,
+            MessageId = id,
             AccountId = session.AccountId,
             SessionId = session.SessionId,
             From = message.From,
@@ -43,9 +45,7 @@ public sealed partial class InboundRecorder(
             InReplyTo = message.InReplyTo,
             EngineMessageId = message.EngineMessageId,
             At = message.At,
-            MessageId = string.Empty,
         };
-        received = received with { MessageId = received.EventId };
         var (added, stored) = await store.AddAsync(received, cancellationToken);
         if (added)
         {

@@ -113,7 +113,7 @@ public sealed partial class SendCommandProcessor(
             if (slot is RecipientSlot.Wait { DailyCapReached: true } && command.Lane == Lane.Otp)
             {
                 // A login code held until tomorrow is useless: it fails now, and says why.
-                await recorder.RecordAsync(command.AccountId, command.MessageId, new StatusUpdate(MessageStatus.Failed, now, command.Attempt, "recipient daily cap reached", FailureReason: "recipient daily cap reached"), FailureKind.Permanent, command.TraceParent, cancellationToken);
+                await HandleFailureAsync(command, EngineSendResult.Permanent("recipient daily cap reached"), cancellationToken);
                 await transport.CompleteAsync(received, cancellationToken);
                 return;
             }

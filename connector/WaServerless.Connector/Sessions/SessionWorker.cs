@@ -229,24 +229,14 @@ public sealed partial class SessionWorker(
                 if (qr.At - _lastQrStored >= options.QrMinInterval)
                 {
                     _lastQrStored = qr.At;
-                    var wasPairing = _lastNotified == SessionState.Pairing;
-                    State = SessionState.Pairing;
                     await sessions.SetQrAsync(session.AccountId, session.SessionId, qr.Code, qr.ExpiresAt, cancellationToken);
-                    if (!wasPairing)
-                    {
-                        await NotifyAsync(SessionState.Pairing, null, null, cancellationToken);
-                    }
+                    await PairingAsync(cancellationToken);
                 }
 
                 break;
             case PairCodeIssued pairCode:
-                var pairingBefore = _lastNotified == SessionState.Pairing;
-                State = SessionState.Pairing;
                 await sessions.SetPairCodeAsync(session.AccountId, session.SessionId, pairCode.Code, pairCode.Phone, cancellationToken);
-                if (!pairingBefore)
-                {
-                    await NotifyAsync(SessionState.Pairing, null, null, cancellationToken);
-                }
+                await PairingAsync(cancellationToken);
 
                 break;
             case SessionConnected connected:
@@ -293,6 +283,13 @@ public sealed partial class SessionWorker(
         {
             await NotifyAsync(state, reason, phone, cancellationToken);
         }
+    }
+
+    // A QR code or pair code stores the pairing state itself (with the code); listeners hear of it once.
+    private Task PairingAsync(CancellationToken cancellationToken)
+    {
+        State = SessionState.Pairing;
+        return _lastNotified == SessionState.Pairing ? Task.CompletedTask : NotifyAsync(SessionState.Pairing, null, null, cancellationToken);
     }
 
     // Listeners are told of real changes only (not every reconnect attempt), and a listener that fails

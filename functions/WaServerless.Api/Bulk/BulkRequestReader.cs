@@ -137,7 +137,7 @@ public sealed class BulkRequestReader(IOptions<BulkOptions> options)
                 throw Malformed("The JSON body must be an object of fields, with the recipients in 'recipients'.");
             }
 
-            var fields = NewFields();
+            var fields = RequestBody.NewFields();
             JsonElement? recipientsJson = null;
             string? recipientsText = null;
             foreach (var property in document.RootElement.EnumerateObject())
@@ -146,7 +146,7 @@ public sealed class BulkRequestReader(IOptions<BulkOptions> options)
                 {
                     if (recipientsJson is not null || recipientsText is not null)
                     {
-                        throw Duplicate(property.Name);
+                        throw RequestBody.DuplicateField(property.Name);
                     }
 
                     if (property.Value.ValueKind == JsonValueKind.String)
@@ -171,7 +171,7 @@ public sealed class BulkRequestReader(IOptions<BulkOptions> options)
                 };
                 if (value is not null)
                 {
-                    Add(fields, property.Name, value);
+                    RequestBody.AddField(fields, property.Name, value);
                 }
             }
 
@@ -186,17 +186,17 @@ public sealed class BulkRequestReader(IOptions<BulkOptions> options)
 
     private static BulkRequestBody ReadForm(byte[] bytes)
     {
-        var fields = NewFields();
+        var fields = RequestBody.NewFields();
         string? recipients = null;
         foreach (var (name, value) in RequestBody.ParseUrlEncoded(bytes))
         {
             if (string.Equals(name, RecipientsField, StringComparison.OrdinalIgnoreCase))
             {
-                recipients = recipients is null ? value : throw Duplicate(name);
+                recipients = recipients is null ? value : throw RequestBody.DuplicateField(name);
             }
             else
             {
-                Add(fields, name, value);
+                RequestBody.AddField(fields, name, value);
             }
         }
 
@@ -205,7 +205,7 @@ public sealed class BulkRequestReader(IOptions<BulkOptions> options)
 
     private static async Task<BulkRequestBody> ReadMultipartAsync(byte[] bytes, string boundary, CancellationToken cancellationToken)
     {
-        var fields = NewFields();
+        var fields = RequestBody.NewFields();
         string? recipientsText = null;
         RecipientUpload? upload = null;
         var reader = new MultipartReader(boundary, new MemoryStream(bytes)) { BodyLengthLimit = null };
@@ -237,7 +237,7 @@ public sealed class BulkRequestReader(IOptions<BulkOptions> options)
 
                     if (upload is not null || recipientsText is not null)
                     {
-                        throw Duplicate(name);
+                        throw RequestBody.DuplicateField(name);
                     }
 
                     var fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
@@ -245,11 +245,11 @@ public sealed class BulkRequestReader(IOptions<BulkOptions> options)
                 }
                 else if (isRecipients)
                 {
-                    recipientsText = upload is null && recipientsText is null ? Decode(content.ToArray(), $"Field '{name}'") : throw Duplicate(name);
+                    recipientsText = upload is null && recipientsText is null ? Decode(content.ToArray(), $"Field '{name}'") : throw RequestBody.DuplicateField(name);
                 }
                 else
                 {
-                    Add(fields, name, Decode(content.ToArray(), $"Field '{name}'"));
+                    RequestBody.AddField(fields, name, Decode(content.ToArray(), $"Field '{name}'"));
                 }
             }
         }
@@ -264,19 +264,6 @@ public sealed class BulkRequestReader(IOptions<BulkOptions> options)
 
         return new BulkRequestBody(fields, null, null, recipientsText, upload);
     }
-
-    private static Dictionary<string, string> NewFields() => new(StringComparer.OrdinalIgnoreCase);
-
-    private static void Add(Dictionary<string, string> fields, string name, string value)
-    {
-        if (!fields.TryAdd(name, value))
-        {
-            throw Duplicate(name);
-        }
-    }
-
-    private static ApiErrorException Duplicate(string name) =>
-        new(ApiError.BadRequest(ErrorCodes.DuplicateField, $"Field '{name}' appears more than once.", "Send each field once."));
 
     private static ApiErrorException Malformed(string message) => RequestBody.Malformed(message);
 }

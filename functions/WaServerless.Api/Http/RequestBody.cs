@@ -98,6 +98,22 @@ public static class RequestBody
     public static ApiErrorException TooLarge(int limit, string hint) =>
         new(new ApiError(413, ErrorCodes.PayloadTooLarge, $"The body is larger than {limit.ToString(CultureInfo.InvariantCulture)} bytes.", hint));
 
+    /// <summary>The field set both readers fill: names case-insensitive, each at most once.</summary>
+    public static Dictionary<string, string> NewFields() => new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Adds a field; a name sent twice is a 400 DUPLICATE_FIELD, never a silent overwrite.</summary>
+    public static void AddField(Dictionary<string, string> fields, string name, string value)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        if (!fields.TryAdd(name, value))
+        {
+            throw DuplicateField(name);
+        }
+    }
+
+    public static ApiErrorException DuplicateField(string name) =>
+        new(ApiError.BadRequest(ErrorCodes.DuplicateField, $"Field '{name}' appears more than once.", "Send each field once."));
+
     public static ApiErrorException Malformed(string message) =>
         new(ApiError.BadRequest(ErrorCodes.MalformedBody, message));
 

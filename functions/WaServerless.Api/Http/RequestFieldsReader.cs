@@ -72,7 +72,7 @@ public sealed class RequestFieldsReader(IOptions<ApiOptions> options)
                 throw Malformed("The JSON body must be an object of fields.");
             }
 
-            var fields = NewFields();
+            var fields = RequestBody.NewFields();
             foreach (var property in document.RootElement.EnumerateObject())
             {
                 var value = property.Value.ValueKind switch
@@ -86,7 +86,7 @@ public sealed class RequestFieldsReader(IOptions<ApiOptions> options)
                 };
                 if (value is not null)
                 {
-                    Add(fields, property.Name, value);
+                    RequestBody.AddField(fields, property.Name, value);
                 }
             }
 
@@ -96,10 +96,10 @@ public sealed class RequestFieldsReader(IOptions<ApiOptions> options)
 
     private static Dictionary<string, string> ReadUrlEncoded(byte[] body)
     {
-        var fields = NewFields();
+        var fields = RequestBody.NewFields();
         foreach (var (name, value) in RequestBody.ParseUrlEncoded(body))
         {
-            Add(fields, name, value);
+            RequestBody.AddField(fields, name, value);
         }
 
         return fields;
@@ -107,7 +107,7 @@ public sealed class RequestFieldsReader(IOptions<ApiOptions> options)
 
     private static async Task<Dictionary<string, string>> ReadMultipartAsync(byte[] bytes, string boundary, CancellationToken cancellationToken)
     {
-        var fields = NewFields();
+        var fields = RequestBody.NewFields();
         var reader = new MultipartReader(boundary, new MemoryStream(bytes));
         try
         {
@@ -127,7 +127,7 @@ public sealed class RequestFieldsReader(IOptions<ApiOptions> options)
 
                 using var content = new MemoryStream();
                 await section.Body.CopyToAsync(content, cancellationToken);
-                Add(fields, name, RequestBody.DecodeUtf8(content.ToArray(), $"Field '{name}'", "Encode the body as UTF-8."));
+                RequestBody.AddField(fields, name, RequestBody.DecodeUtf8(content.ToArray(), $"Field '{name}'", "Encode the body as UTF-8."));
             }
         }
         catch (IOException)
@@ -141,19 +141,6 @@ public sealed class RequestFieldsReader(IOptions<ApiOptions> options)
 
         return fields;
     }
-
-    private static Dictionary<string, string> NewFields() => new(StringComparer.OrdinalIgnoreCase);
-
-    private static void Add(Dictionary<string, string> fields, string name, string value)
-    {
-        if (!fields.TryAdd(name, value))
-        {
-            throw Duplicate(name);
-        }
-    }
-
-    private static ApiErrorException Duplicate(string name) =>
-        new(ApiError.BadRequest(ErrorCodes.DuplicateField, $"Field '{name}' appears more than once.", "Send each field once."));
 
     private static ApiErrorException Malformed(string message) => RequestBody.Malformed(message);
 }

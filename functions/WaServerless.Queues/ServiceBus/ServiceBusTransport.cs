@@ -19,7 +19,6 @@ public sealed class ServiceBusTransport : IQueueTransport, ISessionQueueReceiver
     private readonly ConcurrentDictionary<string, ServiceBusSender> _senders = new();
     private readonly ConcurrentDictionary<string, ServiceBusReceiver> _receivers = new();
     private readonly ConcurrentDictionary<(string Queue, string Session), ServiceBusSessionReceiver> _sessionReceivers = new();
-    private readonly SemaphoreSlim _acceptLock = new(1, 1);
 
     public ServiceBusTransport(IOptions<ServiceBusConnectionOptions> connection, TimeProvider time)
     {
@@ -57,22 +56,19 @@ public sealed class ServiceBusTransport : IQueueTransport, ISessionQueueReceiver
         }
     }
 
+    /// <summary>
+    /// The queues without sessions (events, control). The send lanes are session-enabled and are read
+    /// one owned session at a time, through <see cref="ReceiveFromSessionAsync"/>.
+    /// </summary>
     public async Task<IReadOnlyList<ReceivedMessage>> ReceiveAsync(string queue, int maxMessages, CancellationToken cancellationToken)
     {
-        var receiver = await GetReceiverAsync(queue, cancellationToken);
-        if (receiver is null)
+        if (IsSessionQueue(queue))
         {
-            return [];
+            throw new InvalidOperationException($"{queue} has sessions on Service Bus: receive it with {nameof(ReceiveFromSessionAsync)}.");
         }
 
+        var receiver = _receivers.GetOrAdd(queue, q => _client.CreateReceiver(q, new ServiceBusReceiverOptions()));
         var messages = await receiver.ReceiveMessagesAsync(maxMessages, TimeSpan.FromSeconds(1), cancellationToken);
-        if (messages.Count == 0 && receiver is ServiceBusSessionReceiver)
-        {
-            // This session is drained: let go of it so the next receive accepts another.
-            _receivers.TryRemove(queue, out _);
-            await receiver.DisposeAsync();
-        }
-
         return Wrap(queue, receiver, messages);
     }
 
@@ -195,41 +191,6 @@ public sealed class ServiceBusTransport : IQueueTransport, ISessionQueueReceiver
         }
 
         await _client.DisposeAsync();
-        _acceptLock.Dispose();
-    }
-
-    private async Task<ServiceBusReceiver?> GetReceiverAsync(string queue, CancellationToken cancellationToken)
-    {
-        if (_receivers.TryGetValue(queue, out var existing))
-        {
-            return existing;
-        }
-
-        if (!IsSessionQueue(queue))
-        {
-            return _receivers.GetOrAdd(queue, q => _client.CreateReceiver(q, new ServiceBusReceiverOptions()));
-        }
-
-        await _acceptLock.WaitAsync(cancellationToken);
-        try
-        {
-            if (_receivers.TryGetValue(queue, out existing))
-            {
-                return existing;
-            }
-
-            var accepted = await _client.AcceptNextSessionAsync(queue, cancellationToken: cancellationToken);
-            _receivers[queue] = accepted;
-            return accepted;
-        }
-        catch (ServiceBusException e) when (e.Reason == ServiceBusFailureReason.ServiceTimeout)
-        {
-            return null; // no session has messages
-        }
-        finally
-        {
-            _acceptLock.Release();
-        }
     }
 
     private sealed class ServiceBusQueueMessage : ReceivedMessage

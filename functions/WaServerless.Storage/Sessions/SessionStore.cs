@@ -22,16 +22,13 @@ public sealed class SessionStore(StorageClients clients, TimeProvider time)
     private TableClient Events => clients.Table(TableNames.SessionEvents);
 
     /// <summary>Creates the session, or returns the existing one with that id.</summary>
-    public async Task<(SessionRecord Session, bool Created)> CreateAsync(string accountId, string? sessionId, string name, CancellationToken cancellationToken) =>
-        await CreateAsync(accountId, sessionId, name, null, cancellationToken);
-
-    /// <summary>Creates the session with the engine that will run it (null: the connector's default), or returns the existing one.</summary>
-    public Task<(SessionRecord Session, bool Created)> CreateAsync(string accountId, string? sessionId, string name, string? engine, CancellationToken cancellationToken) =>
-        CreateAsync(accountId, sessionId, name, engine, null, cancellationToken);
+    public Task<(SessionRecord Session, bool Created)> CreateAsync(string accountId, string? sessionId, string name, CancellationToken cancellationToken) =>
+        CreateAsync(accountId, sessionId, name, null, null, cancellationToken);
 
     /// <summary>
-    /// As above, with the session's own address at its engine (a Cloud API phone number id; null: the
-    /// engine's configured default).
+    /// Creates the session with the engine that will run it (null: the connector's default) and its own
+    /// address at that engine (a Cloud API phone number id; null: the engine's configured one), or
+    /// returns the existing one.
     /// </summary>
     public async Task<(SessionRecord Session, bool Created)> CreateAsync(string accountId, string? sessionId, string name, string? engine, string? engineAddress, CancellationToken cancellationToken)
     {
