@@ -6,7 +6,8 @@ namespace WaServerless.Workflows;
 /// <summary>
 /// What the hosts need of an orchestration engine: start an instance under a chosen id (a second
 /// start of a running id is a no-op) and raise an event to it. Durable Functions behind
-/// <see cref="DurableWorkflowClient"/>; the devhost's <see cref="InProcess.InProcessOrchestrationRunner"/>.
+/// <see cref="DurableWorkflowClient"/>, over the same DurableTaskClient in both hosts (the Functions app
+/// gets it from the [DurableClient] binding, the devhost from its local Durable Task engine).
 /// </summary>
 public interface IWorkflowClient
 {

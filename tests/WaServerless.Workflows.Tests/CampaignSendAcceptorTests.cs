@@ -18,7 +18,7 @@ public sealed class CampaignSendAcceptorTests
     public async Task A_batch_stops_at_the_used_up_quota_and_a_restarted_batch_replays_its_messages_without_sending_again()
     {
         var clock = new FakeTimeProvider(Start);
-        await using var h = await WorkflowHarness.StartAsync(clock, configure: s => s.Configure<PlanOptions>(o => o.Plans["starter"] = new Plan { MonthlyQuota = 3, SubmissionsPerMinute = 1000 }));
+        await using var h = await ActivityHarness.StartAsync(clock, configure: s => s.Configure<PlanOptions>(o => o.Plans["starter"] = new Plan { MonthlyQuota = 3, SubmissionsPerMinute = 1000 }));
         var account = await h.Services.GetRequiredService<AccountStore>().CreateAsync("Batch test", "starter", 3, null, null, default);
         var (key, _) = await h.Services.GetRequiredService<ApiKeyStore>().CreateAsync(account.Id, "bulk", null, default);
         var store = h.Services.GetRequiredService<CampaignStore>();

@@ -1,7 +1,10 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Time.Testing;
 using WaServerless.Core.Accounts;
 using WaServerless.Core.Contracts;
 using WaServerless.Core.Limits;
@@ -11,61 +14,75 @@ using WaServerless.Queues;
 using WaServerless.Storage;
 using WaServerless.Storage.Messages;
 using WaServerless.TestKit;
-using WaServerless.Workflows.InProcess;
 
 namespace WaServerless.Workflows.Tests;
 
 /// <summary>
-/// The workflows wired as the devhost wires them (storage, queues, workflows, the in-process runner)
-/// on the shared Azurite under a fresh name prefix, with a fake clock. Hosted services are started
-/// by hand; disposing stops the runner where it is, as a process stop would.
+/// The workflows on the real Durable Task engine (DurableTaskTestHost: an in-memory backend behind
+/// the same gRPC worker and client the hosts use), with the stores and queues on the shared Azurite
+/// under a fresh name prefix. Engine timers are real time, so the settings keep them short.
 /// </summary>
 internal sealed class WorkflowHarness : IAsyncDisposable
 {
-    private readonly ServiceProvider _provider;
-    private readonly List<IHostedService> _started = [];
+    private readonly DurableTaskTestHost _host;
 
-    private WorkflowHarness(ServiceProvider provider, string prefix)
+    private WorkflowHarness(DurableTaskTestHost host, string prefix)
     {
-        _provider = provider;
+        _host = host;
         Prefix = prefix;
     }
 
     public string Prefix { get; }
 
-    public IServiceProvider Services => _provider;
+    public IServiceProvider Services => _host.Services;
 
-    public InProcessOrchestrationRunner Runner => _provider.GetRequiredService<InProcessOrchestrationRunner>();
+    public DurableTaskClient Client => _host.Client;
 
-    public MessageStore Messages => _provider.GetRequiredService<MessageStore>();
+    /// <summary>The hosts' adapter over the engine's client, as the dispatcher and handlers get it.</summary>
+    public IWorkflowClient Workflows => new DurableWorkflowClient(_host.Client);
 
-    public IQueueTransport Queues => _provider.GetRequiredService<IQueueTransport>();
+    public MessageStore Messages => Services.GetRequiredService<MessageStore>();
 
-    public static async Task<WorkflowHarness> StartAsync(FakeTimeProvider clock, string? prefix = null, Action<IServiceCollection>? configure = null)
+    public IQueueTransport Queues => Services.GetRequiredService<IQueueTransport>();
+
+    public static async Task<WorkflowHarness> StartAsync(
+        Dictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? configure = null,
+        Action<DurableTaskRegistry>? tasks = null)
     {
         var azurite = await Azurite.Shared;
-        prefix ??= Azurite.NewPrefix();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var prefix = Azurite.NewPrefix();
+        var values = new Dictionary<string, string?>
         {
             ["Storage:ConnectionString"] = azurite.ConnectionString,
             ["Storage:NamePrefix"] = prefix,
-            ["Workflows:RetryInitialDelay"] = "00:00:05",
-            ["Workflows:RetryMaxDelay"] = "00:01:00",
-        }).Build();
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(configuration);
-        services.AddLogging();
-        services.AddSingleton<TimeProvider>(clock);
-        services.AddWaServerlessStorage().AddWaServerlessQueues().AddWaServerlessWorkflows().AddInProcessWorkflowRunner();
-        configure?.Invoke(services);
-        var harness = new WorkflowHarness(services.BuildServiceProvider(), prefix);
-        foreach (var hosted in harness._provider.GetServices<IHostedService>())
+            ["Workflows:RetryInitialDelay"] = "00:00:00.200",
+            ["Workflows:RetryMaxDelay"] = "00:00:01",
+            ["Workflows:RetryJitter"] = "0",
+        };
+        foreach (var (key, value) in settings ?? [])
         {
-            await hosted.StartAsync(default);
-            harness._started.Add(hosted);
+            values[key] = value;
         }
 
-        return harness;
+        var configuration = new ConfigurationBuilder().AddWaServerlessPlans().AddInMemoryCollection(values).Build();
+        var host = await DurableTaskTestHost.StartAsync(
+            registry =>
+            {
+                registry.AddWaServerlessWorkflows();
+                tasks?.Invoke(registry);
+            },
+            new DurableTaskTestHostOptions
+            {
+                Port = FreeLoopbackPort(),
+                ConfigureServices = services =>
+                {
+                    services.AddSingleton<IConfiguration>(configuration);
+                    services.AddWaServerlessStorage().AddWaServerlessQueues().AddWaServerlessWorkflows();
+                    configure?.Invoke(services);
+                },
+            });
+        return new WorkflowHarness(host, prefix);
     }
 
     public static Caller NewCaller(string accountId) => new(
@@ -95,25 +112,34 @@ internal sealed class WorkflowHarness : IAsyncDisposable
     }
 
     /// <summary>Every SendCommand on a lane right now, completed so the next look sees only new ones.</summary>
-    public async Task<IReadOnlyList<SendCommand>> DrainLaneAsync(Lane lane)
+    public Task<IReadOnlyList<SendCommand>> DrainLaneAsync(Lane lane) => DrainLaneAsync(Queues, lane);
+
+    public static async Task<IReadOnlyList<SendCommand>> DrainLaneAsync(IQueueTransport queues, Lane lane)
     {
         var commands = new List<SendCommand>();
-        foreach (var message in await Queues.ReceiveAsync(QueueNames.ForLane(lane), 32, default))
+        foreach (var message in await queues.ReceiveAsync(QueueNames.ForLane(lane), 32, default))
         {
             commands.Add(SendCommandQueue.Read(message)!);
-            await Queues.CompleteAsync(message, default);
+            await queues.CompleteAsync(message, default);
         }
 
         return commands;
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Waits for the instance to finish and reads its output.</summary>
+    public async Task<(OrchestrationRuntimeStatus Status, T? Output)> CompletionAsync<T>(string instanceId, TimeSpan patience)
     {
-        for (var i = _started.Count - 1; i >= 0; i--)
-        {
-            await _started[i].StopAsync(default);
-        }
-
-        await _provider.DisposeAsync();
+        using var timeout = new CancellationTokenSource(patience);
+        var done = await _host.Client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true, timeout.Token);
+        return (done.RuntimeStatus, done.ReadOutputAs<T>());
     }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }

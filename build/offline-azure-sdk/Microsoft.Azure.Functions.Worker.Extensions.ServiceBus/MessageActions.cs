@@ -3,11 +3,13 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Azure.Messaging.ServiceBus;
+using Microsoft.Azure.Functions.Worker.Converters;
 using Microsoft.Azure.Functions.Worker.Extensions.ServiceBus;
 
 namespace Microsoft.Azure.Functions.Worker
 {
     // Subclassable for tests exactly like the real type (protected constructor, virtual members).
+    [InputConverter(typeof(ServiceBusMessageActionsConverter))]
     public class ServiceBusMessageActions
     {
         protected ServiceBusMessageActions()
@@ -17,13 +19,13 @@ namespace Microsoft.Azure.Functions.Worker
         public virtual Task CompleteMessageAsync(
             ServiceBusReceivedMessage message,
             CancellationToken cancellationToken = default)
-            => throw new NotSupportedException(OfflineSurface.Message);
+            => throw new NotSupportedException(StandIn.Message);
 
         public virtual Task AbandonMessageAsync(
             ServiceBusReceivedMessage message,
             IDictionary<string, object>? propertiesToModify = default,
             CancellationToken cancellationToken = default)
-            => throw new NotSupportedException(OfflineSurface.Message);
+            => throw new NotSupportedException(StandIn.Message);
 
         public virtual Task DeadLetterMessageAsync(
             ServiceBusReceivedMessage message,
@@ -31,39 +33,17 @@ namespace Microsoft.Azure.Functions.Worker
             string? deadLetterReason = default,
             string? deadLetterErrorDescription = default,
             CancellationToken cancellationToken = default)
-            => throw new NotSupportedException(OfflineSurface.Message);
+            => throw new NotSupportedException(StandIn.Message);
 
         public virtual Task DeferMessageAsync(
             ServiceBusReceivedMessage message,
             IDictionary<string, object>? propertiesToModify = default,
             CancellationToken cancellationToken = default)
-            => throw new NotSupportedException(OfflineSurface.Message);
+            => throw new NotSupportedException(StandIn.Message);
 
         public virtual Task RenewMessageLockAsync(
             ServiceBusReceivedMessage message,
             CancellationToken cancellationToken = default)
-            => throw new NotSupportedException(OfflineSurface.Message);
-    }
-
-    // Subclassable for tests exactly like the real type (protected constructor, virtual members).
-    public class ServiceBusSessionMessageActions
-    {
-        protected ServiceBusSessionMessageActions()
-        {
-        }
-
-        public virtual DateTimeOffset SessionLockedUntil { get; protected set; }
-
-        public virtual Task<BinaryData> GetSessionStateAsync(CancellationToken cancellationToken = default)
-            => throw new NotSupportedException(OfflineSurface.Message);
-
-        public virtual Task SetSessionStateAsync(BinaryData sessionState, CancellationToken cancellationToken = default)
-            => throw new NotSupportedException(OfflineSurface.Message);
-
-        public virtual Task ReleaseSession(CancellationToken cancellationToken = default)
-            => throw new NotSupportedException(OfflineSurface.Message);
-
-        public virtual Task RenewSessionLockAsync(CancellationToken cancellationToken = default)
-            => throw new NotSupportedException(OfflineSurface.Message);
+            => throw new NotSupportedException(StandIn.Message);
     }
 }

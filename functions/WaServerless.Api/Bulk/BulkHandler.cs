@@ -32,7 +32,7 @@ namespace WaServerless.Api.Bulk;
 /// reported (row, input, error code) and left out. The request stays short whatever the list's
 /// size: it stores the cleaned list as one blob (<see cref="CampaignRecipientListStore"/>) and the
 /// campaign row (status preparing), starts the BulkCampaign orchestration through the
-/// <see cref="IWorkflowClient"/> the host passes (Durable Functions in Azure, the in-process runner in
+/// <see cref="IWorkflowClient"/> the host passes (Durable Functions in Azure, the Durable Task engine on Azurite in
 /// the devhost) and answers 202; the orchestration's first phase writes the recipient rows.
 /// </summary>
 public sealed partial class BulkHandler(

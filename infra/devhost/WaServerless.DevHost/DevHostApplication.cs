@@ -1,6 +1,7 @@
 using WaServerless.Api;
 using WaServerless.Connector;
 using WaServerless.Connector.Webhooks;
+using WaServerless.DevHost.Durable;
 using WaServerless.Queues;
 using WaServerless.Storage;
 using WaServerless.Telemetry;
@@ -22,12 +23,12 @@ public static class DevHostApplication
         // First, so that configuration a test adds is there when the connector picks its engines.
         configure?.Invoke(builder);
         builder.Services
+            .AddLocalDurableEngine(builder.Configuration)
             .AddWaServerlessStorage()
             .AddWaServerlessQueues()
             .AddWaServerlessApi()
             .AddWaServerlessConnector(builder.Configuration)
             .AddWaServerlessWorkflows()
-            .AddInProcessWorkflowRunner()
             .AddWaServerlessDevHost()
             .AddWaServerlessTelemetry(builder.Configuration, "waserverless-devhost");
 
