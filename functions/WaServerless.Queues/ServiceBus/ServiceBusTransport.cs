@@ -32,6 +32,13 @@ public sealed class ServiceBusTransport : IQueueTransport, ISessionQueueReceiver
         _time = time;
     }
 
+    /// <summary>Over a given client: tests hand it the SDK's own types, subclassed to record what is sent and settled.</summary>
+    internal ServiceBusTransport(ServiceBusClient client, TimeProvider time)
+    {
+        _client = client;
+        _time = time;
+    }
+
     public static bool IsSessionQueue(string queue) => queue.StartsWith("send-", StringComparison.Ordinal);
 
     public async Task SendAsync(string queue, OutgoingMessage message, DateTimeOffset? notBefore, CancellationToken cancellationToken)
