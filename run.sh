@@ -21,19 +21,29 @@ for port in 10000 10001 10002 7071; do
 done
 
 mkdir -p .local/azurite
-pids=()
+azurite=""
+devhost=""
+stop() { # pid, seconds: SIGTERM, then SIGKILL if it is still there
+  [[ -n "$1" ]] || return 0
+  kill -TERM "$1" 2>/dev/null || return 0
+  for _ in $(seq 1 $(( $2 * 10 ))); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  kill -KILL "$1" 2>/dev/null || true
+}
 cleanup() {
   trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # The devhost first, while its storage is still there; then Azurite.
+  stop "$devhost" 30
+  stop "$azurite" 10
   wait 2>/dev/null || true
 }
 trap cleanup INT TERM EXIT
 
-# State survives restarts in .local/azurite; delete the folder for a clean slate.
-node node_modules/azurite/dist/src/azurite.js --silent --skipApiVersionCheck --loose \
+# State survives restarts in .local/azurite; delete the folder for a clean slate. Azurite runs in a
+# session of its own so that Ctrl-C reaches only the devhost; cleanup stops Azurite after it.
+setsid node node_modules/azurite/dist/src/azurite.js --silent --skipApiVersionCheck --loose --disableTelemetry \
   --location .local/azurite --debug .local/azurite/debug.log \
   --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 &
-pids+=($!)
+azurite=$!
 for port in 10000 10001 10002; do
   for _ in $(seq 1 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
@@ -41,9 +51,10 @@ for port in 10000 10001 10002; do
   done
 done
 
+# "API:" and "Demo API key:" are printed once the demo session can send.
 dotnet infra/devhost/WaServerless.DevHost/bin/Debug/net10.0/WaServerless.DevHost.dll \
   --contentRoot "$root/infra/devhost/WaServerless.DevHost/bin/Debug/net10.0" \
   --DevHost:DemoKeyFile="$root/.local/demo-key.txt" \
   --DevHost:WebhookKeyFile="$root/.local/webhook-key.txt" &
-pids+=($!)
-wait "${pids[-1]}"
+devhost=$!
+wait "$devhost" || true

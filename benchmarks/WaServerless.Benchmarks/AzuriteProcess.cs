@@ -56,7 +56,7 @@ internal sealed class AzuriteProcess : IAsyncDisposable
         {
             ArgumentList =
             {
-                script, "--silent", "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl",
+                script, "--silent", "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl", "--disableTelemetry",
                 "--blobHost", "127.0.0.1", "--blobPort", Port(ports[0]),
                 "--queueHost", "127.0.0.1", "--queuePort", Port(ports[1]),
                 "--tableHost", "127.0.0.1", "--tablePort", Port(ports[2]),

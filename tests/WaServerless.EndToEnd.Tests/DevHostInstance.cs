@@ -39,16 +39,13 @@ public sealed class DevHostInstance : IAsyncDisposable
     public T Service<T>()
         where T : notnull => App.Services.GetRequiredService<T>();
 
-    public static async Task<DevHostInstance> StartAsync(string? prefix = null, Dictionary<string, string?>? settings = null, string? demoKeyFile = null)
-    {
-        var azurite = await Azurite.Shared;
-        prefix ??= Azurite.NewPrefix();
-        var config = new Dictionary<string, string?>
+    /// <summary>The settings every test devhost runs with: fast timers, a test admin key, loopback webhooks.</summary>
+    public static Dictionary<string, string?> Settings(string storageConnectionString, string prefix, string demoKeyFile) => new()
         {
             ["Urls"] = "http://127.0.0.1:0",
-            ["Storage:ConnectionString"] = azurite.ConnectionString,
+            ["Storage:ConnectionString"] = storageConnectionString,
             ["Storage:NamePrefix"] = prefix,
-            ["DevHost:DemoKeyFile"] = demoKeyFile ?? Path.Combine(Path.GetTempPath(), prefix, "demo-key.txt"),
+            ["DevHost:DemoKeyFile"] = demoKeyFile,
             ["DevHost:OutboxSweepInterval"] = "00:00:00.250",
             ["Connector:PollInterval"] = "00:00:00.050",
             ["Workflows:RetryInitialDelay"] = "00:00:00.200",
@@ -77,6 +74,12 @@ public sealed class DevHostInstance : IAsyncDisposable
             ["Webhooks:RetryInitialDelay"] = "00:00:00.200",
             ["Webhooks:RetryMaxDelay"] = "00:00:01",
         };
+
+    public static async Task<DevHostInstance> StartAsync(string? prefix = null, Dictionary<string, string?>? settings = null, string? demoKeyFile = null)
+    {
+        var azurite = await Azurite.Shared;
+        prefix ??= Azurite.NewPrefix();
+        var config = Settings(azurite.ConnectionString, prefix, demoKeyFile ?? Path.Combine(Path.GetTempPath(), prefix, "demo-key.txt"));
         foreach (var (key, value) in settings ?? [])
         {
             config[key] = value;

@@ -9,7 +9,8 @@ namespace WaServerless.DevHost;
 /// <summary>
 /// First start: creates the demo account and an API key and keeps the key in a local file; later
 /// starts reuse it while it still authenticates. Prints "API: ..." and "Demo API key: ..." once
-/// Kestrel is listening, so ./run.sh's user can send straight away.
+/// Kestrel is listening and the demo session can send (connected), so ./run.sh's user can send
+/// straight away and is not answered NOT_ACTIVATED while the Sandbox pairs.
 /// </summary>
 public sealed partial class DemoAccountSeeder(
     AccountStore accounts,
@@ -17,6 +18,7 @@ public sealed partial class DemoAccountSeeder(
     PlanCatalog plans,
     SessionStore sessions,
     IOptions<DevHostOptions> options,
+    IOptions<WaServerless.Connector.ConnectorOptions> connector,
     IServer server,
     IHostApplicationLifetime lifetime,
     IHostEnvironment environment,
@@ -68,13 +70,42 @@ public sealed partial class DemoAccountSeeder(
             }
         }
 
-        lifetime.ApplicationStarted.Register(() =>
+        var sessionId = (await accounts.GetAsync(DemoAccountId, cancellationToken))?.DefaultSessionId;
+        lifetime.ApplicationStarted.Register(() => _ = AnnounceWhenReadyAsync(sessionId, lifetime.ApplicationStopping));
+    }
+
+    private async Task AnnounceWhenReadyAsync(string? sessionId, CancellationToken stopping)
+    {
+        try
         {
+            if (connector.Value.Enabled && sessionId is not null)
+            {
+                using var patience = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+                patience.CancelAfter(TimeSpan.FromSeconds(60));
+                try
+                {
+                    while ((await sessions.GetAsync(DemoAccountId, sessionId, patience.Token))?.State != WaServerless.Core.Sessions.SessionState.Connected)
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(100), patience.Token);
+                    }
+                }
+                catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+                {
+                    LogNotConnected(logger, sessionId);
+                }
+            }
+
             var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "(unknown)";
             Console.WriteLine($"API: {address}/api");
             Console.WriteLine($"Demo API key: {DemoKey}");
-        });
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
     }
+
+    [LoggerMessage(LogLevel.Warning, "The demo session {SessionId} is not connected after 60 s; sends will wait for it or be refused")]
+    private static partial void LogNotConnected(ILogger logger, string sessionId);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

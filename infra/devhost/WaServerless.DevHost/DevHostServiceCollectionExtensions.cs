@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using WaServerless.Core.Contracts;
 using WaServerless.Engines.Sandbox;
@@ -31,7 +32,17 @@ public static class DevHostServiceCollectionExtensions
         var sandbox = app.MapGroup("/sandbox");
         sandbox.MapPut("/faults/{recipient}", (string recipient, SandboxFaultRequest body, SandboxEngine engine) =>
         {
-            engine.SetFault(recipient, new SandboxFault { Kind = body.Kind, Reason = body.Reason ?? "injected fault", Times = body.Times });
+            if (!SandboxFaultRequest.TryParseKind(body.Kind, out var kind))
+            {
+                return Results.BadRequest(new { success = false, error_code = "INVALID_FAULT_KIND", message = "kind must be \"transient\" or \"permanent\"" });
+            }
+
+            if (body.Times is < 1)
+            {
+                return Results.BadRequest(new { success = false, error_code = "INVALID_FAULT_TIMES", message = "times must be at least 1 (leave it out to fail every send)" });
+            }
+
+            engine.SetFault(recipient, new SandboxFault { Kind = kind, Reason = body.Reason ?? "injected fault", Times = body.Times });
             return Results.NoContent();
         });
         sandbox.MapDelete("/faults/{recipient}", (string recipient, SandboxEngine engine) =>
@@ -62,7 +73,21 @@ public static class DevHostServiceCollectionExtensions
     }
 }
 
-public sealed record SandboxFaultRequest(FailureKind Kind, string? Reason, int? Times);
+/// <summary>A fault to inject: kind by name as the README shows it ("transient" or "permanent", any case); its number is accepted too.</summary>
+public sealed record SandboxFaultRequest(JsonElement Kind, string? Reason, int? Times)
+{
+    public static bool TryParseKind(JsonElement kind, out FailureKind parsed)
+    {
+        parsed = FailureKind.None;
+        var ok = kind.ValueKind switch
+        {
+            JsonValueKind.String => Enum.TryParse(kind.GetString(), ignoreCase: true, out parsed) && !int.TryParse(kind.GetString(), out _),
+            JsonValueKind.Number => kind.TryGetInt32(out var n) && Enum.IsDefined((FailureKind)n) && (parsed = (FailureKind)n) == (FailureKind)n,
+            _ => false,
+        };
+        return ok && parsed != FailureKind.None;
+    }
+}
 
 /// <summary>A message a simulated WhatsApp user sends to a sandbox session.</summary>
 public sealed record SandboxInboundRequest(string From, string? Type, string? Text, string? ReplyId, string? EngineMessageId, string? ProfileName);

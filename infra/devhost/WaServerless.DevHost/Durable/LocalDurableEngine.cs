@@ -33,6 +33,18 @@ public sealed class LocalDurableOptions
     /// <summary>The longest the engine waits between polls of an idle queue (its default, 30 s, would make every first step that slow).</summary>
     public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a control-queue lease of a process that died (kill -9) holds its orchestrations before
+    /// the next start takes them over (the engine's default is 30 s, made for many workers sharing a hub).
+    /// </summary>
+    public TimeSpan PartitionLeaseInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a message a dead process had taken stays invisible before it is processed again (the
+    /// engine's default is 5 minutes; it renews the lock of work that is still running).
+    /// </summary>
+    public TimeSpan WorkItemVisibilityTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
     public string TaskHubFor(string storageNamePrefix) =>
         TaskHubName is { Length: > 0 } name ? name : "devhost" + storageNamePrefix;
 }
@@ -106,6 +118,14 @@ internal sealed partial class DurableSidecarService(
             StorageAccountClientProvider = new StorageAccountClientProvider(connectionString),
             PartitionCount = options.Value.PartitionCount,
             MaxQueuePollingInterval = options.Value.MaxQueuePollingInterval,
+            // One devhost per task hub: no app lease (it is for app versions sharing a hub, and a killed
+            // process's app lease would hold the next start for a minute), short partition leases.
+            UseAppLease = false,
+            LeaseInterval = options.Value.PartitionLeaseInterval,
+            LeaseRenewInterval = options.Value.PartitionLeaseInterval / 3,
+            LeaseAcquireInterval = options.Value.PartitionLeaseInterval / 5,
+            ControlQueueVisibilityTimeout = options.Value.WorkItemVisibilityTimeout,
+            WorkItemQueueVisibilityTimeout = options.Value.WorkItemVisibilityTimeout,
             LoggerFactory = loggerFactory,
         });
         await engine.CreateIfNotExistsAsync();

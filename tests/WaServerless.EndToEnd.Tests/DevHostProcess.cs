@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using WaServerless.TestKit;
+
+namespace WaServerless.EndToEnd.Tests;
+
+/// <summary>
+/// The devhost as a process of its own (the built WaServerless.DevHost.dll next to these tests), on
+/// the shared Azurite with the test settings: what a kill -9 can be tried on. Ready once it prints
+/// "Demo API key:", which it does when the demo session can send.
+/// </summary>
+public sealed class DevHostProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private DevHostProcess(Process process, HttpClient client, string apiKey)
+    {
+        _process = process;
+        Client = client;
+        ApiKey = apiKey;
+    }
+
+    public HttpClient Client { get; }
+
+    public string ApiKey { get; }
+
+    public static async Task<DevHostProcess> StartAsync(string prefix, string demoKeyFile, Dictionary<string, string?>? settings = null)
+    {
+        var azurite = await Azurite.Shared;
+        var port = FreeLoopbackPort();
+        var config = DevHostInstance.Settings(azurite.ConnectionString, prefix, demoKeyFile);
+        config["Urls"] = $"http://127.0.0.1:{port}";
+        foreach (var (key, value) in settings ?? [])
+        {
+            config[key] = value;
+        }
+
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = AppContext.BaseDirectory };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "WaServerless.DevHost.dll"));
+        start.ArgumentList.Add("--contentRoot");
+        start.ArgumentList.Add(AppContext.BaseDirectory);
+        foreach (var (key, value) in config)
+        {
+            start.ArgumentList.Add($"--{key}={value}");
+        }
+
+        var process = Process.Start(start)!;
+        var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var log = Environment.GetEnvironmentVariable("WASERVERLESS_DEVHOST_LOG") is { Length: > 0 } dir ? Path.Combine(dir, $"devhost-{prefix}-{port}.log") : null;
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (log is not null && e.Data is not null)
+            {
+                File.AppendAllText(log, e.Data + Environment.NewLine);
+            }
+
+            if (e.Data?.StartsWith("Demo API key: ", StringComparison.Ordinal) == true)
+            {
+                ready.TrySetResult(e.Data["Demo API key: ".Length..].Trim());
+            }
+        };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var exited = process.WaitForExitAsync();
+        var first = await Task.WhenAny(ready.Task, exited, Task.Delay(TimeSpan.FromSeconds(90)));
+        if (first != ready.Task)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException(first == exited ? $"The devhost exited with {process.ExitCode} before it was ready." : "The devhost was not ready within 90 s.");
+        }
+
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
+        return new DevHostProcess(process, client, await ready.Task);
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs, leases and locks are left as they were.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    public HttpRequestMessage Request(HttpMethod method, string path, HttpContent? content = null)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Add("X-API-Key", ApiKey);
+        return request;
+    }
+
+    public async Task<JsonElement> GetAsync(string path)
+    {
+        using var response = await Client.SendAsync(Request(HttpMethod.Get, path));
+        return await DevHostInstance.ReadAsync(response);
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+}
