@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite: installs Azurite (npm ci), restores (real Azure packages, or the offline
-# API surface where this machine's NuGet copy lacks them), builds, runs every test project, and
-# ends with one line "N passed, N failed" totalled over all of them.
+# The whole test suite: installs Azurite (npm ci) and curl where missing (the README's examples run
+# as written), restores the real Azure packages (with the one stand-in of build/offline-azure-sdk
+# where this machine's NuGet copy lacks it), builds, runs every test project, and ends with one
+# line "N passed, N failed" totalled over all of them.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -10,6 +11,11 @@ if ! npm ci --no-audit --no-fund --loglevel=error >/tmp/waserverless-npm.log 2>&
   echo "npm ci failed (Azurite is needed by the storage, queue and end-to-end tests)" >&2
   echo "0 passed, 0 failed"
   exit 1
+fi
+
+if ! command -v curl >/dev/null 2>&1; then
+  { apt-get update -qq && apt-get install -y -qq curl; } >/tmp/waserverless-apt.log 2>&1 \
+    || { cat /tmp/waserverless-apt.log >&2; echo "curl is needed by the README examples test" >&2; }
 fi
 
 # shellcheck source=build/restore.sh
