@@ -57,7 +57,7 @@ internal static class SessionBench
         var sessions = Enumerable.Range(0, settings.Sessions)
             .Select(i => (Account: "acc_bench_" + (i % Accounts).ToString("D2", CultureInfo.InvariantCulture), Session: "ses_bench_" + i.ToString("D4", CultureInfo.InvariantCulture)))
             .ToList();
-        var keys = sessions.Select(s => SessionKeys.Of(s.Account, s.Session)).ToList();
+        var keys = sessions.Select(s => SessionKey.Of(s.Account, s.Session)).ToList();
         int Connected() => keys.Count(supervisor.IsReady);
 
         await supervisor.StartAsync(cancellationToken);

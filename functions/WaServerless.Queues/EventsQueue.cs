@@ -26,7 +26,7 @@ public sealed class EventsQueue(IQueueTransport transport)
     public Task PublishAsync(InboundMessageReceived inbound, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(inbound);
-        return SendAsync(inbound.EventId, JsonSerializer.Serialize(inbound, WireJson.Options), Core.Sessions.SessionKeys.Of(inbound.AccountId, inbound.SessionId), nameof(InboundMessageReceived), cancellationToken);
+        return SendAsync(inbound.EventId, JsonSerializer.Serialize(inbound, WireJson.Options), Core.Sessions.SessionKey.Of(inbound.AccountId, inbound.SessionId), nameof(InboundMessageReceived), cancellationToken);
     }
 
     /// <summary>The event in <paramref name="body"/>: one of the three records, or null when it is none of them.</summary>

@@ -15,7 +15,7 @@ public sealed class LeaseOwnershipTests
         var prefix = Azurite.NewPrefix();
         var first = await SessionHarness.StartAsync(prefix, TimeProvider.System, sandbox: InstantPairing);
         await first.Store.CreateAsync("acc", "shared", "shared", default);
-        var key = SessionKeys.Of("acc", "shared");
+        var key = SessionKey.Of("acc", "shared");
         await Eventually.MatchesAsync(() => Task.FromResult(first.Supervisor.IsReady(key)), ready => ready, TimeSpan.FromSeconds(20), "the first replica to connect");
 
         await using var second = await SessionHarness.StartAsync(prefix, TimeProvider.System, sandbox: InstantPairing);
@@ -33,7 +33,7 @@ public sealed class LeaseOwnershipTests
         var prefix = Azurite.NewPrefix();
         var clients = (await Azurite.Shared).Clients(prefix);
         await using var replica = await SessionHarness.StartAsync(prefix, TimeProvider.System, sandbox: InstantPairing);
-        var key = SessionKeys.Of("acc", "orphan");
+        var key = SessionKey.Of("acc", "orphan");
 
         // A replica that took the lease and then died: it never renews and never releases.
         Assert.NotNull(await replica.Credentials.TryAcquireAsync(key, Guid.NewGuid().ToString(), TimeSpan.FromSeconds(15), default));

@@ -23,7 +23,7 @@ public sealed class SessionLifecycleTests
 
         // AutoPairAfter is 5 s of the fake clock.
         await _clock.AdvanceUntilAsync(Clock.StateIs(replica.Store, "acc", "s1", SessionState.Connected), step, TimeSpan.FromSeconds(10), "connected");
-        var key = SessionKeys.Of("acc", "s1");
+        var key = SessionKey.Of("acc", "s1");
         Assert.NotNull(await replica.Credentials.LoadAsync(key, default));
 
         await replica.Sandbox.DropAsync(key);
@@ -42,7 +42,7 @@ public sealed class SessionLifecycleTests
     public async Task Reconnects_back_off_exponentially_and_the_session_fails_after_the_limit_without_a_restart_storm()
     {
         await using var replica = await SessionHarness.StartAsync(Azurite.NewPrefix(), _clock);
-        var key = SessionKeys.Of("acc", "s2");
+        var key = SessionKey.Of("acc", "s2");
         await replica.Store.CreateAsync("acc", "s2", "s2", default);
         await _clock.AdvanceUntilAsync(Clock.StateIs(replica.Store, "acc", "s2", SessionState.Connected), TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), "connected");
 
@@ -72,7 +72,7 @@ public sealed class SessionLifecycleTests
         options.FailedSessionRetryAfter = TimeSpan.FromMinutes(10);
         await using var replica = await SessionHarness.StartAsync(Azurite.NewPrefix(), _clock, options);
         var step = TimeSpan.FromMilliseconds(100);
-        var key = SessionKeys.Of("acc", "s3");
+        var key = SessionKey.Of("acc", "s3");
         await replica.Store.CreateAsync("acc", "s3", "s3", default);
         await _clock.AdvanceUntilAsync(Clock.StateIs(replica.Store, "acc", "s3", SessionState.Connected), step, TimeSpan.FromSeconds(10), "connected");
         var pairedWithQrs = (await replica.Store.ReadEventsAsync("acc", "s3", "0", default)).Count(e => e.Type == "qr");

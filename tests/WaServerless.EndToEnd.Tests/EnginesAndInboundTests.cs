@@ -20,7 +20,7 @@ public sealed class InboundApiTests(DevHostFixture fixture) : IClassFixture<DevH
 {
     private DevHostInstance Host => fixture.Host;
 
-    private static string DefaultSessionKey => SessionKeys.Of(DemoAccountSeeder.DemoAccountId, "default");
+    private static string DefaultSessionKey => SessionKey.Of(DemoAccountSeeder.DemoAccountId, "default");
 
     private async Task<HttpStatusCode> InjectAsync(string from, string text, string? engineMessageId = null)
     {
@@ -81,7 +81,7 @@ public sealed class InboundApiTests(DevHostFixture fixture) : IClassFixture<DevH
     [Fact]
     public async Task A_disconnected_sandbox_session_receives_nothing()
     {
-        using var response = await Host.Client.PostAsJsonAsync($"sandbox/sessions/{SessionKeys.Of(DemoAccountSeeder.DemoAccountId, "no-such")}/inbound", new { from = "+14155550812", text = "hello" });
+        using var response = await Host.Client.PostAsJsonAsync($"sandbox/sessions/{SessionKey.Of(DemoAccountSeeder.DemoAccountId, "no-such")}/inbound", new { from = "+14155550812", text = "hello" });
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
@@ -201,6 +201,20 @@ public sealed class CloudApiSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_pair_code_for_a_cloud_api_session_is_refused_up_front_as_its_engine_cannot_pair()
+    {
+        using var created = await _host.Client.SendAsync(_host.Request(HttpMethod.Post, "api/sessions", JsonContent.Create(new { name = "registered at meta", engine = "cloudapi" })));
+        var sessionId = (await DevHostInstance.ReadAsync(created)).GetProperty("data").GetProperty("id").GetString()!;
+
+        using var refused = await _host.Client.SendAsync(_host.Request(HttpMethod.Post, $"api/sessions/{sessionId}/pair-code", JsonContent.Create(new { phone = "+14155550400" })));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        var body = await DevHostInstance.ReadAsync(refused);
+        Assert.Equal("PAIRING_NOT_SUPPORTED", body.GetProperty("error_code").GetString());
+        Assert.Contains("cloudapi", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_session_with_its_own_number_sends_as_it_receives_for_it_and_no_other_session_may_take_it()
     {
         const string OwnNumber = "106540352242999";
@@ -316,7 +330,7 @@ public sealed class SendTimeRecipientGapTests
 
         // ... so when it connects, only the send-time check keeps them apart.
         await host.WaitForSessionAsync(host.ApiKey, "default", "pairing");
-        Assert.True(host.Service<SandboxEngine>().Scan(SessionKeys.Of(DemoAccountSeeder.DemoAccountId, "default")));
+        Assert.True(host.Service<SandboxEngine>().Scan(SessionKey.Of(DemoAccountSeeder.DemoAccountId, "default")));
         var sends = await Eventually.MatchesAsync(
             () => Task.FromResult(host.Service<SandboxEngine>().Sent.Where(s => s.Request.Recipient == "+14155550931").OrderBy(s => s.At).ToList()),
             l => l.Count == 2,

@@ -54,7 +54,7 @@ public sealed class SessionsApiTests(DevHostFixture fixture) : IClassFixture<Dev
         using var json = await host.Client.SendAsync(jsonRequest);
         Assert.StartsWith("sbx-qr@", (await DevHostInstance.ReadAsync(json)).GetProperty("data").GetProperty("code").GetString(), StringComparison.Ordinal);
 
-        using var scan = await host.Client.PostAsync($"sandbox/sessions/{SessionKeys.Of(AccountId, sessionId)}/scan", null);
+        using var scan = await host.Client.PostAsync($"sandbox/sessions/{SessionKey.Of(AccountId, sessionId)}/scan", null);
         Assert.Equal(HttpStatusCode.NoContent, scan.StatusCode);
         var connected = await events.NextAsync(e => e.Type == "connected");
         Assert.Contains("+15550000000", connected.Data, StringComparison.Ordinal);
@@ -93,7 +93,7 @@ public sealed class SessionsApiTests(DevHostFixture fixture) : IClassFixture<Dev
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Equal(HttpStatusCode.OK, good.StatusCode);
         Assert.Matches("^[A-Z0-9]{8}$", (await DevHostInstance.ReadAsync(good)).GetProperty("data").GetProperty("code").GetString()!);
-        Assert.True(host.Service<SandboxEngine>().Scan(SessionKeys.Of(AccountId, sessionId), "+14155550400"));
+        Assert.True(host.Service<SandboxEngine>().Scan(SessionKey.Of(AccountId, sessionId), "+14155550400"));
         Assert.Equal("+14155550400", (await host.WaitForSessionAsync(host.ApiKey, sessionId, "connected")).GetProperty("phone").GetString());
     }
 
@@ -101,7 +101,7 @@ public sealed class SessionsApiTests(DevHostFixture fixture) : IClassFixture<Dev
     public async Task A_disconnected_session_refuses_sends_with_503_or_queues_them_when_asked_and_delivers_after_reconnecting()
     {
         var sandbox = Host.Service<SandboxEngine>();
-        var key = SessionKeys.Of(AccountId, "default");
+        var key = SessionKey.Of(AccountId, "default");
         sandbox.RefuseConnects(key, 1000);
         await sandbox.DropAsync(key);
         await Host.WaitForSessionAsync(Host.ApiKey, "default", "disconnected");
@@ -125,7 +125,7 @@ public sealed class SessionsApiTests(DevHostFixture fixture) : IClassFixture<Dev
     public async Task A_zombie_session_is_caught_by_the_liveness_probe_and_reconnected()
     {
         var sandbox = Host.Service<SandboxEngine>();
-        var key = SessionKeys.Of(AccountId, "default");
+        var key = SessionKey.Of(AccountId, "default");
         var events = await Host.Service<WaServerless.Storage.Sessions.SessionStore>().ReadEventsAsync(AccountId, "default", "0", default);
         var before = events.Count;
 
@@ -167,7 +167,7 @@ public sealed class SessionsApiTests(DevHostFixture fixture) : IClassFixture<Dev
 
         Assert.Equal(202, status);
         await Host.WaitForStatusAsync(body.GetProperty("data").GetProperty("queue_id").GetString()!, "read");
-        Assert.Contains(Host.Service<SandboxEngine>().Sent, s => s.Request.SessionId == SessionKeys.Of(AccountId, sessionId));
+        Assert.Contains(Host.Service<SandboxEngine>().Sent, s => s.Request.SessionId == SessionKey.Of(AccountId, sessionId));
     }
 }
 

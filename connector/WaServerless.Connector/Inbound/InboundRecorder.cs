@@ -67,13 +67,19 @@ public sealed partial class InboundRecorder(
     // by the business phone number id, which belongs to the one session bound to it.
     private async Task<(string AccountId, string SessionId)?> ResolveAsync(string engineSessionId, CancellationToken cancellationToken)
     {
-        if (engineSessionId.Contains('~', StringComparison.Ordinal))
+        if (SessionKey.TryParse(engineSessionId, out var key))
         {
-            return SessionKeys.Parse(engineSessionId);
+            return (key.AccountId, key.Name);
         }
 
         var bound = await addresses.FindAsync(EngineNames.CloudApi, engineSessionId, cancellationToken);
-        return bound is null ? null : SessionKeys.Parse(bound);
+        if (bound is null)
+        {
+            return null;
+        }
+
+        var boundKey = SessionKey.Parse(bound);
+        return (boundKey.AccountId, boundKey.Name);
     }
 
     [LoggerMessage(LogLevel.Warning, "Inbound message for {EngineSessionId} dropped: no session is bound to it")]

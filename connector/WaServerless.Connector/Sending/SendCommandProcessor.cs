@@ -13,12 +13,6 @@ using WaServerless.Storage.Recipients;
 
 namespace WaServerless.Connector.Sending;
 
-/// <summary>
-/// Sends one SendCommand taken off a lane and settles it. The stored status decides: a command
-/// whose message has moved past sending (a redelivery, a double enqueue from the outbox sweeper)
-/// is completed without sending again. Transient failures go round again with backoff until the
-/// retry policy gives up; permanent ones fail the message.
-/// </summary>
 /// <summary>Sends one command taken off a lane and settles it.</summary>
 public interface ISendCommandHandler
 {
@@ -29,6 +23,12 @@ public interface ISendCommandHandler
     Task ProcessAsync(ReceivedMessage received, bool sessionStream, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// Sends one SendCommand taken off a lane and settles it. The stored status decides: a command
+/// whose message has moved past sending (a redelivery, a double enqueue from the outbox sweeper)
+/// is completed without sending again. Transient failures go round again with backoff until the
+/// retry policy gives up; permanent ones fail the message.
+/// </summary>
 public sealed partial class SendCommandProcessor(
     IQueueTransport transport,
     SendCommandQueue queue,

@@ -40,7 +40,8 @@ public sealed partial class SessionSupervisor(
     TimeProvider time,
     ILoggerFactory loggers,
     IEnumerable<ISessionStateListener>? listeners = null,
-    EngineAddressIndex? addresses = null) : BackgroundService, ISessionDirectory
+    EngineAddressIndex? addresses = null,
+    Random? jitter = null) : BackgroundService, ISessionDirectory
 {
     private readonly ConcurrentDictionary<string, (SessionWorker Worker, Task Run)> _owned = new();
     private readonly ILogger _logger = loggers.CreateLogger<SessionSupervisor>();
@@ -170,7 +171,7 @@ public sealed partial class SessionSupervisor(
 
             engine.Sessions.UseAddress(session.Key, address);
             LogClaimed(_logger, session.Key, _replica);
-            var worker = new SessionWorker(session, leaseId, sessions, credentials, engine, options.Value, time, loggers.CreateLogger<SessionWorker>(), [.. listeners ?? []]);
+            var worker = new SessionWorker(session, leaseId, sessions, credentials, engine, options.Value, time, loggers.CreateLogger<SessionWorker>(), [.. listeners ?? []], jitter ?? Random.Shared);
             _owned[session.Key] = (worker, Task.Run(() => worker.RunAsync(stoppingToken), CancellationToken.None));
         }
     }

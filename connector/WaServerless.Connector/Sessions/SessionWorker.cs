@@ -21,7 +21,8 @@ public sealed partial class SessionWorker(
     ConnectorOptions options,
     TimeProvider time,
     ILogger<SessionWorker> logger,
-    IReadOnlyList<ISessionStateListener> listeners)
+    IReadOnlyList<ISessionStateListener> listeners,
+    Random jitter)
 {
     private readonly Channel<EngineEvent> _events = Channel.CreateUnbounded<EngineEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly string _key = session.Key;
@@ -95,9 +96,16 @@ public sealed partial class SessionWorker(
         {
             if (!released)
             {
-                await _engine.DisconnectAsync(_key, CancellationToken.None);
-                await credentials.ReleaseAsync(_key, leaseId, CancellationToken.None);
-                LogReleased(logger, _key);
+                try
+                {
+                    await _engine.DisconnectAsync(_key, CancellationToken.None);
+                }
+                finally
+                {
+                    // A disconnect that throws must not keep the lease: the session would stall for a lease period.
+                    await credentials.ReleaseAsync(_key, leaseId, CancellationToken.None);
+                    LogReleased(logger, _key);
+                }
             }
         }
     }
@@ -187,7 +195,15 @@ public sealed partial class SessionWorker(
             && requestedAt != _pairCodeRequestHandled && State is SessionState.Pairing or SessionState.Created or SessionState.Disconnected)
         {
             _pairCodeRequestHandled = requestedAt;
-            await _engine.RequestPairCodeAsync(_key, phone, cancellationToken);
+            try
+            {
+                await _engine.RequestPairCodeAsync(_key, phone, cancellationToken);
+            }
+            catch (EngineCapabilityException e)
+            {
+                // The API refuses these up front; one stored before that is dropped, not retried.
+                LogPairCodeRefused(logger, _key, e.Message);
+            }
         }
     }
 
@@ -242,7 +258,11 @@ public sealed partial class SessionWorker(
             case SessionConnected connected:
                 _reconnects = 0;
                 _nextProbe = time.GetUtcNow() + options.LivenessInterval;
-                await credentials.SaveAsync(_key, leaseId, connected.Credentials, cancellationToken);
+                if (connected.Credentials is { } saved)
+                {
+                    await credentials.SaveAsync(_key, leaseId, saved, cancellationToken);
+                }
+
                 await SetStateAsync(SessionState.Connected, null, connected.Phone, cancellationToken);
                 break;
             case SessionDisconnected disconnected:
@@ -259,7 +279,7 @@ public sealed partial class SessionWorker(
                     break;
                 }
 
-                var delay = options.ReconnectPolicy.DelayAfter(_reconnects, Random.Shared.NextDouble());
+                var delay = options.ReconnectPolicy.DelayAfter(_reconnects, jitter.NextDouble());
                 _nextReconnect = time.GetUtcNow() + delay;
                 LogReconnecting(logger, _key, _reconnects, delay, disconnected.Reason);
                 await SetStateAsync(SessionState.Disconnected, disconnected.Reason, null, cancellationToken);
@@ -330,4 +350,7 @@ public sealed partial class SessionWorker(
 
     [LoggerMessage(LogLevel.Error, "Session {SessionKey} worker failed")]
     private static partial void LogWorkerFailed(ILogger logger, Exception exception, string sessionKey);
+
+    [LoggerMessage(LogLevel.Warning, "Pair code request for {SessionKey} refused by its engine: {Reason}")]
+    private static partial void LogPairCodeRefused(ILogger logger, string sessionKey, string reason);
 }

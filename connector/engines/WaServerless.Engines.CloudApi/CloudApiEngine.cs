@@ -28,7 +28,9 @@ public sealed partial class CloudApiEngine(HttpClient http, IOptions<CloudApiOpt
     // Bodies go to Meta, never into HTML: keep "+" and non-ASCII text as they are rather than \u-escaped.
     private static readonly JsonSerializerOptions BodyJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public string Name => "cloudapi";
+    public string Name => EngineNames.CloudApi;
+
+    public EngineCapabilities Capabilities => EngineCapabilities.CloudApi;
 
     public async Task<EngineSendResult> SendAsync(EngineSendRequest request, CancellationToken cancellationToken)
     {

@@ -29,13 +29,13 @@ public sealed class CloudApiSessionEngine(CloudApiHealthCheck health, IEngineEve
     {
         var status = await health.CheckAsync(NumberOf(sessionId), cancellationToken);
         EngineEvent outcome = status.CanSend
-            ? new SessionConnected(sessionId, time.GetUtcNow(), [1], null)
+            ? new SessionConnected(sessionId, time.GetUtcNow(), null, null)
             : new SessionDisconnected(sessionId, time.GetUtcNow(), status.Problem ?? $"phone number cannot send ({status.Messaging})");
         await sink.OnEventAsync(outcome, cancellationToken);
     }
 
     public Task RequestPairCodeAsync(string sessionId, string phone, CancellationToken cancellationToken) =>
-        sink.OnEventAsync(new SessionDisconnected(sessionId, time.GetUtcNow(), "the Cloud API has no pair codes: register the number in WhatsApp Manager"), cancellationToken);
+        throw EngineCapabilityException.For(EngineNames.CloudApi, "pair a phone: register the number in WhatsApp Manager");
 
     public async Task<bool> ProbeAsync(string sessionId, CancellationToken cancellationToken) =>
         (await health.CheckAsync(NumberOf(sessionId), cancellationToken)).CanSend;

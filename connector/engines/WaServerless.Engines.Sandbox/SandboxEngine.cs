@@ -25,7 +25,9 @@ public sealed partial class SandboxEngine(IOptions<SandboxOptions> options, IEng
     private long _sequence;
     private int _disposed;
 
-    public string Name => "sandbox";
+    public string Name => EngineNames.Sandbox;
+
+    public EngineCapabilities Capabilities => EngineCapabilities.Sandbox;
 
     /// <summary>Everything sent so far, in order.</summary>
     public IReadOnlyCollection<SandboxSentMessage> Sent => _sent;

@@ -108,7 +108,7 @@ public sealed partial class BulkHandler(
                 return ApiResults.Error(new ApiError(413, ErrorCodes.MediaTooLarge, $"The media is {size} bytes; the {plan.Name} plan allows {plan.MaxMediaBytes}."));
             }
 
-            var sessionKey = SessionKeys.Of(caller.Account.Id, session.SessionId);
+            var sessionKey = SessionKey.Of(caller.Account.Id, session.SessionId);
             var campaignId = parsed.IdempotencyKey is { } idempotencyKey ? IdFor(caller, idempotencyKey) : CampaignStore.NewId();
             var now = time.GetUtcNow();
             var record = new CampaignRecord(
@@ -388,7 +388,7 @@ public sealed partial class BulkHandler(
             campaign.Content.Type.ToWire(),
             priority.Value,
             priority.Label,
-            SessionName(campaign.SessionId),
+            SessionKey.NameOf(campaign.SessionId),
             new CampaignScheduleView(
                 s.Interval.TotalSeconds,
                 s.Jitter,
@@ -409,12 +409,6 @@ public sealed partial class BulkHandler(
                 nextRelease),
             campaign.CreatedAt,
             campaign.UpdatedAt);
-    }
-
-    private static string SessionName(string sessionKey)
-    {
-        var at = sessionKey.IndexOf('~', StringComparison.Ordinal);
-        return at > 0 ? sessionKey[(at + 1)..] : sessionKey;
     }
 
     private static bool IsSameCampaign(CampaignRecord existing, CampaignRecord requested) =>

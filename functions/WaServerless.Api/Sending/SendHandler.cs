@@ -78,7 +78,7 @@ public sealed partial class SendHandler(
             {
                 MessageId = MessageIds.New(time),
                 AccountId = caller.Account.Id,
-                SessionId = SessionKeys.Of(caller.Account.Id, sessionId),
+                SessionId = SessionKey.Of(caller.Account.Id, sessionId),
                 Recipient = send.Recipient,
                 Content = send.Content,
                 Priority = send.Priority.Value,

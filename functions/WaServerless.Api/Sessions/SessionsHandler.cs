@@ -126,6 +126,12 @@ public sealed partial class SessionsHandler(
             var session = await FindAsync(request, sessionId, cancellationToken, fields);
             var phone = (fields.TryGetValue("phone", out var p) ? PhoneNumberNormalizer.TryNormalize(p) : null)
                 ?? throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.InvalidField, "'phone' must be the session's own number in international format.", "For example +14155550123."));
+            var engine = session.Engine ?? sessionOptions.Value.DefaultEngine;
+            if (EngineCapabilities.For(engine) is { } capabilities && !capabilities.CanPair(PairingMethods.PairCode))
+            {
+                throw new ApiErrorException(new ApiError(422, ErrorCodes.PairingNotSupported, $"Session '{sessionId}' runs on the {engine} engine, which has no pair codes.", capabilities.Pairing == PairingMethods.None ? "Its number is registered with the engine's provider; there is nothing to pair." : "Pair it by QR code instead."));
+            }
+
             if (session.State == SessionState.Connected)
             {
                 throw new ApiErrorException(new ApiError(409, ErrorCodes.SessionNotPairing, $"Session '{sessionId}' is already paired."));

@@ -30,7 +30,7 @@ public sealed record SessionStateChanged
 
     public string? Reason { get; init; }
 
-    public string SessionKey => SessionKeys.Of(AccountId, SessionId);
+    public string SessionKey => Sessions.SessionKey.Of(AccountId, SessionId);
 }
 
 /// <summary>A message somebody sent to one of the account's sessions. Stored first, then published.</summary>

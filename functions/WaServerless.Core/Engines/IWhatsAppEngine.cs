@@ -12,6 +12,9 @@ public interface IWhatsAppEngine
 {
     string Name { get; }
 
+    /// <summary>What it can send and do; the same value <see cref="EngineCapabilities.For"/> gives the API for its name.</summary>
+    EngineCapabilities Capabilities { get; }
+
     /// <summary>
     /// Sends one message. Must not throw for WhatsApp's own refusals: they come back as a
     /// classified <see cref="EngineSendResult"/>. <paramref name="request"/>.MessageId lets an engine

@@ -18,7 +18,10 @@ public interface IWhatsAppSessionEngine
     {
     }
 
-    /// <summary>Asks for a pair code for <paramref name="phone"/> instead of a QR code.</summary>
+    /// <summary>
+    /// Asks for a pair code for <paramref name="phone"/> instead of a QR code. An engine without
+    /// <see cref="PairingMethods.PairCode"/> throws <see cref="EngineCapabilityException"/>.
+    /// </summary>
     Task RequestPairCodeAsync(string sessionId, string phone, CancellationToken cancellationToken);
 
     /// <summary>
@@ -38,8 +41,11 @@ public sealed record QrCodeIssued(string SessionId, DateTimeOffset At, string Co
 
 public sealed record PairCodeIssued(string SessionId, DateTimeOffset At, string Code, string Phone) : EngineEvent(SessionId, At);
 
-/// <summary>Connected; <paramref name="Credentials"/> are what a later ConnectAsync needs to resume without pairing.</summary>
-public sealed record SessionConnected(string SessionId, DateTimeOffset At, byte[] Credentials, string? Phone) : EngineEvent(SessionId, At);
+/// <summary>
+/// Connected; <paramref name="Credentials"/> are what a later ConnectAsync needs to resume without
+/// pairing, or null for an engine whose sessions have none to keep (the Cloud API).
+/// </summary>
+public sealed record SessionConnected(string SessionId, DateTimeOffset At, byte[]? Credentials, string? Phone) : EngineEvent(SessionId, At);
 
 public sealed record SessionDisconnected(string SessionId, DateTimeOffset At, string Reason) : EngineEvent(SessionId, At);
 

@@ -19,6 +19,9 @@ public static class ErrorCodes
     public const string NotActivated = "NOT_ACTIVATED";
     public const string SessionNotFound = "SESSION_NOT_FOUND";
     public const string SessionNotPairing = "SESSION_NOT_PAIRING";
+
+    /// <summary>The session's engine does not pair that way (the Cloud API has no pairing at all).</summary>
+    public const string PairingNotSupported = "PAIRING_NOT_SUPPORTED";
     public const string InvalidEngine = "INVALID_ENGINE";
     public const string PhoneNumberInUse = "PHONE_NUMBER_IN_USE";
 

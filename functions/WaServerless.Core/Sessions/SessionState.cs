@@ -42,19 +42,3 @@ public static class SessionStateNames
         return false;
     }
 }
-
-/// <summary>
-/// A session's id is the account's name for it ("default", "sales"); engines and queues need one
-/// key unique across accounts: "{accountId}~{sessionId}".
-/// </summary>
-public static class SessionKeys
-{
-    public static string Of(string accountId, string sessionId) => accountId + "~" + sessionId;
-
-    public static (string AccountId, string SessionId) Parse(string key)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        var at = key.IndexOf('~', StringComparison.Ordinal);
-        return at <= 0 ? throw new ArgumentException($"'{key}' is not a session key.", nameof(key)) : (key[..at], key[(at + 1)..]);
-    }
-}

@@ -42,7 +42,7 @@ public sealed record WebhookEvent(string Id, string Type, DateTimeOffset Created
             new MessageStatusData(
                 d.MessageId,
                 d.Status.ToWire(),
-                SessionNameOf(d.SessionId),
+                SessionKey.NameOf(d.SessionId),
                 recipient,
                 d.EngineMessageId,
                 d.Attempt,
@@ -53,26 +53,19 @@ public sealed record WebhookEvent(string Id, string Type, DateTimeOffset Created
             WebhookEventTypes.MessageInbound,
             i.At,
             i.AccountId,
-            new InboundMessageData(i.MessageId, SessionNameOf(i.SessionId), i.From, i.FromName, i.Type, i.Text, i.ReplyId, i.MediaId, i.EngineMessageId, i.InReplyTo)),
+            new InboundMessageData(i.MessageId, SessionKey.NameOf(i.SessionId), i.From, i.FromName, i.Type, i.Text, i.ReplyId, i.MediaId, i.EngineMessageId, i.InReplyTo)),
         SessionStateChanged s => new WebhookEvent(
             IdFor(WebhookEventTypes.SessionState, s.EventId),
             WebhookEventTypes.SessionState,
             s.At,
             s.AccountId,
-            new SessionStateData(SessionNameOf(s.SessionId), s.State.ToWire(), s.Phone, s.Reason)),
+            new SessionStateData(SessionKey.NameOf(s.SessionId), s.State.ToWire(), s.Phone, s.Reason)),
         _ => null,
     };
 
     /// <summary>The test event of POST /api/webhooks/{id}/test; a new id each time.</summary>
     public static WebhookEvent Ping(string accountId, string webhookId, DateTimeOffset at) =>
         new(IdPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), WebhookEventTypes.Ping, at, accountId, new PingData(webhookId, "This is a test event from WaServerless."));
-
-    // Queue contracts may carry the session key ("{accountId}~{name}"); receivers know the name.
-    private static string SessionNameOf(string sessionId)
-    {
-        var at = sessionId.IndexOf('~', StringComparison.Ordinal);
-        return at < 0 ? sessionId : sessionId[(at + 1)..];
-    }
 
     private sealed record Envelope(string Id, string Type, DateTimeOffset CreatedAt, string AccountId, object Data);
 }

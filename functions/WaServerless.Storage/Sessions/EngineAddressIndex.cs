@@ -61,7 +61,7 @@ public sealed class EngineAddressIndex(StorageClients clients, SessionStore sess
             return false;
         }
 
-        var (accountId, sessionId) = Core.Sessions.SessionKeys.Parse(sessionKey);
-        return await sessions.GetAsync(accountId, sessionId, cancellationToken) is { Desire: Core.Sessions.SessionDesire.Active };
+        var key = Core.Sessions.SessionKey.Parse(sessionKey);
+        return await sessions.GetAsync(key.AccountId, key.Name, cancellationToken) is { Desire: Core.Sessions.SessionDesire.Active };
     }
 }

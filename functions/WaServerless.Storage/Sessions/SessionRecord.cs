@@ -27,7 +27,7 @@ public sealed record SessionRecord(
     DateTimeOffset? ReconnectRequestedAt = null,
     string? EngineAddress = null)
 {
-    public string Key => SessionKeys.Of(AccountId, SessionId);
+    public string Key => SessionKey.Of(AccountId, SessionId);
 }
 
 /// <summary>One entry of a session's event stream (qr, pair_code, connected, disconnected, logged_out, failed, error).</summary>

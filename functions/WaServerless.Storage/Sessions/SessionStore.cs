@@ -151,14 +151,14 @@ public sealed class SessionStore(StorageClients clients, TimeProvider time)
         var at = time.GetUtcNow();
         // Time first, then this process's sequence: a session has one writer, and two events in one tick keep their order.
         var id = at.UtcTicks.ToString("D19", CultureInfo.InvariantCulture) + "-" + Interlocked.Increment(ref _eventSequence).ToString("D12", CultureInfo.InvariantCulture);
-        await Events.AddEntityAsync(new TableEntity(SessionKeys.Of(accountId, sessionId), id) { ["Type"] = type, ["At"] = at, ["Data"] = data }, cancellationToken);
+        await Events.AddEntityAsync(new TableEntity(SessionKey.Of(accountId, sessionId), id) { ["Type"] = type, ["At"] = at, ["Data"] = data }, cancellationToken);
     }
 
     /// <summary>Events after <paramref name="afterId"/> (exclusive), oldest first.</summary>
     public async Task<IReadOnlyList<SessionEventRecord>> ReadEventsAsync(string accountId, string sessionId, string afterId, CancellationToken cancellationToken)
     {
         var list = new List<SessionEventRecord>();
-        var key = SessionKeys.Of(accountId, sessionId);
+        var key = SessionKey.Of(accountId, sessionId);
         await foreach (var e in Events.QueryAsync<TableEntity>(x => x.PartitionKey == key && x.RowKey.CompareTo(afterId) > 0, cancellationToken: cancellationToken))
         {
             list.Add(new SessionEventRecord(e.RowKey, e.GetString("Type") ?? "event", e.GetDateTimeOffset("At") ?? default, e.GetString("Data") ?? "{}"));

@@ -1,0 +1,71 @@
+using WaServerless.Core.Sessions;
+
+namespace WaServerless.Core.Tests;
+
+/// <summary>The one parser of "{accountId}~{name}", and the name of a field that carries either form.</summary>
+public sealed class SessionKeyTests
+{
+    [Theory]
+    [InlineData("acc_1~default", "acc_1", "default")]
+    [InlineData("acc_1~sales~eu", "acc_1", "sales~eu")] // the first separator splits; names may hold it
+    [InlineData("a~b", "a", "b")]
+    public void A_key_parses_into_its_account_and_name_and_prints_back(string text, string account, string name)
+    {
+        Assert.True(SessionKey.TryParse(text, out var key));
+        Assert.Equal((account, name), (key.AccountId, key.Name));
+        Assert.Equal(text, key.ToString());
+        Assert.Equal(key, SessionKey.Parse(text));
+        Assert.Equal(text, SessionKey.Of(account, name));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("default")]
+    [InlineData("~default")]
+    [InlineData("acc_1~")]
+    [InlineData("~")]
+    public void Anything_else_is_not_a_key(string? text)
+    {
+        Assert.False(SessionKey.TryParse(text, out _));
+        if (text is not null)
+        {
+            Assert.Throws<FormatException>(() => SessionKey.Parse(text));
+        }
+    }
+
+    [Theory]
+    [InlineData("acc_1~sales", "sales")]
+    [InlineData("sales", "sales")]
+    [InlineData("acc_1~", "acc_1~")]
+    public void NameOf_takes_the_name_of_a_key_and_leaves_a_bare_name_alone(string keyOrName, string name) =>
+        Assert.Equal(name, SessionKey.NameOf(keyOrName));
+
+    [Fact]
+    public void A_key_cannot_be_made_of_an_empty_part_or_an_account_with_the_separator()
+    {
+        Assert.Throws<ArgumentException>(() => new SessionKey("", "default"));
+        Assert.Throws<ArgumentException>(() => new SessionKey("acc", ""));
+        Assert.Throws<ArgumentException>(() => new SessionKey("a~b", "default"));
+    }
+}
+
+/// <summary>What each engine declares it can do, known to the API by the engine's name.</summary>
+public sealed class EngineCapabilitiesTests
+{
+    [Theory]
+    [InlineData("sandbox", true, true)]
+    [InlineData("Cloud_API", false, false)]
+    public void Engines_are_found_by_name_with_their_pairing(string engine, bool qr, bool pairCode)
+    {
+        var capabilities = WaServerless.Core.Engines.EngineCapabilities.For(engine)!;
+
+        Assert.Equal(qr, capabilities.CanPair(WaServerless.Core.Engines.PairingMethods.QrCode));
+        Assert.Equal(pairCode, capabilities.CanPair(WaServerless.Core.Engines.PairingMethods.PairCode));
+        Assert.False(capabilities.CanPair(WaServerless.Core.Engines.PairingMethods.None));
+        Assert.True(capabilities.CanSend(WaServerless.Core.Messages.MessageType.Text));
+    }
+
+    [Fact]
+    public void An_unknown_engine_has_no_capabilities() => Assert.Null(WaServerless.Core.Engines.EngineCapabilities.For("telegram"));
+}
