@@ -124,6 +124,9 @@ var baseAppSettings = [
   { name: 'ControlQueueName', value: controlQueueName }
   { name: 'DurableTaskHub', value: durableTaskHubName }
   { name: 'Sessions__AllowedEngines', value: sessionEngines }
+  // Timer schedules (six-field NCRONTAB): the triggers read them as %Section:Name%, the options of both hosts from the same names.
+  { name: 'Messages__OutboxSweepSchedule', value: '0 */1 * * * *' }
+  { name: 'Webhooks__SweepSchedule', value: '*/30 * * * * *' }
   // Telemetry with Microsoft Entra authentication (the component has local auth disabled).
   { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsightsConnectionString }
   { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'Authorization=AAD;ClientId=${identityClientId}' }

@@ -1,3 +1,4 @@
+using WaServerless.Connector.Health;
 using WaServerless.Connector.Webhooks;
 using WaServerless.Queues;
 using WaServerless.Storage;
@@ -13,10 +14,9 @@ public static class Program
         builder.Configuration.AddWaServerlessPlans();
         builder.Services.AddWaServerlessStorage().AddWaServerlessQueues().AddWaServerlessConnector(builder.Configuration)
             .AddWaServerlessTelemetry(builder.Configuration, "waserverless-connector");
-        builder.Services.AddHealthChecks();
+        builder.Services.AddWaServerlessHealthChecks();
         var app = builder.Build();
-        app.MapHealthChecks("/healthz");
-        app.MapHealthChecks("/readyz");
+        app.MapWaServerlessHealthChecks();
         app.MapCloudApiWebhook();
         await app.RunAsync();
     }

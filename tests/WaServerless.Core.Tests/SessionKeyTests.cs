@@ -69,3 +69,27 @@ public sealed class EngineCapabilitiesTests
     [Fact]
     public void An_unknown_engine_has_no_capabilities() => Assert.Null(WaServerless.Core.Engines.EngineCapabilities.For("telegram"));
 }
+
+/// <summary>A timer schedule read the way the Functions Timer trigger reads it, for the devhost's loops.</summary>
+public sealed class TimerScheduleTests
+{
+    private static readonly DateTimeOffset At = new(2026, 12, 1, 10, 0, 7, TimeSpan.Zero);
+
+    [Theory]
+    [InlineData("*/30 * * * * *", "2026-12-01T10:00:30+00:00")]
+    [InlineData("0 */1 * * * *", "2026-12-01T10:01:00+00:00")]
+    [InlineData("00:00:05", "2026-12-01T10:00:12+00:00")]
+    [InlineData("00:00:00.250", "2026-12-01T10:00:07.25+00:00")]
+    public void The_next_run_follows_the_cron_or_the_interval(string schedule, string next) =>
+        Assert.Equal(DateTimeOffset.Parse(next, System.Globalization.CultureInfo.InvariantCulture), WaServerless.Core.Scheduling.TimerSchedule.Parse(schedule).Next(At));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("every minute")]
+    [InlineData("*/5 * * * *")] // five fields: the Timer trigger wants seconds first
+    [InlineData("00:00:00")]
+    [InlineData("-00:00:05")]
+    [InlineData("61 * * * * *")]
+    public void Anything_else_is_refused(string schedule) =>
+        Assert.False(WaServerless.Core.Scheduling.TimerSchedule.TryParse(schedule, out _));
+}

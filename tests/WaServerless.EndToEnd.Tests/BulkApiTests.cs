@@ -44,7 +44,7 @@ public sealed class BulkPacingFixture : IAsyncLifetime
         ["Plans:bulkfast:RecipientDailyCap"] = "50",
         ["Sandbox:DeliveredAfter"] = "01:00:00",
         ["Sandbox:ReadAfter"] = "01:00:00",
-        ["DevHost:OutboxSweepInterval"] = "00:00:05",
+        ["Messages:OutboxSweepSchedule"] = "00:00:05",
     });
 
     public async Task DisposeAsync() => await Host.DisposeAsync();

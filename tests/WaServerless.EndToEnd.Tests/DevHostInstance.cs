@@ -46,7 +46,7 @@ public sealed class DevHostInstance : IAsyncDisposable
             ["Storage:ConnectionString"] = storageConnectionString,
             ["Storage:NamePrefix"] = prefix,
             ["DevHost:DemoKeyFile"] = demoKeyFile,
-            ["DevHost:OutboxSweepInterval"] = "00:00:00.250",
+            ["Messages:OutboxSweepSchedule"] = "00:00:00.250",
             ["Connector:PollInterval"] = "00:00:00.050",
             ["Workflows:RetryInitialDelay"] = "00:00:00.200",
             ["Workflows:RetryMaxDelay"] = "00:00:01",
@@ -70,7 +70,7 @@ public sealed class DevHostInstance : IAsyncDisposable
             // Webhooks: a fixed test key, and receivers on loopback http (never a default outside tests and the local stack).
             ["Webhooks:EncryptionKey"] = Convert.ToBase64String(new byte[32]),
             ["Webhooks:AllowLocalTargets"] = "true",
-            ["Webhooks:SweepInterval"] = "00:00:00.200",
+            ["Webhooks:SweepSchedule"] = "00:00:00.200",
             ["Webhooks:RetryInitialDelay"] = "00:00:00.200",
             ["Webhooks:RetryMaxDelay"] = "00:00:01",
         };

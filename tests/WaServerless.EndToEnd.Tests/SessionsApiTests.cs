@@ -203,3 +203,28 @@ public sealed class SseReader(Stream stream)
         }
     }
 }
+
+/// <summary>Liveness and readiness on the devhost, mapped by the same code as on the connector.</summary>
+public sealed class HealthEndpointsTests
+{
+    [Fact]
+    public async Task Liveness_answers_at_once_and_readiness_once_storage_queues_and_the_session_scans_are_up()
+    {
+        await using var host = await DevHostInstance.StartAsync();
+
+        using var live = await host.Client.GetAsync("healthz");
+        Assert.Equal(System.Net.HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal("Healthy", await live.Content.ReadAsStringAsync());
+
+        var ready = await WaServerless.TestKit.Eventually.MatchesAsync(
+            async () =>
+            {
+                using var response = await host.Client.GetAsync("readyz");
+                return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+            },
+            r => r.Item1 == 200,
+            TimeSpan.FromSeconds(30),
+            "readiness");
+        Assert.Equal("Healthy", ready.Item2);
+    }
+}

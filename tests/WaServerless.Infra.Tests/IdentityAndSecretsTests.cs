@@ -304,6 +304,30 @@ public partial class IdentityAndSecretsTests
         }
     }
 
+    [Fact]
+    public void Every_setting_a_function_binding_names_as_a_percent_expression_is_an_app_setting_of_the_function_app()
+    {
+        // functions.metadata as the Worker.Sdk generated it for the Functions app, in this build's configuration.
+        var output = new DirectoryInfo(AppContext.BaseDirectory);
+        var metadata = RepoPaths.Combine("functions", "WaServerless.Functions", "bin", output.Parent!.Name, output.Name, "functions.metadata");
+        Assert.True(File.Exists(metadata), metadata + " was not generated");
+        var referenced = System.Text.Json.JsonDocument.Parse(File.ReadAllText(metadata)).RootElement.EnumerateArray()
+            .SelectMany(f => f.GetProperty("bindings").EnumerateArray())
+            .SelectMany(b => b.EnumerateObject())
+            .Where(p => p.Value.ValueKind == System.Text.Json.JsonValueKind.String)
+            .SelectMany(p => PercentSetting().Matches(p.Value.GetString()!).Select(m => m.Groups[1].Value))
+            .Distinct()
+            .ToList();
+        var names = SettingNames(MainTemplate.Compiled.TemplateDeclaring("Microsoft.Web/sites"));
+
+        Assert.Contains("Webhooks:SweepSchedule", referenced);
+        Assert.Contains("EventsQueueName", referenced);
+        Assert.All(referenced, setting => Assert.Contains(setting.Replace(":", "__", StringComparison.Ordinal), names));
+    }
+
+    [GeneratedRegex("%([^%]+)%")]
+    private static partial Regex PercentSetting();
+
     private static HashSet<string> SettingNames(CompiledTemplate template)
     {
         var names = CompiledTemplate.SettingLikeObjects(template.Root)

@@ -49,6 +49,9 @@ public sealed partial class SessionSupervisor(
 
     private static int _observers;
 
+    /// <summary>When the last scan for sessions to own finished without error (readiness).</summary>
+    public DateTimeOffset? LastScanAt { get; private set; }
+
     private static SessionSupervisor? _current;
 
     // One gauge per process; it reports the supervisor that started last (one per process in practice).
@@ -104,6 +107,7 @@ public sealed partial class SessionSupervisor(
             try
             {
                 await ClaimAsync(stoppingToken);
+                LastScanAt = time.GetUtcNow();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

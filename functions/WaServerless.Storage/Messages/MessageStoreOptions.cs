@@ -12,6 +12,14 @@ public sealed class MessageStoreOptions : IValidatableObject
     /// <summary>How old an outbox row must be before the sweeper treats its enqueue as lost.</summary>
     public TimeSpan OutboxGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// When the outbox is swept for lost enqueues: a six-field NCRONTAB expression or a TimeSpan. The
+    /// Functions timer reads it as %Messages:OutboxSweepSchedule%, the devhost's loop from here.
+    /// </summary>
+    public string OutboxSweepSchedule { get; set; } = DefaultOutboxSweepSchedule;
+
+    public const string DefaultOutboxSweepSchedule = "0 */1 * * * *";
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (IdempotencyWindow < TimeSpan.FromMinutes(5))
@@ -22,6 +30,11 @@ public sealed class MessageStoreOptions : IValidatableObject
         if (OutboxGracePeriod <= TimeSpan.Zero)
         {
             yield return new ValidationResult("Messages:OutboxGracePeriod must be positive.", [nameof(OutboxGracePeriod)]);
+        }
+
+        if (!Core.Scheduling.TimerSchedule.TryParse(OutboxSweepSchedule, out _))
+        {
+            yield return new ValidationResult("Messages:OutboxSweepSchedule must be a six-field NCRONTAB expression (\"0 */1 * * * *\") or a TimeSpan (\"00:00:15\").", [nameof(OutboxSweepSchedule)]);
         }
     }
 }

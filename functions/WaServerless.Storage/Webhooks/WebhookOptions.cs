@@ -44,8 +44,13 @@ public sealed class WebhookOptions : IValidatableObject
     [Range(1, 1000)]
     public int SweepBatchSize { get; set; } = 200;
 
-    /// <summary>How often the devhost sweeps due retries (the Functions app's timer runs every 30 seconds).</summary>
-    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// When due retries are swept: a six-field NCRONTAB expression or a TimeSpan (see
+    /// <see cref="Core.Scheduling.TimerSchedule"/>). The Functions timer reads it as %Webhooks:SweepSchedule%.
+    /// </summary>
+    public string SweepSchedule { get; set; } = DefaultSweepSchedule;
+
+    public const string DefaultSweepSchedule = "*/30 * * * * *";
 
     /// <summary>
     /// An endpoint is disabled after this many failed attempts in a row that have also gone on for
@@ -90,9 +95,14 @@ public sealed class WebhookOptions : IValidatableObject
             yield return new ValidationResult("Webhooks: RetryInitialDelay and RetryMaxAge must be positive and RetryMaxDelay at least RetryInitialDelay.", [nameof(RetryInitialDelay), nameof(RetryMaxDelay), nameof(RetryMaxAge)]);
         }
 
-        if (SweepInterval <= TimeSpan.Zero || AutoDisableAfter < TimeSpan.Zero || SecretRotationGrace < TimeSpan.Zero)
+        if (!Core.Scheduling.TimerSchedule.TryParse(SweepSchedule, out _))
         {
-            yield return new ValidationResult("Webhooks: SweepInterval must be positive, AutoDisableAfter and SecretRotationGrace not negative.", [nameof(SweepInterval)]);
+            yield return new ValidationResult("Webhooks:SweepSchedule must be a six-field NCRONTAB expression (\"*/30 * * * * *\") or a TimeSpan (\"00:00:05\").", [nameof(SweepSchedule)]);
+        }
+
+        if (AutoDisableAfter < TimeSpan.Zero || SecretRotationGrace < TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Webhooks: AutoDisableAfter and SecretRotationGrace must not be negative.", [nameof(AutoDisableAfter)]);
         }
     }
 }

@@ -1,20 +1,36 @@
 using Microsoft.Extensions.Options;
 using WaServerless.Api.Sending;
+using WaServerless.Core.Scheduling;
 using WaServerless.Queues;
+using WaServerless.Storage.Messages;
+using WaServerless.Storage.Webhooks;
+using WaServerless.Workflows.Webhooks;
 
 namespace WaServerless.DevHost;
 
-/// <summary>The devhost's stand-in for the Functions timer trigger that runs the outbox sweeper.</summary>
-public sealed partial class OutboxSweeperLoop(OutboxSweeper sweeper, IOptions<DevHostOptions> options, TimeProvider time, ILogger<OutboxSweeperLoop> logger) : BackgroundService
+/// <summary>
+/// The devhost's stand-in for a Functions trigger: one step at a time until the host stops, a failed
+/// step logged and the loop going on after a pause, never a stop. Subclasses say what one step is and
+/// when the next one runs.
+/// </summary>
+public abstract partial class PeriodicLoop(TimeProvider time, ILogger logger) : BackgroundService
 {
+    /// <summary>Runs one step; returns when the next may start.</summary>
+    protected abstract Task<DateTimeOffset> StepAsync(CancellationToken cancellationToken);
+
+    /// <summary>How long to wait after a failed step.</summary>
+    protected virtual TimeSpan AfterFailure => TimeSpan.FromSeconds(2);
+
+    protected TimeProvider Time => time;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            DateTimeOffset next;
             try
             {
-                await sweeper.SweepAsync(stoppingToken);
-                await Task.Delay(options.Value.OutboxSweepInterval, time, stoppingToken);
+                next = await StepAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -22,66 +38,86 @@ public sealed partial class OutboxSweeperLoop(OutboxSweeper sweeper, IOptions<De
             }
             catch (Exception e)
             {
-                LogFailed(logger, e);
-                await Task.Delay(options.Value.OutboxSweepInterval, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                LogFailed(logger, GetType().Name, e);
+                next = time.GetUtcNow() + AfterFailure;
+            }
+
+            var wait = next - time.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                try
+                {
+                    await Task.Delay(wait, time, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
         }
     }
 
-    [LoggerMessage(LogLevel.Error, "Outbox sweep failed")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
+    [LoggerMessage(LogLevel.Error, "{Loop} failed; it goes on after a pause")]
+    private static partial void LogFailed(ILogger logger, string loop, Exception exception);
+}
+
+/// <summary>The Functions app's SweepOutbox timer, on the same Messages:OutboxSweepSchedule.</summary>
+public sealed class OutboxSweeperLoop(OutboxSweeper sweeper, IOptions<MessageStoreOptions> options, TimeProvider time, ILogger<OutboxSweeperLoop> logger)
+    : PeriodicLoop(time, logger)
+{
+    private readonly TimerSchedule _schedule = TimerSchedule.Parse(options.Value.OutboxSweepSchedule);
+
+    protected override async Task<DateTimeOffset> StepAsync(CancellationToken cancellationToken)
+    {
+        await sweeper.SweepAsync(cancellationToken);
+        return _schedule.Next(Time.GetUtcNow());
+    }
+}
+
+/// <summary>The Functions app's SweepWebhookRetries timer, on the same Webhooks:SweepSchedule.</summary>
+public sealed class WebhookSweeperLoop(WebhookDeliverer deliverer, IOptions<WebhookOptions> options, TimeProvider time, ILogger<WebhookSweeperLoop> logger)
+    : PeriodicLoop(time, logger)
+{
+    private readonly TimerSchedule _schedule = TimerSchedule.Parse(options.Value.SweepSchedule);
+
+    protected override async Task<DateTimeOffset> StepAsync(CancellationToken cancellationToken)
+    {
+        await deliverer.SweepAsync(cancellationToken);
+        return _schedule.Next(Time.GetUtcNow());
+    }
 }
 
 /// <summary>
 /// Takes events off the events queue and routes them, as the Functions app's Service Bus trigger
 /// does in Azure: a transient failure starts its RetrySend, a rate limit or a lost session throttles
 /// the session's campaigns, a session that connected wakes what waits for it, webhooks fan out.
-/// A message that cannot be read is dead-lettered.
+/// A message that cannot be read is dead-lettered. Polls again at once while there are events.
 /// </summary>
-public sealed partial class DeliveryEventsLoop(
+public sealed class DeliveryEventsLoop(
     IQueueTransport transport,
     WaServerless.Workflows.Signals.EventsRouter router,
     WaServerless.Workflows.IWorkflowClient workflows,
     TimeProvider time,
-    ILogger<DeliveryEventsLoop> logger) : BackgroundService
+    ILogger<DeliveryEventsLoop> logger) : PeriodicLoop(time, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(500);
+
+    protected override async Task<DateTimeOffset> StepAsync(CancellationToken cancellationToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        var batch = await transport.ReceiveAsync(QueueNames.Events, 32, cancellationToken);
+        foreach (var message in batch)
         {
-            try
+            var e = EventsQueue.Read(message.Body);
+            if (e is null)
             {
-                var batch = await transport.ReceiveAsync(QueueNames.Events, 32, stoppingToken);
-                foreach (var message in batch)
-                {
-                    var e = EventsQueue.Read(message.Body);
-                    if (e is null)
-                    {
-                        await transport.DeadLetterAsync(message, "not an event of the events queue", stoppingToken);
-                        continue;
-                    }
+                await transport.DeadLetterAsync(message, "not an event of the events queue", cancellationToken);
+                continue;
+            }
 
-                    await router.RouteAsync(workflows, e, stoppingToken);
-                    await transport.CompleteAsync(message, stoppingToken);
-                }
-
-                if (batch.Count == 0)
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(500), time, stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                LogFailed(logger, e);
-                await Task.Delay(TimeSpan.FromSeconds(2), time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
+            await router.RouteAsync(workflows, e, cancellationToken);
+            await transport.CompleteAsync(message, cancellationToken);
         }
-    }
 
-    [LoggerMessage(LogLevel.Error, "Reading delivery events failed")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
+        return batch.Count == 0 ? Time.GetUtcNow() + IdlePoll : Time.GetUtcNow();
+    }
 }

@@ -1,5 +1,6 @@
 using WaServerless.Api;
 using WaServerless.Connector;
+using WaServerless.Connector.Health;
 using WaServerless.Connector.Webhooks;
 using WaServerless.DevHost.Durable;
 using WaServerless.Queues;
@@ -30,13 +31,14 @@ public static class DevHostApplication
             .AddWaServerlessConnector(builder.Configuration)
             .AddWaServerlessWorkflows()
             .AddWaServerlessDevHost()
+            .AddWaServerlessHealthChecks()
             .AddWaServerlessTelemetry(builder.Configuration, "waserverless-devhost");
 
         var app = builder.Build();
         app.MapWaServerlessApi();
         app.MapSandboxControl();
         app.MapCloudApiWebhook();
-        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+        app.MapWaServerlessHealthChecks();
         return app;
     }
 }

@@ -11,8 +11,6 @@ public sealed class DevHostOptions
     /// <summary>Whether to create the demo account and key at start.</summary>
     public bool SeedDemoAccount { get; set; } = true;
 
-    public TimeSpan OutboxSweepInterval { get; set; } = TimeSpan.FromSeconds(15);
-
     /// <summary>
     /// Where the local webhook encryption key is kept between runs, when Webhooks:EncryptionKey is not
     /// set: created on first start (32 random bytes), so endpoints registered locally keep working.
