@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using WaServerless.Api.Accounts;
 using WaServerless.Api.Auth;
 using WaServerless.Api.Bulk;
@@ -34,8 +35,10 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<CampaignUploadStore>();
         services.AddSingleton<CampaignMessageCounter>();
         services.AddSingleton<BulkHandler>();
-        services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section);
+        services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MediaOptions>, MediaOptionsValidation>();
         services.AddSingleton<MediaSizeProbe>();
+        services.AddSingleton<MediaGuard>();
         services.AddHttpClient(MediaSizeProbe.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         return services;

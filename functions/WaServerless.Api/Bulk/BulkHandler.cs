@@ -46,7 +46,7 @@ public sealed partial class BulkHandler(
     CampaignRecipientListStore recipientLists,
     CampaignMessageCounter counter,
     WorkflowDispatcher dispatcher,
-    MediaSizeProbe mediaProbe,
+    MediaGuard media,
     IOptions<BulkOptions> options,
     TimeProvider time,
     ILogger<BulkHandler> logger)
@@ -102,10 +102,9 @@ public sealed partial class BulkHandler(
                     "Give each recipient its variables ({\"recipient\": \"+14155550123\", \"variables\": {\"name\": \"Ada\"}}, or a CSV column of that name)."));
             }
 
-            if (MediaSizeProbe.MediaUrlOf(parsed.Content) is { } mediaUrl
-                && await mediaProbe.GetSizeAsync(mediaUrl, cancellationToken) is { } size && size > plan.MaxMediaBytes)
+            if (await media.CheckAsync(parsed.Content, plan, cancellationToken) is { } mediaError)
             {
-                return ApiResults.Error(new ApiError(413, ErrorCodes.MediaTooLarge, $"The media is {size} bytes; the {plan.Name} plan allows {plan.MaxMediaBytes}."));
+                return ApiResults.Error(mediaError);
             }
 
             var sessionKey = SessionKey.Of(caller.Account.Id, session.SessionId);

@@ -31,7 +31,7 @@ public sealed partial class SendHandler(
     SendCommandQueue queue,
     PlanCatalog plans,
     SessionStore sessions,
-    MediaSizeProbe mediaProbe,
+    MediaGuard media,
     TimeProvider time,
     ILogger<SendHandler> logger)
 {
@@ -50,10 +50,9 @@ public sealed partial class SendHandler(
 
             var send = parsed.Request!;
             var plan = plans.PlanOf(caller.Account);
-            if (MediaSizeProbe.MediaUrlOf(send.Content) is { } mediaUrl
-                && await mediaProbe.GetSizeAsync(mediaUrl, cancellationToken) is { } size && size > plan.MaxMediaBytes)
+            if (await media.CheckAsync(send.Content, plan, cancellationToken) is { } mediaError)
             {
-                return ApiResults.Error(new ApiError(413, ErrorCodes.MediaTooLarge, $"The media is {size} bytes; the {plan.Name} plan allows {plan.MaxMediaBytes}."));
+                return ApiResults.Error(mediaError);
             }
 
             var sessionId = fields.TryGetValue("session", out var chosen) && !string.IsNullOrWhiteSpace(chosen) ? chosen.Trim() : caller.Account.DefaultSessionId;

@@ -47,6 +47,9 @@ public static class ErrorCodes
     public const string TextTooLong = "TEXT_TOO_LONG";
     public const string InvalidPriority = "INVALID_PRIORITY";
     public const string InvalidMediaUrl = "INVALID_MEDIA_URL";
+
+    /// <summary>A media URL whose host is (or resolves to) a loopback, private, link-local or reserved address.</summary>
+    public const string MediaUrlNotPublic = "MEDIA_URL_NOT_PUBLIC";
     public const string InvalidFilename = "INVALID_FILENAME";
     public const string InvalidLocation = "INVALID_LOCATION";
     public const string InvalidContact = "INVALID_CONTACT";

@@ -66,6 +66,50 @@ public static class NetworkAddresses
         }
     }
 
+    /// <summary>
+    /// Whether a URL's host may be fetched on a client's behalf. A literal (in any notation: Uri
+    /// already turns decimal, hex, octal and short IPv4 forms into dotted quads, and IPv4-mapped
+    /// IPv6 is mapped back) is judged as it is; a name by every address it resolves to, so a name
+    /// that resolves to a private address is refused. A name that does not resolve in time is
+    /// <see cref="HostVerdict.Unresolved"/>: whoever fetches it checks again at connect time.
+    /// </summary>
+    public static async Task<HostCheck> CheckHostAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        var host = url.DnsSafeHost;
+        if (url.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 && IPAddress.TryParse(host, out var literal))
+        {
+            return IsPublic(literal) ? new HostCheck(HostVerdict.Public, null) : new HostCheck(HostVerdict.NotPublic, literal);
+        }
+
+        // RFC 6761: localhost and its subdomains are loopback whatever a resolver says (a trailing dot included).
+        var name = host.TrimEnd('.');
+        if (name.Equals("localhost", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return new HostCheck(HostVerdict.NotPublic, IPAddress.Loopback);
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        IPAddress[] addresses;
+        try
+        {
+            addresses = await ResolveAsync(host, deadline.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new HostCheck(HostVerdict.Unresolved, null);
+        }
+
+        if (addresses.Length == 0)
+        {
+            return new HostCheck(HostVerdict.Unresolved, null);
+        }
+
+        var offending = addresses.FirstOrDefault(a => !IsPublic(a));
+        return offending is null ? new HostCheck(HostVerdict.Public, null) : new HostCheck(HostVerdict.NotPublic, offending);
+    }
+
     /// <summary>True when the host resolves and every address it resolves to is public.</summary>
     public static async Task<bool> IsPublicHostAsync(string host, CancellationToken cancellationToken)
     {
@@ -73,3 +117,15 @@ public static class NetworkAddresses
         return addresses.Length > 0 && addresses.All(IsPublic);
     }
 }
+
+public enum HostVerdict
+{
+    Public,
+    /// <summary>A literal, or a name with at least one address, that is loopback, private, link-local or reserved.</summary>
+    NotPublic,
+    /// <summary>The name did not resolve (or not in time).</summary>
+    Unresolved,
+}
+
+/// <param name="Address">The first address that is not public, when there is one.</param>
+public sealed record HostCheck(HostVerdict Verdict, IPAddress? Address);
