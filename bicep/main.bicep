@@ -3,7 +3,7 @@ targetScope = 'resourceGroup'
 metadata name = 'WaServerless'
 metadata description = 'Everything WaServerless needs in one resource group: storage, Service Bus, the Functions API (Flex Consumption), the connector (Container Apps), Key Vault, Log Analytics and Application Insights, the container registry, the workbook and the alert rules. Every service-to-service connection signs in with a user-assigned managed identity; no connection string or account key is created or configured.'
 
-import { builtInRoles } from 'modules/types.bicep'
+import { builtInRoles, connectorEngineType } from 'modules/types.bicep'
 
 // ---------------------------------------------------------------------------------------------
 // Parameters
@@ -95,12 +95,8 @@ param durableTaskHubName string = 'WaServerlessHub'
 @description('Optional. The connector image (<registry>/<repository>:<tag>), usually in this deployment\'s registry. Empty deploys a placeholder until the first image is pushed; then deploy again with it (or let azd set it).')
 param connectorImage string = ''
 
-@description('Optional. The WhatsApp engine of the connector: CloudApi (Meta\'s WhatsApp Business Cloud API) or Sandbox (simulated WhatsApp, for trials).')
-@allowed([
-  'CloudApi'
-  'Sandbox'
-])
-param connectorEngine string = 'CloudApi'
+@description('Optional. The WhatsApp engine of the connector and what it needs: { engine: \'Sandbox\' } (simulated WhatsApp, the default: it deploys and delivers with no Meta account) or { engine: \'CloudApi\', phoneNumberId, accessToken, appSecret } (Meta\'s WhatsApp Business Cloud API; each value required).')
+param connectorEngine connectorEngineType = { engine: 'Sandbox' }
 
 @description('Optional. Meta Graph API version used by the CloudApi engine.')
 @minLength(4)
@@ -135,8 +131,8 @@ param connectorScaleMessageCount int = 100
 ])
 param connectorCpu string = '0.5'
 
-@description('Optional. Give the connector a public HTTPS endpoint (for example for Meta webhooks). Off: nothing needs to call it.')
-param connectorExternalIngress bool = false
+@description('Optional. Give the connector a public HTTPS endpoint on its port 8080. Unset: on for the CloudApi engine (Meta posts receipts and inbound messages to it), off for the Sandbox.')
+param connectorExternalIngress bool?
 
 @description('Optional. Container registry tier.')
 @allowed([
@@ -163,13 +159,11 @@ param keyVaultSoftDeleteRetentionInDays int = 90
 @secure()
 param adminApiKey string = ''
 
-@description('Needed by the connector: the key that encrypts WhatsApp session state at rest (base64 of 32 random bytes, e.g. openssl rand -base64 32), stored in Key Vault as session-state-encryption-key and given to the connector as Sessions__EncryptionKey. Empty: not stored, and the connector refuses to start against Azure storage until it is set.')
+@description('Required. The key that encrypts WhatsApp session state at rest: base64 of 32 random bytes (openssl rand -base64 32), stored in Key Vault as session-state-encryption-key and given to the connector as Sessions__EncryptionKey. Keep it: a new key makes stored sessions unreadable (they pair again).')
 @secure()
-param sessionStateEncryptionKey string = ''
-
-@description('Optional. The Meta app secret (verifies Cloud API webhook signatures), stored in Key Vault as meta-app-secret and given to the connector as CloudApi__AppSecret. Empty: not set.')
-@secure()
-param metaAppSecret string = ''
+@minLength(44)
+@maxLength(44)
+param sessionStateEncryptionKey string
 
 @description('Optional. The key that encrypts webhook signing secrets at rest (base64 of 32 random bytes), stored in Key Vault as webhook-encryption-key and given to the Functions app as Webhooks__EncryptionKey. Empty: not set, and webhooks cannot be registered.')
 @secure()
@@ -390,14 +384,39 @@ module serviceBus 'modules/service-bus.bicep' = {
         description: 'Connector: receives sends (per session) and control commands.'
       }
     ]
-    // The KEDA azure-servicebus scaler reads queue runtime properties, which needs Manage rights:
-    // Data Owner, but only on the four lanes it watches.
+    // The KEDA azure-servicebus scaler and the Functions Service Bus extension's target-based scaler
+    // read queue runtime properties, which needs Manage rights: Data Owner, but only on the queues
+    // they watch (the connector's four lanes, the Functions app's delivery-events).
     queueRoleAssignments: [
-      for lane in sendLaneNames: {
-        queueName: lane
+      {
+        queueName: sendLaneNames[0]
         principalId: connectorIdentity.outputs.principalId
         roleDefinitionId: builtInRoles.serviceBusDataOwner
-        description: 'Connector: KEDA reads the depth of ${lane} to scale the connector.'
+        description: 'Connector: KEDA reads the depth of ${sendLaneNames[0]} to scale the connector.'
+      }
+      {
+        queueName: sendLaneNames[1]
+        principalId: connectorIdentity.outputs.principalId
+        roleDefinitionId: builtInRoles.serviceBusDataOwner
+        description: 'Connector: KEDA reads the depth of ${sendLaneNames[1]} to scale the connector.'
+      }
+      {
+        queueName: sendLaneNames[2]
+        principalId: connectorIdentity.outputs.principalId
+        roleDefinitionId: builtInRoles.serviceBusDataOwner
+        description: 'Connector: KEDA reads the depth of ${sendLaneNames[2]} to scale the connector.'
+      }
+      {
+        queueName: sendLaneNames[3]
+        principalId: connectorIdentity.outputs.principalId
+        roleDefinitionId: builtInRoles.serviceBusDataOwner
+        description: 'Connector: KEDA reads the depth of ${sendLaneNames[3]} to scale the connector.'
+      }
+      {
+        queueName: eventsQueueName
+        principalId: functionsIdentity.outputs.principalId
+        roleDefinitionId: builtInRoles.serviceBusDataOwner
+        description: 'Functions app: the Service Bus extension\'s target-based scaler reads the depth of ${eventsQueueName}.'
       }
     ]
   }
@@ -430,7 +449,9 @@ module adminApiKeySecret 'modules/key-vault-secret.bicep' = if (!empty(adminApiK
   }
 }
 
-module sessionStateEncryptionKeySecret 'modules/key-vault-secret.bicep' = if (!empty(sessionStateEncryptionKey)) {
+var isCloudApi = connectorEngine.engine == 'CloudApi'
+
+module sessionStateEncryptionKeySecret 'modules/key-vault-secret.bicep' = {
   name: '${deploymentPrefix}-secret-session-state-key'
   dependsOn: [
     keyVault
@@ -445,7 +466,22 @@ module sessionStateEncryptionKeySecret 'modules/key-vault-secret.bicep' = if (!e
   }
 }
 
-module metaAppSecretSecret 'modules/key-vault-secret.bicep' = if (!empty(metaAppSecret)) {
+module cloudApiAccessTokenSecret 'modules/key-vault-secret.bicep' = if (isCloudApi) {
+  name: '${deploymentPrefix}-secret-cloudapi-access-token'
+  dependsOn: [
+    keyVault
+  ]
+  params: {
+    keyVaultName: names.keyVault
+    name: 'cloudapi-access-token'
+    value: connectorEngine.engine == 'CloudApi' ? connectorEngine.accessToken : ''
+    readerPrincipalIds: [
+      connectorIdentity.outputs.principalId
+    ]
+  }
+}
+
+module metaAppSecretSecret 'modules/key-vault-secret.bicep' = if (isCloudApi) {
   name: '${deploymentPrefix}-secret-meta-app-secret'
   dependsOn: [
     keyVault
@@ -453,7 +489,7 @@ module metaAppSecretSecret 'modules/key-vault-secret.bicep' = if (!empty(metaApp
   params: {
     keyVaultName: names.keyVault
     name: 'meta-app-secret'
-    value: metaAppSecret
+    value: connectorEngine.engine == 'CloudApi' ? connectorEngine.appSecret : ''
     readerPrincipalIds: [
       connectorIdentity.outputs.principalId
     ]
@@ -518,7 +554,7 @@ module functionApp 'modules/function-app.bicep' = {
     appInsightsConnectionString: appInsights.outputs.connectionString
     adminApiKeySecretUri: adminApiKeySecret.?outputs.uri ?? ''
     webhookEncryptionKeySecretUri: webhookEncryptionKeySecret.?outputs.uri ?? ''
-    sessionEngines: toLower(connectorEngine)
+    sessionEngines: toLower(connectorEngine.engine)
     runtimeVersion: functionsRuntimeVersion
     instanceMemoryMB: functionsInstanceMemoryMB
     maximumInstanceCount: functionsMaximumInstanceCount
@@ -560,12 +596,14 @@ module connector 'modules/connector-app.bicep' = {
     minReplicas: connectorMinReplicas
     maxReplicas: connectorMaxReplicas
     cpu: connectorCpu
-    engine: connectorEngine
+    engine: connectorEngine.engine
     cloudApiGraphApiVersion: cloudApiGraphApiVersion
-    sessionStateEncryptionKeySecretUri: sessionStateEncryptionKeySecret.?outputs.uri ?? ''
+    cloudApiPhoneNumberId: connectorEngine.engine == 'CloudApi' ? connectorEngine.phoneNumberId : ''
+    cloudApiAccessTokenSecretUri: cloudApiAccessTokenSecret.?outputs.uri ?? ''
+    sessionStateEncryptionKeySecretUri: sessionStateEncryptionKeySecret.outputs.uri
     metaAppSecretUri: metaAppSecretSecret.?outputs.uri ?? ''
     appInsightsConnectionString: appInsights.outputs.connectionString
-    externalIngress: connectorExternalIngress
+    externalIngress: connectorExternalIngress ?? isCloudApi
   }
 }
 
@@ -619,7 +657,7 @@ output functionAppName string = functionApp.outputs.name
 @description('Name of the connector Container App.')
 output connectorName string = connector.outputs.name
 
-@description('Public host name of the connector when connectorExternalIngress is on, else empty.')
+@description('Public host name of the connector when its external ingress is on (the CloudApi engine, or connectorExternalIngress), else empty.')
 output connectorFqdn string = connector.outputs.fqdn
 
 @description('Portal link that opens the WaServerless workbook.')

@@ -8,9 +8,15 @@ using 'main.bicep'
 // compiled (by az, azd or `bicep build-params`). Set them first, for example:
 //   export WASERVERLESS_ADMIN_API_KEY="$(openssl rand -base64 48)"
 //   export WASERVERLESS_SESSION_STATE_KEY="$(openssl rand -base64 32)"
-//   export WASERVERLESS_META_APP_SECRET='<app secret from the Meta app dashboard>'
 //   export WASERVERLESS_WEBHOOK_KEY="$(openssl rand -base64 32)"
-// An empty (unset) secret is skipped: no Key Vault secret and no app setting for it.
+// The session-state key is required (compiling fails without it); keep it for the deployment's life.
+// An empty (unset) optional secret is skipped: no Key Vault secret and no app setting for it.
+// For Meta's Cloud API instead of the Sandbox, also:
+//   export WASERVERLESS_ENGINE=CloudApi
+//   export WASERVERLESS_CLOUDAPI_PHONE_NUMBER_ID='<phone number id from WhatsApp Manager>'
+//   export WASERVERLESS_CLOUDAPI_ACCESS_TOKEN='<system-user access token>'
+//   export WASERVERLESS_META_APP_SECRET='<app secret from the Meta app dashboard>'
+// and each of the three is then required.
 
 param namePrefix = readEnvironmentVariable('WASERVERLESS_NAME_PREFIX', 'waserv')
 
@@ -19,7 +25,14 @@ param tags = {
 }
 
 // Sandbox simulates WhatsApp (no Meta account needed); CloudApi talks to Meta's Cloud API.
-param connectorEngine = readEnvironmentVariable('WASERVERLESS_ENGINE', 'CloudApi')
+param connectorEngine = readEnvironmentVariable('WASERVERLESS_ENGINE', 'Sandbox') == 'CloudApi'
+  ? {
+      engine: 'CloudApi'
+      phoneNumberId: readEnvironmentVariable('WASERVERLESS_CLOUDAPI_PHONE_NUMBER_ID', '')
+      accessToken: readEnvironmentVariable('WASERVERLESS_CLOUDAPI_ACCESS_TOKEN', '')
+      appSecret: readEnvironmentVariable('WASERVERLESS_META_APP_SECRET', '')
+    }
+  : { engine: 'Sandbox' }
 
 // Empty until the first image is pushed; azd sets SERVICE_CONNECTOR_IMAGE_NAME after it deploys.
 param connectorImage = readEnvironmentVariable('SERVICE_CONNECTOR_IMAGE_NAME', '')
@@ -31,8 +44,7 @@ param connectorMinReplicas = 1
 param connectorMaxReplicas = 3
 
 param adminApiKey = readEnvironmentVariable('WASERVERLESS_ADMIN_API_KEY', '')
-param sessionStateEncryptionKey = readEnvironmentVariable('WASERVERLESS_SESSION_STATE_KEY', '')
-param metaAppSecret = readEnvironmentVariable('WASERVERLESS_META_APP_SECRET', '')
+param sessionStateEncryptionKey = readEnvironmentVariable('WASERVERLESS_SESSION_STATE_KEY')
 param webhookEncryptionKey = readEnvironmentVariable('WASERVERLESS_WEBHOOK_KEY', '')
 
 // Purge protection keeps a deleted vault's name for 90 days; turn it off for throwaway trials.

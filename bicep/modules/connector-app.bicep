@@ -89,16 +89,23 @@ param engine string = 'CloudApi'
 @description('Optional. The Meta Graph API version the CloudApi engine calls.')
 param cloudApiGraphApiVersion string = 'v23.0'
 
-@description('Optional. Versionless Key Vault URI of the session-state encryption key; empty leaves Sessions__EncryptionKey unset.')
-param sessionStateEncryptionKeySecretUri string = ''
+@description('Required. Versionless Key Vault URI of the session-state encryption key (Sessions__EncryptionKey): the connector refuses to start against Azure storage without it.')
+@minLength(1)
+param sessionStateEncryptionKeySecretUri string
 
-@description('Optional. Versionless Key Vault URI of the Meta app secret; empty leaves CloudApi__AppSecret unset.')
+@description('Optional. The phone number id of the CloudApi engine\'s business number (CloudApi__PhoneNumberId); required with that engine.')
+param cloudApiPhoneNumberId string = ''
+
+@description('Optional. Versionless Key Vault URI of the Cloud API access token (CloudApi__AccessToken); required with the CloudApi engine.')
+param cloudApiAccessTokenSecretUri string = ''
+
+@description('Optional. Versionless Key Vault URI of the Meta app secret (CloudApi__AppSecret); required with the CloudApi engine.')
 param metaAppSecretUri string = ''
 
 @description('Required. Application Insights connection string.')
 param appInsightsConnectionString string
 
-@description('Optional. Give the connector a public HTTPS endpoint (port 8080), e.g. for Meta webhooks. Off by default: nothing needs to call it.')
+@description('Optional. Give the connector a public HTTPS endpoint (port 8080), e.g. for Meta webhooks.')
 param externalIngress bool = false
 
 // Container Apps pairs each vCPU size with twice that memory in GiB.
@@ -112,39 +119,48 @@ var memoryByCpu = {
   '1.75': '3.5Gi'
   '2.0': '4Gi'
 }
-var placeholderImage = 'mcr.microsoft.com/k8se/quickstart:latest'
+// A public placeholder that listens on 8080 like the real image, so the ingress set up on the first
+// deployment still fits when `azd deploy` swaps in the real image.
+var placeholderImage = 'mcr.microsoft.com/dotnet/samples:aspnetapp'
 var usePlaceholder = empty(image)
 var containerPort = 8080
 
 // Container Apps secrets that point at Key Vault; the platform reads them with the identity.
-var sessionKeySecrets = empty(sessionStateEncryptionKeySecretUri)
-  ? []
-  : [
+var isCloudApi = engine == 'CloudApi'
+
+// Container Apps secrets that point at Key Vault; the platform reads them with the identity.
+var sessionKeySecrets = [
+  {
+    name: 'session-state-encryption-key'
+    keyVaultUrl: sessionStateEncryptionKeySecretUri
+    identity: identityResourceId
+  }
+]
+var cloudApiSecrets = isCloudApi
+  ? [
       {
-        name: 'session-state-encryption-key'
-        keyVaultUrl: sessionStateEncryptionKeySecretUri
+        name: 'cloudapi-access-token'
+        keyVaultUrl: cloudApiAccessTokenSecretUri
         identity: identityResourceId
       }
-    ]
-var metaSecrets = empty(metaAppSecretUri)
-  ? []
-  : [
       {
         name: 'meta-app-secret'
         keyVaultUrl: metaAppSecretUri
         identity: identityResourceId
       }
     ]
-var sessionKeyEnv = empty(sessionStateEncryptionKeySecretUri)
-  ? []
-  : [
-      { name: 'Sessions__EncryptionKey', secretRef: 'session-state-encryption-key' }
-    ]
-var metaEnv = empty(metaAppSecretUri)
-  ? []
-  : [
+  : []
+var sessionKeyEnv = [
+  { name: 'Sessions__EncryptionKey', secretRef: 'session-state-encryption-key' }
+]
+// Every setting CloudApiOptions validates as required at start.
+var cloudApiEnv = isCloudApi
+  ? [
+      { name: 'CloudApi__PhoneNumberId', value: cloudApiPhoneNumberId }
+      { name: 'CloudApi__AccessToken', secretRef: 'cloudapi-access-token' }
       { name: 'CloudApi__AppSecret', secretRef: 'meta-app-secret' }
     ]
+  : []
 
 var baseEnv = [
   { name: 'Storage__tableServiceUri', value: storageTableEndpoint }
@@ -223,7 +239,7 @@ resource connector 'Microsoft.App/containerApps@2025-01-01' = {
       ingress: externalIngress
         ? {
             external: true
-            targetPort: usePlaceholder ? 80 : containerPort
+            targetPort: containerPort
             transport: 'auto'
             allowInsecure: false
           }
@@ -234,7 +250,7 @@ resource connector 'Microsoft.App/containerApps@2025-01-01' = {
           identity: identityResourceId
         }
       ]
-      secrets: concat(sessionKeySecrets, metaSecrets)
+      secrets: concat(sessionKeySecrets, cloudApiSecrets)
     }
     template: {
       containers: [
@@ -245,7 +261,7 @@ resource connector 'Microsoft.App/containerApps@2025-01-01' = {
             cpu: json(cpu)
             memory: memoryByCpu[cpu]
           }
-          env: concat(baseEnv, sessionKeyEnv, metaEnv)
+          env: concat(baseEnv, sessionKeyEnv, cloudApiEnv)
           probes: usePlaceholder ? [] : probes
         }
       ]

@@ -28,6 +28,37 @@ type diagnosticLogType = {
 }
 
 @export()
+@description('The connector\'s WhatsApp engine, with what that engine needs to start: nothing for the Sandbox; for the Cloud API the business number and Meta\'s credentials, each required, so a deployment can never start a connector that refuses its own settings.')
+@discriminator('engine')
+type connectorEngineType = sandboxEngineType | cloudApiEngineType
+
+@description('The simulated WhatsApp: for trials and demos, needs no Meta account.')
+type sandboxEngineType = {
+  @description('Required. Sandbox.')
+  engine: 'Sandbox'
+}
+
+@description('Meta\'s WhatsApp Business Cloud API.')
+type cloudApiEngineType = {
+  @description('Required. CloudApi.')
+  engine: 'CloudApi'
+
+  @description('Required. The phone number id of the business number (WhatsApp Manager > API setup), given to the connector as CloudApi__PhoneNumberId.')
+  @minLength(1)
+  phoneNumberId: string
+
+  @description('Required. A system-user access token with whatsapp_business_messaging, stored in Key Vault as cloudapi-access-token and given to the connector as CloudApi__AccessToken.')
+  @secure()
+  @minLength(1)
+  accessToken: string
+
+  @description('Required. The Meta app secret (verifies webhook signatures), stored in Key Vault as meta-app-secret and given to the connector as CloudApi__AppSecret.')
+  @secure()
+  @minLength(1)
+  appSecret: string
+}
+
+@export()
 @description('The ids of the built-in Azure roles that WaServerless grants. Only data-plane and monitoring roles: never Owner or Contributor.')
 var builtInRoles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'

@@ -4,6 +4,9 @@ namespace WaServerless.Infra.Tests;
 
 public class BicepBuildTests
 {
+    /// <summary>A made-up key of the right shape (base64 of 32 bytes).</summary>
+    private const string SessionKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
     [Fact]
     public void Main_bicep_builds_with_no_errors_and_no_warnings()
     {
@@ -39,13 +42,18 @@ public class BicepBuildTests
     }
 
     [Fact]
-    public void Example_parameters_file_builds()
+    public void Example_parameters_file_needs_the_session_state_key_and_deploys_the_sandbox_by_default()
     {
-        var build = BicepCli.Run(["build-params", RepoPaths.Combine("bicep", "main.bicepparam"), "--stdout"]);
+        var missing = BicepCli.Run(["build-params", RepoPaths.Combine("bicep", "main.bicepparam"), "--stdout"]);
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.Contains("WASERVERLESS_SESSION_STATE_KEY", missing.Output, StringComparison.Ordinal);
+
+        var build = BicepCli.Run(["build-params", RepoPaths.Combine("bicep", "main.bicepparam"), "--stdout"], new Dictionary<string, string> { ["WASERVERLESS_SESSION_STATE_KEY"] = SessionKey });
 
         Assert.True(build.ExitCode == 0, "bicep build-params failed:\n" + build.Output);
         Assert.Empty(BicepCli.Diagnostics(build));
         var parameters = ParametersOf(build);
+        Assert.Equal("Sandbox", parameters.GetProperty("connectorEngine").GetProperty("value").GetProperty("engine").GetString());
         Assert.Equal("waserv", parameters.GetProperty("namePrefix").GetProperty("value").GetString());
         Assert.Equal("", parameters.GetProperty("adminApiKey").GetProperty("value").GetString());
     }
@@ -56,10 +64,12 @@ public class BicepBuildTests
         var environment = new Dictionary<string, string>
         {
             ["WASERVERLESS_ADMIN_API_KEY"] = "admin-key-from-env",
-            ["WASERVERLESS_SESSION_STATE_KEY"] = "session-key-from-env",
+            ["WASERVERLESS_SESSION_STATE_KEY"] = SessionKey,
             ["WASERVERLESS_META_APP_SECRET"] = "meta-secret-from-env",
+            ["WASERVERLESS_CLOUDAPI_PHONE_NUMBER_ID"] = "106540352242922",
+            ["WASERVERLESS_CLOUDAPI_ACCESS_TOKEN"] = "token-from-env",
             ["WASERVERLESS_ALERT_EMAIL"] = "ops@example.com",
-            ["WASERVERLESS_ENGINE"] = "Sandbox",
+            ["WASERVERLESS_ENGINE"] = "CloudApi",
         };
 
         var build = BicepCli.Run(["build-params", RepoPaths.Combine("bicep", "main.bicepparam"), "--stdout"], environment);
@@ -67,9 +77,11 @@ public class BicepBuildTests
         Assert.True(build.ExitCode == 0, "bicep build-params failed:\n" + build.Output);
         var parameters = ParametersOf(build);
         Assert.Equal("admin-key-from-env", parameters.GetProperty("adminApiKey").GetProperty("value").GetString());
-        Assert.Equal("session-key-from-env", parameters.GetProperty("sessionStateEncryptionKey").GetProperty("value").GetString());
-        Assert.Equal("meta-secret-from-env", parameters.GetProperty("metaAppSecret").GetProperty("value").GetString());
-        Assert.Equal("Sandbox", parameters.GetProperty("connectorEngine").GetProperty("value").GetString());
+        Assert.Equal(SessionKey, parameters.GetProperty("sessionStateEncryptionKey").GetProperty("value").GetString());
+        var engine = parameters.GetProperty("connectorEngine").GetProperty("value");
+        Assert.Equal(
+            ("CloudApi", "106540352242922", "token-from-env", "meta-secret-from-env"),
+            (engine.GetProperty("engine").GetString(), engine.GetProperty("phoneNumberId").GetString(), engine.GetProperty("accessToken").GetString(), engine.GetProperty("appSecret").GetString()));
         Assert.Equal(
             new[] { "ops@example.com" },
             parameters.GetProperty("alertEmailAddresses").GetProperty("value").EnumerateArray().Select(item => item.GetString()));
@@ -80,9 +92,9 @@ public class BicepBuildTests
     {
         var text = File.ReadAllText(RepoPaths.Combine("bicep", "main.bicepparam"));
 
-        foreach (var secret in new[] { "adminApiKey", "sessionStateEncryptionKey", "metaAppSecret", "webhookEncryptionKey" })
+        foreach (var secret in new[] { "param adminApiKey ", "param sessionStateEncryptionKey ", "param webhookEncryptionKey ", "accessToken:", "appSecret:" })
         {
-            var line = text.Split('\n').Single(candidate => candidate.TrimStart().StartsWith($"param {secret} ", StringComparison.Ordinal));
+            var line = text.Split('\n').Single(candidate => candidate.TrimStart().StartsWith(secret, StringComparison.Ordinal));
             Assert.Contains("readEnvironmentVariable(", line, StringComparison.Ordinal);
         }
     }

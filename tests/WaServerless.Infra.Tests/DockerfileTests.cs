@@ -111,11 +111,15 @@ public partial class DockerfileTests
     {
         // BuildKit reads <Dockerfile>.dockerignore next to the Dockerfile when the context is the
         // repository root; .dockerignore beside it serves a build whose context is infra/docker.
+        // az acr build reads only the root .dockerignore: without it node_modules, bin/obj and .local/
+        // (the demo key, the webhook encryption key) would be uploaded into the registry's build context.
         var specific = Patterns(RepoPaths.Combine("infra", "docker", "Dockerfile.dockerignore"));
         var plain = Patterns(RepoPaths.Combine("infra", "docker", ".dockerignore"));
+        var root = Patterns(RepoPaths.Combine(".dockerignore"));
 
         Assert.Equal(specific, plain);
-        foreach (var pattern in new[] { "**/bin/", "**/obj/", "**/node_modules/", ".git/", "**/local.settings.json", "**/*.pfx" })
+        Assert.Equal(specific, root);
+        foreach (var pattern in new[] { "**/bin/", "**/obj/", "**/node_modules/", ".git/", ".local/", "**/local.settings.json", "**/*.pfx" })
         {
             Assert.Contains(pattern, specific);
         }

@@ -120,16 +120,19 @@ public partial class IdentityAndSecretsTests
             "Storage__tableServiceUri", "Storage__blobServiceUri", "Storage__queueServiceUri", "Storage__credential", "Storage__clientId",
             "ServiceBus__fullyQualifiedNamespace", "ServiceBus__credential", "ServiceBus__clientId",
             "Queues__Transport", "Connector__Engine", "CloudApi__GraphApiVersion",
-            "Sessions__EncryptionKey", "CloudApi__AppSecret",
+            "Sessions__EncryptionKey", "CloudApi__PhoneNumberId", "CloudApi__AccessToken", "CloudApi__AppSecret",
             "APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING", "AZURE_CLIENT_ID",
         ];
         Assert.All(expected, name => Assert.Contains(name, names));
 
-        // The two secrets come from Key Vault by reference: a secretRef in env, keyVaultUrl + identity in secrets.
-        Assert.Contains("'Sessions__EncryptionKey', 'secretRef', 'session-state-encryption-key'", connector.Text, StringComparison.Ordinal);
-        Assert.Contains("'CloudApi__AppSecret', 'secretRef', 'meta-app-secret'", connector.Text, StringComparison.Ordinal);
-        Assert.Contains("'name', 'session-state-encryption-key', 'keyVaultUrl',", connector.Text, StringComparison.Ordinal);
-        Assert.Contains("'name', 'meta-app-secret', 'keyVaultUrl',", connector.Text, StringComparison.Ordinal);
+        // The secrets come from Key Vault by reference: a secretRef in env, keyVaultUrl + identity in secrets.
+        // The session-state key always (a literal env entry); the Cloud API's only with that engine (an expression).
+        Assert.Contains(CompiledTemplate.SettingLikeObjects(connector.Root), s => s.GetProperty("name").GetString() == "Sessions__EncryptionKey" && s.TryGetProperty("secretRef", out var r) && r.GetString() == "session-state-encryption-key");
+        Assert.Contains("\"keyVaultUrl\": \"[parameters('sessionStateEncryptionKeySecretUri')]\"", connector.Text, StringComparison.Ordinal);
+        Assert.Contains("if(variables('isCloudApi'), createArray(createObject('name', 'CloudApi__PhoneNumberId', 'value', parameters('cloudApiPhoneNumberId')), createObject('name', 'CloudApi__AccessToken', 'secretRef', 'cloudapi-access-token'), createObject('name', 'CloudApi__AppSecret', 'secretRef', 'meta-app-secret'))", connector.Text, StringComparison.Ordinal);
+        Assert.Contains("createObject('name', 'cloudapi-access-token', 'keyVaultUrl', parameters('cloudApiAccessTokenSecretUri'), 'identity'", connector.Text, StringComparison.Ordinal);
+        Assert.Contains("createObject('name', 'meta-app-secret', 'keyVaultUrl', parameters('metaAppSecretUri'), 'identity'", connector.Text, StringComparison.Ordinal);
+
         Assert.DoesNotMatch(SecretWithValue(), connector.Text);
     }
 
@@ -231,13 +234,14 @@ public partial class IdentityAndSecretsTests
         Assert.Contains(grants, g => g.Identity == "connector" && g.Role == "monitoringMetricsPublisher");
         Assert.Contains(grants, g => g.Identity == "connector" && g.Role == "acrPull");
 
-        // The connector never owns blobs; Service Bus Data Owner is granted only per queue, to the
-        // connector, for the KEDA scaler (it reads queue runtime properties, which need Manage).
+        // The connector never owns blobs. Service Bus Data Owner is granted only per queue, for the
+        // scalers that read queue runtime properties (which need Manage): KEDA's for the connector on
+        // the four lanes, the Service Bus extension's target-based scaler for the Functions app on
+        // delivery-events (without it Flex falls back and logs "does not have Manage claim").
         Assert.DoesNotContain(grants, g => g.Identity == "connector" && g.Role == "storageBlobDataOwner");
-        Assert.All(
-            grants.Where(g => g.Role == "serviceBusDataOwner"),
-            g => Assert.Equal(("queueRoleAssignments", "connector"), (g.Parameter, g.Identity)));
-        Assert.Contains(grants, g => g.Role == "serviceBusDataOwner");
+        Assert.All(grants.Where(g => g.Role == "serviceBusDataOwner"), g => Assert.Equal("queueRoleAssignments", g.Parameter));
+        Assert.Equal(4, grants.Count(g => g.Role == "serviceBusDataOwner" && g.Identity == "connector"));
+        Assert.Single(grants, g => g.Role == "serviceBusDataOwner" && g.Identity == "functions");
     }
 
     [Fact]
@@ -249,17 +253,32 @@ public partial class IdentityAndSecretsTests
                 && resource.Property("properties", "template")?.GetRawText().Contains("Microsoft.KeyVault/vaults/secrets", StringComparison.Ordinal) == true)
             .ToList();
 
-        Assert.Equal(4, secretModules.Count);
+        Assert.Equal(5, secretModules.Count);
         foreach (var module in secretModules)
         {
-            // Skipped when the secret parameter is empty.
-            Assert.Contains("empty(parameters(", module.StringProperty("condition") ?? "", StringComparison.Ordinal);
             var parameters = module.Property("properties", "parameters")!.Value;
             var secretName = parameters.GetProperty("name").GetProperty("value").GetString();
+            // The optional ones are skipped when empty, the Cloud API's when the engine is another;
+            // the session-state key is required, so always there.
+            var condition = module.StringProperty("condition") ?? "";
+            switch (secretName)
+            {
+                case "session-state-encryption-key":
+                    Assert.Equal("", condition);
+                    break;
+                case "cloudapi-access-token" or "meta-app-secret":
+                    Assert.Contains("isCloudApi", condition, StringComparison.Ordinal);
+                    break;
+                default:
+                    Assert.Contains("empty(parameters(", condition, StringComparison.Ordinal);
+                    break;
+            }
+
             var readers = parameters.GetProperty("readerPrincipalIds").GetProperty("value").GetRawText();
             var expectedReader = secretName is "admin-api-key" or "webhook-encryption-key" ? "functions" : "connector";
             Assert.Equal(expectedReader, IdentityOf(readers));
-            Assert.True(parameters.GetProperty("value").TryGetProperty("value", out _), "the secret value is passed as a parameter");
+            var value = parameters.GetProperty("value");
+            Assert.True(value.ValueKind == JsonValueKind.Object ? value.TryGetProperty("value", out _) : value.GetString()!.Contains("createObject('value'", StringComparison.Ordinal), "the secret value is passed as a parameter");
         }
 
         var secretTemplate = main.AllResources("Microsoft.KeyVault/vaults/secrets").First().Owner;
@@ -274,12 +293,28 @@ public partial class IdentityAndSecretsTests
     {
         var parameters = MainTemplate.Compiled.Root.GetProperty("parameters");
 
-        foreach (var name in new[] { "adminApiKey", "sessionStateEncryptionKey", "metaAppSecret", "webhookEncryptionKey" })
+        foreach (var name in new[] { "adminApiKey", "webhookEncryptionKey" })
         {
             var parameter = parameters.GetProperty(name);
             Assert.Equal("securestring", parameter.GetProperty("type").GetString(), StringComparer.OrdinalIgnoreCase);
             Assert.Equal("", parameter.GetProperty("defaultValue").GetString());
         }
+
+        // Required: the connector refuses to start against Azure storage without it (base64 of 32 bytes).
+        var sessionKey = parameters.GetProperty("sessionStateEncryptionKey");
+        Assert.Equal("securestring", sessionKey.GetProperty("type").GetString(), StringComparer.OrdinalIgnoreCase);
+        Assert.False(sessionKey.TryGetProperty("defaultValue", out _));
+        Assert.Equal((44, 44), (sessionKey.GetProperty("minLength").GetInt32(), sessionKey.GetProperty("maxLength").GetInt32()));
+
+        // The Cloud API's credentials are part of its engine choice, each secure and required there.
+        var cloudApi = MainTemplate.Compiled.Root.GetProperty("definitions").EnumerateObject().Single(d => d.Name.EndsWith("cloudApiEngineType", StringComparison.Ordinal)).Value.GetProperty("properties");
+        foreach (var name in new[] { "accessToken", "appSecret" })
+        {
+            Assert.Equal("securestring", cloudApi.GetProperty(name).GetProperty("type").GetString(), StringComparer.OrdinalIgnoreCase);
+            Assert.Equal(1, cloudApi.GetProperty(name).GetProperty("minLength").GetInt32());
+        }
+
+        Assert.Equal(1, cloudApi.GetProperty("phoneNumberId").GetProperty("minLength").GetInt32());
     }
 
     [Fact]
@@ -323,6 +358,24 @@ public partial class IdentityAndSecretsTests
         Assert.Contains("Webhooks:SweepSchedule", referenced);
         Assert.Contains("EventsQueueName", referenced);
         Assert.All(referenced, setting => Assert.Contains(setting.Replace(":", "__", StringComparison.Ordinal), names));
+    }
+
+    [Fact]
+    public void Every_cloud_api_option_required_at_start_without_a_default_is_set_for_the_connector_by_the_template()
+    {
+        // What CloudApiOptions refuses to start without: [Required] and empty by default.
+        var defaults = new WaServerless.Engines.CloudApi.CloudApiOptions();
+        var required = typeof(WaServerless.Engines.CloudApi.CloudApiOptions).GetProperties()
+            .Where(p => p.GetCustomAttributes(typeof(System.ComponentModel.DataAnnotations.RequiredAttribute), true).Length > 0)
+            .Where(p => p.GetValue(defaults) is null or "")
+            .Select(p => $"{WaServerless.Engines.CloudApi.CloudApiOptions.Section}__{p.Name}")
+            .ToList();
+        var connector = SettingNames(MainTemplate.Compiled.TemplateDeclaring("Microsoft.App/containerApps"));
+
+        Assert.Equal(["CloudApi__PhoneNumberId", "CloudApi__AccessToken", "CloudApi__AppSecret"], required);
+        Assert.All(required, name => Assert.Contains(name, connector));
+        // The connector refuses to start against Azure storage without its session-state key: always set.
+        Assert.Contains("Sessions__EncryptionKey", connector);
     }
 
     [GeneratedRegex("%([^%]+)%")]

@@ -8,6 +8,20 @@ public class ResourceConfigurationTests
     private static readonly string[] SendLanes = ["send-otp", "send-high", "send-normal", "send-bulk"];
 
     [Fact]
+    public void The_connector_listens_on_8080_from_the_first_deployment_and_is_reachable_by_Meta_with_the_cloud_api()
+    {
+        var main = MainTemplate.Compiled;
+        var connector = main.TemplateDeclaring("Microsoft.App/containerApps");
+
+        // The placeholder image listens on 8080 like the real one, so azd deploy (which swaps only the image) keeps a working ingress.
+        Assert.Contains("createObject('external', true(), 'targetPort', variables('containerPort')", connector.Text, StringComparison.Ordinal);
+        Assert.Equal("8080", connector.Root.GetProperty("variables").GetProperty("containerPort").ToString());
+        Assert.Contains("mcr.microsoft.com/dotnet/samples:aspnetapp", connector.Text, StringComparison.Ordinal);
+        // Ingress follows the engine unless set: Meta posts receipts and inbound messages to the connector.
+        Assert.Contains("[coalesce(parameters('connectorExternalIngress'), variables('isCloudApi'))]", main.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Storage_allows_no_shared_key_no_public_blobs_and_tls_1_2()
     {
         var account = MainTemplate.Compiled.AllResources("Microsoft.Storage/storageAccounts").Single();
