@@ -71,6 +71,7 @@ public static class ApiEndpoints
     public static IEndpointRouteBuilder MapWaServerlessApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/" + Prefix);
+        api.AddEndpointFilter(RequestDeadline.FilterAsync);
         api.MapPost("/send", (HttpContext c, SendHandler h) => Execute(c, h.HandleAsync(c.Request, c.RequestAborted)));
         api.MapGet("/messages", (HttpContext c, MessagesHandler h) => Execute(c, h.ListAsync(c.Request, c.RequestAborted)));
         api.MapPost("/messages/{queueId}/cancel", (HttpContext c, string queueId, MessagesHandler h, [FromServices] IWorkflowClient workflows) => Execute(c, h.CancelAsync(c.Request, queueId, workflows, c.RequestAborted)));

@@ -18,6 +18,7 @@ public static class ApiServiceCollectionExtensions
     public static IServiceCollection AddWaServerlessApi(this IServiceCollection services)
     {
         services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<RequestDeadline>();
         services.AddSingleton<RequestFieldsReader>();
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<SendHandler>();

@@ -1,6 +1,7 @@
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 using WaServerless.Api;
+using WaServerless.Functions.Http;
 using WaServerless.Queues;
 using WaServerless.Storage;
 using WaServerless.Telemetry;
@@ -8,6 +9,7 @@ using WaServerless.Workflows;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+builder.UseMiddleware<RequestDeadlineMiddleware>();
 builder.Configuration.AddWaServerlessPlans();
 builder.Services.AddWaServerlessStorage().AddWaServerlessQueues().AddWaServerlessApi().AddWaServerlessWorkflows()
     .AddWaServerlessTelemetry(builder.Configuration, "waserverless-api");

@@ -9,4 +9,12 @@ public sealed class ApiOptions
     /// <summary>Largest request body accepted; media travel by URL, so sends are small.</summary>
     [Range(1024, 10 * 1024 * 1024)]
     public int MaxBodyBytes { get; set; } = 256 * 1024;
+
+    /// <summary>
+    /// How long a request may take before its answer starts: past it the request is cancelled and
+    /// answered 503 SERVICE_UNAVAILABLE with Retry-After. Well below the 230 s Azure's front end gives
+    /// an HTTP-triggered function; streams (server-sent events) are not cut once they have started.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:03:00")]
+    public TimeSpan RequestDeadline { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -104,7 +104,9 @@ public sealed partial class SendHandler(
                 case AcceptResult.OtpCooldown cooldown:
                     return TooMany(ErrorCodes.OtpCooldown, "An OTP was sent to this recipient moments ago; wait before sending another.", 1, cooldown.RetryAfter, "otp_cooldown");
                 case AcceptResult.Accepted accepted:
-                    await EnqueueAsync(command, accepted.Message.ScheduledFor, cancellationToken);
+                    // Committed: finish without the request's token, so a deadline or a hang-up now
+                    // cannot turn an accepted send into an error (storage timeouts still bound it).
+                    await EnqueueAsync(command, accepted.Message.ScheduledFor, CancellationToken.None);
                     WaTelemetry.MessagesAccepted.Add(1, WaTelemetry.Tag("message_type", send.Content.Type.ToWire()), WaTelemetry.Tag("lane", send.Priority.Lane.ToWire()));
                     LogAccepted(logger, command.MessageId, caller.Account.Id, send.Content.Type.ToWire(), send.Priority.Label);
                     return new RawJsonResult(accepted.Response.Status, accepted.Response.Body);
@@ -133,7 +135,7 @@ public sealed partial class SendHandler(
             await queue.EnqueueAsync(command, notBefore, cancellationToken);
             await messages.CompleteOutboxAsync(command.AccountId, command.MessageId, cancellationToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
             // Accepted and durable: the outbox sweeper enqueues it.
             LogEnqueueDeferred(logger, e, command.MessageId);

@@ -13,38 +13,32 @@ public sealed class BulkFunctions(BulkHandler bulk)
     [Function(nameof(CreateCampaign))]
     public Task<IActionResult> CreateCampaign(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "bulk")] HttpRequest request,
-        [DurableClient] DurableTaskClient client,
-        CancellationToken cancellationToken) => bulk.CreateAsync(request, new DurableWorkflowClient(client), cancellationToken);
+        [DurableClient] DurableTaskClient client) => bulk.CreateAsync(request, new DurableWorkflowClient(client), request.HttpContext.RequestAborted);
 
     [Function(nameof(ListCampaigns))]
     public Task<IActionResult> ListCampaigns(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "bulk")] HttpRequest request,
-        CancellationToken cancellationToken) => bulk.ListAsync(request, cancellationToken);
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "bulk")] HttpRequest request) => bulk.ListAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(GetCampaign))]
     public Task<IActionResult> GetCampaign(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "bulk/{campaignId}")] HttpRequest request,
-        string campaignId,
-        CancellationToken cancellationToken) => bulk.GetAsync(request, campaignId, cancellationToken);
+        string campaignId) => bulk.GetAsync(request, campaignId, request.HttpContext.RequestAborted);
 
     [Function(nameof(PauseCampaign))]
     public Task<IActionResult> PauseCampaign(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "bulk/{campaignId}/pause")] HttpRequest request,
         [DurableClient] DurableTaskClient client,
-        string campaignId,
-        CancellationToken cancellationToken) => bulk.PauseAsync(request, campaignId, new DurableWorkflowClient(client), cancellationToken);
+        string campaignId) => bulk.PauseAsync(request, campaignId, new DurableWorkflowClient(client), request.HttpContext.RequestAborted);
 
     [Function(nameof(ResumeCampaign))]
     public Task<IActionResult> ResumeCampaign(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "bulk/{campaignId}/resume")] HttpRequest request,
         [DurableClient] DurableTaskClient client,
-        string campaignId,
-        CancellationToken cancellationToken) => bulk.ResumeAsync(request, campaignId, new DurableWorkflowClient(client), cancellationToken);
+        string campaignId) => bulk.ResumeAsync(request, campaignId, new DurableWorkflowClient(client), request.HttpContext.RequestAborted);
 
     [Function(nameof(CancelCampaign))]
     public Task<IActionResult> CancelCampaign(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "bulk/{campaignId}/cancel")] HttpRequest request,
         [DurableClient] DurableTaskClient client,
-        string campaignId,
-        CancellationToken cancellationToken) => bulk.CancelAsync(request, campaignId, new DurableWorkflowClient(client), cancellationToken);
+        string campaignId) => bulk.CancelAsync(request, campaignId, new DurableWorkflowClient(client), request.HttpContext.RequestAborted);
 }

@@ -15,37 +15,31 @@ public sealed class SendFunctions(SendHandler send, MessagesHandler messages, In
 {
     [Function(nameof(Send))]
     public Task<IActionResult> Send(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "send")] HttpRequest request,
-        CancellationToken cancellationToken) => send.HandleAsync(request, cancellationToken);
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "send")] HttpRequest request) => send.HandleAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(ListMessages))]
     public Task<IActionResult> ListMessages(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "messages")] HttpRequest request,
-        CancellationToken cancellationToken) => messages.ListAsync(request, cancellationToken);
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "messages")] HttpRequest request) => messages.ListAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(GetMessage))]
     public Task<IActionResult> GetMessage(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "messages/{queueId}")] HttpRequest request,
-        string queueId,
-        CancellationToken cancellationToken) => messages.GetAsync(request, queueId, cancellationToken);
+        string queueId) => messages.GetAsync(request, queueId, request.HttpContext.RequestAborted);
 
     [Function(nameof(CancelMessage))]
     public Task<IActionResult> CancelMessage(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "messages/{queueId}/cancel")] HttpRequest request,
         string queueId,
-        [DurableClient] DurableTaskClient durable,
-        CancellationToken cancellationToken) => messages.CancelAsync(request, queueId, new DurableWorkflowClient(durable), cancellationToken);
+        [DurableClient] DurableTaskClient durable) => messages.CancelAsync(request, queueId, new DurableWorkflowClient(durable), request.HttpContext.RequestAborted);
 
     [Function(nameof(ListInbound))]
     public Task<IActionResult> ListInbound(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "inbound")] HttpRequest request,
-        CancellationToken cancellationToken) => inbound.ListAsync(request, cancellationToken);
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "inbound")] HttpRequest request) => inbound.ListAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(GetInbound))]
     public Task<IActionResult> GetInbound(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "inbound/{messageId}")] HttpRequest request,
-        string messageId,
-        CancellationToken cancellationToken) => inbound.GetAsync(request, messageId, cancellationToken);
+        string messageId) => inbound.GetAsync(request, messageId, request.HttpContext.RequestAborted);
 
     [Function(nameof(OpenApiDocument))]
     public Task<IActionResult> OpenApiDocument(

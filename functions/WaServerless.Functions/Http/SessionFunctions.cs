@@ -9,38 +9,38 @@ namespace WaServerless.Functions.Http;
 public sealed class SessionFunctions(SessionsHandler sessions)
 {
     [Function(nameof(CreateSession))]
-    public Task<IActionResult> CreateSession([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "sessions")] HttpRequest request, CancellationToken cancellationToken) =>
-        sessions.CreateAsync(request, cancellationToken);
+    public Task<IActionResult> CreateSession([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "sessions")] HttpRequest request) =>
+        sessions.CreateAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(ListSessions))]
-    public Task<IActionResult> ListSessions([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "sessions")] HttpRequest request, CancellationToken cancellationToken) =>
-        sessions.ListAsync(request, cancellationToken);
+    public Task<IActionResult> ListSessions([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "sessions")] HttpRequest request) =>
+        sessions.ListAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(GetSession))]
-    public Task<IActionResult> GetSession([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "sessions/{sessionId}")] HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
-        sessions.GetAsync(request, sessionId, cancellationToken);
+    public Task<IActionResult> GetSession([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "sessions/{sessionId}")] HttpRequest request, string sessionId) =>
+        sessions.GetAsync(request, sessionId, request.HttpContext.RequestAborted);
 
     [Function(nameof(GetSessionQr))]
-    public Task<IActionResult> GetSessionQr([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "sessions/{sessionId}/qr")] HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
-        sessions.QrAsync(request, sessionId, cancellationToken);
+    public Task<IActionResult> GetSessionQr([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "sessions/{sessionId}/qr")] HttpRequest request, string sessionId) =>
+        sessions.QrAsync(request, sessionId, request.HttpContext.RequestAborted);
 
     [Function(nameof(RequestPairCode))]
-    public Task<IActionResult> RequestPairCode([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "sessions/{sessionId}/pair-code")] HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
-        sessions.PairCodeAsync(request, sessionId, cancellationToken);
+    public Task<IActionResult> RequestPairCode([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "sessions/{sessionId}/pair-code")] HttpRequest request, string sessionId) =>
+        sessions.PairCodeAsync(request, sessionId, request.HttpContext.RequestAborted);
 
     [Function(nameof(ReconnectSession))]
-    public Task<IActionResult> ReconnectSession([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "sessions/{sessionId}/reconnect")] HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
-        sessions.ReconnectAsync(request, sessionId, cancellationToken);
+    public Task<IActionResult> ReconnectSession([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "sessions/{sessionId}/reconnect")] HttpRequest request, string sessionId) =>
+        sessions.ReconnectAsync(request, sessionId, request.HttpContext.RequestAborted);
 
     [Function(nameof(LogoutSession))]
-    public Task<IActionResult> LogoutSession([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "sessions/{sessionId}/logout")] HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
-        sessions.LogoutAsync(request, sessionId, cancellationToken);
+    public Task<IActionResult> LogoutSession([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "sessions/{sessionId}/logout")] HttpRequest request, string sessionId) =>
+        sessions.LogoutAsync(request, sessionId, request.HttpContext.RequestAborted);
 
     [Function(nameof(DeleteSession))]
-    public Task<IActionResult> DeleteSession([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "sessions/{sessionId}")] HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
-        sessions.DeleteAsync(request, sessionId, cancellationToken);
+    public Task<IActionResult> DeleteSession([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "sessions/{sessionId}")] HttpRequest request, string sessionId) =>
+        sessions.DeleteAsync(request, sessionId, request.HttpContext.RequestAborted);
 
     [Function(nameof(SessionEvents))]
-    public Task<IActionResult> SessionEvents([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "sessions/{sessionId}/events")] HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
-        sessions.EventsAsync(request, sessionId, cancellationToken);
+    public Task<IActionResult> SessionEvents([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "sessions/{sessionId}/events")] HttpRequest request, string sessionId) =>
+        sessions.EventsAsync(request, sessionId, request.HttpContext.RequestAborted);
 }

@@ -17,16 +17,30 @@ public sealed class StorageClients
         _options = options.Value;
         _credential = new Lazy<TokenCredential>(() => AzureCredentials.Create(_options.Credential, _options.ClientId));
 
+        var tableOptions = WithRetry(new TableClientOptions());
+        var blobOptions = WithRetry(new BlobClientOptions());
         Tables = string.IsNullOrWhiteSpace(_options.ConnectionString)
-            ? new TableServiceClient(_options.TableServiceUri!, _credential.Value)
-            : new TableServiceClient(_options.ConnectionString);
+            ? new TableServiceClient(_options.TableServiceUri!, _credential.Value, tableOptions)
+            : new TableServiceClient(_options.ConnectionString, tableOptions);
         Blobs = string.IsNullOrWhiteSpace(_options.ConnectionString)
-            ? new BlobServiceClient(_options.BlobServiceUri!, _credential.Value)
-            : new BlobServiceClient(_options.ConnectionString);
-        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+            ? new BlobServiceClient(_options.BlobServiceUri!, _credential.Value, blobOptions)
+            : new BlobServiceClient(_options.ConnectionString, blobOptions);
+        var queueOptions = WithRetry(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
         Queues = string.IsNullOrWhiteSpace(_options.ConnectionString)
             ? new QueueServiceClient(_options.QueueServiceUri!, _credential.Value, queueOptions)
             : new QueueServiceClient(_options.ConnectionString, queueOptions);
+    }
+
+    // One timeout and retry policy for every storage call, sized to fit a request's deadline.
+    private T WithRetry<T>(T options)
+        where T : ClientOptions
+    {
+        options.Retry.Mode = RetryMode.Exponential;
+        options.Retry.NetworkTimeout = _options.NetworkTimeout;
+        options.Retry.MaxRetries = _options.MaxRetries;
+        options.Retry.Delay = _options.RetryDelay;
+        options.Retry.MaxDelay = _options.MaxRetryDelay;
+        return options;
     }
 
     public TableServiceClient Tables { get; }

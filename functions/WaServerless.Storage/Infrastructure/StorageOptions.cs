@@ -30,8 +30,28 @@ public sealed class StorageOptions : IValidatableObject
     [RegularExpression("^[a-z][a-z0-9]{0,15}$|^$", ErrorMessage = "NamePrefix must be lowercase letters and digits, starting with a letter, at most 16.")]
     public string NamePrefix { get; set; } = string.Empty;
 
+    /// <summary>
+    /// How long one storage call may wait for an answer before it is retried. The SDK's default (100 s,
+    /// then retries with backoff) could hold an API request for minutes; these fit Api:RequestDeadline.
+    /// </summary>
+    public TimeSpan NetworkTimeout { get; set; } = TimeSpan.FromSeconds(2.5);
+
+    /// <summary>Retries of a storage call that failed transiently or timed out.</summary>
+    [Range(0, 10)]
+    public int MaxRetries { get; set; } = 2;
+
+    /// <summary>First retry delay; it doubles up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (NetworkTimeout <= TimeSpan.Zero || RetryDelay <= TimeSpan.Zero || MaxRetryDelay < RetryDelay)
+        {
+            yield return new ValidationResult("Storage: NetworkTimeout and RetryDelay must be positive and MaxRetryDelay at least RetryDelay.", [nameof(NetworkTimeout)]);
+        }
+
         if (string.IsNullOrWhiteSpace(ConnectionString) && (TableServiceUri is null || BlobServiceUri is null || QueueServiceUri is null))
         {
             yield return new ValidationResult(
