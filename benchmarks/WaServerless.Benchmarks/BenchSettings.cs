@@ -3,14 +3,15 @@ using System.Globalization;
 namespace WaServerless.Benchmarks;
 
 /// <summary>The command line: how many sessions, how long each idle period and settle lasts, where the report goes.</summary>
-internal sealed record BenchSettings(int Sessions, TimeSpan Idle, TimeSpan Settle, string Output)
+internal sealed record BenchSettings(int Sessions, TimeSpan Idle, TimeSpan Settle, string Output, TimeSpan ApiDuration)
 {
     public const string Usage =
         """
-        Usage: WaServerless.Benchmarks [--sessions N] [--idle SECONDS] [--settle SECONDS] [--output FILE]
+        Usage: WaServerless.Benchmarks [--sessions N] [--idle SECONDS] [--settle SECONDS] [--api SECONDS] [--output FILE]
           --sessions  sessions to create and keep connected, 1 to 1000 (default 100)
           --idle      length of each idle measurement, baseline and loaded, 10 to 600 s (default 60)
           --settle    wait before each measurement, 0 to 60 s (default 5)
+          --api       length of each steady-rate run of POST /api/send (20/s and 40/s), 0 to skip, up to 300 s (default 20)
           --output    the Markdown report (default docs/benchmarks.md in the repository)
         """;
 
@@ -19,6 +20,7 @@ internal sealed record BenchSettings(int Sessions, TimeSpan Idle, TimeSpan Settl
         var sessions = 100;
         var idle = 60;
         var settle = 5;
+        var api = 20;
         var output = Path.Combine(repositoryRoot, "docs", "benchmarks.md");
         for (var i = 0; i < args.Count; i++)
         {
@@ -35,6 +37,9 @@ internal sealed record BenchSettings(int Sessions, TimeSpan Idle, TimeSpan Settl
                 case "--settle":
                     settle = Number(name, value, 0, 60);
                     break;
+                case "--api":
+                    api = Number(name, value, 0, 300);
+                    break;
                 case "--output":
                     output = Path.GetFullPath(value);
                     break;
@@ -43,7 +48,7 @@ internal sealed record BenchSettings(int Sessions, TimeSpan Idle, TimeSpan Settl
             }
         }
 
-        return new BenchSettings(sessions, TimeSpan.FromSeconds(idle), TimeSpan.FromSeconds(settle), output);
+        return new BenchSettings(sessions, TimeSpan.FromSeconds(idle), TimeSpan.FromSeconds(settle), output, TimeSpan.FromSeconds(api));
     }
 
     private static int Number(string name, string value, int min, int max) =>

@@ -43,14 +43,28 @@ internal static class Program
         {
             var machine = MachineInfo.Collect(root);
             BenchResult result;
+            IReadOnlyList<ApiRateResult> api = [];
             await using (var azurite = await AzuriteProcess.StartAsync(root, cancel.Token))
             {
                 Console.WriteLine($"Azurite (node pid {azurite.Process.Id}) listening; {settings.Sessions} sessions, idle periods of {settings.Idle.TotalSeconds:0} s");
-                using var requests = new StorageRequestCounter(azurite.BlobPort, azurite.QueuePort, azurite.TablePort);
-                result = await SessionBench.RunAsync(settings, azurite, requests, cancel.Token);
+                using (var requests = new StorageRequestCounter(azurite.BlobPort, azurite.QueuePort, azurite.TablePort))
+                {
+                    result = await SessionBench.RunAsync(settings, azurite, requests, cancel.Token);
+                }
+
+                if (settings.ApiDuration > TimeSpan.Zero)
+                {
+                    Console.WriteLine($"POST /api/send at 20/s and 40/s for {settings.ApiDuration.TotalSeconds:0} s each, the connector running");
+                    api = await ApiLatencyBench.RunAsync(azurite, [20, 40], settings.ApiDuration, cancel.Token);
+                    foreach (var r in api)
+                    {
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.Rate}/s: {r.Requests} requests, p50 {r.P50:0} ms, p99 {r.P99:0} ms, p99.9 {r.P999:0} ms, max {r.Max:0} ms"));
+                    }
+                }
             }
 
-            var report = Report.Render(machine, settings, result, startedAt, clock.Elapsed);
+            var report = Report.Render(machine, settings, result, startedAt, clock.Elapsed)
+                + (api.Count > 0 ? "\n" + ApiLatencyBench.Render(api, settings.ApiDuration) : "");
             Directory.CreateDirectory(Path.GetDirectoryName(settings.Output)!);
             await File.WriteAllTextAsync(settings.Output, report);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""

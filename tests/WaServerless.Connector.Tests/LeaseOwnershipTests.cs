@@ -24,7 +24,8 @@ public sealed class LeaseOwnershipTests
 
         await first.DisposeAsync(); // graceful: closes the session and releases the lease
         await Eventually.MatchesAsync(() => Task.FromResult(second.Supervisor.IsReady(key)), ready => ready, TimeSpan.FromSeconds(20), "the second replica to take over");
-        Assert.Equal(SessionState.Connected, (await second.Store.GetAsync("acc", "shared", default))!.State);
+        // The worker knows it is connected a moment before the row says so.
+        await Eventually.MatchesAsync(async () => (await second.Store.GetAsync("acc", "shared", default))!.State, state => state == SessionState.Connected, TimeSpan.FromSeconds(10), "the stored state to say connected");
     }
 
     [Fact]

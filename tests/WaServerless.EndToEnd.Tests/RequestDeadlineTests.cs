@@ -73,8 +73,11 @@ public sealed class RequestDeadlineTests
 
         Assert.Equal(160, durations.Count);
         Assert.All(statuses, s => Assert.True(s is 202 or 503, $"answered {s}"));
-        // Answered within the deadline, with a margin for the answer itself to travel.
-        Assert.True(durations.Max() < deadline + TimeSpan.FromSeconds(1), $"the slowest request took {durations.Max().TotalMilliseconds:F0} ms");
+        // Answered within the deadline, plus what an accepted send may still spend on its enqueue (1 s,
+        // then the outbox takes over) and a margin for this client on a test machine loaded by the rest
+        // of the suite. Without the deadline and the storage timeouts, one stalled call held a request
+        // for 24 s to over 60 s.
+        Assert.True(durations.Max() < deadline + TimeSpan.FromSeconds(4), $"the slowest request took {durations.Max().TotalMilliseconds:F0} ms");
         Assert.True(statuses.Count(s => s == 202) >= 150, $"{statuses.Count(s => s == 202)} of 160 accepted");
     }
 }

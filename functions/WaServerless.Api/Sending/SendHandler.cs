@@ -104,9 +104,14 @@ public sealed partial class SendHandler(
                 case AcceptResult.OtpCooldown cooldown:
                     return TooMany(ErrorCodes.OtpCooldown, "An OTP was sent to this recipient moments ago; wait before sending another.", 1, cooldown.RetryAfter, "otp_cooldown");
                 case AcceptResult.Accepted accepted:
-                    // Committed: finish without the request's token, so a deadline or a hang-up now
-                    // cannot turn an accepted send into an error (storage timeouts still bound it).
-                    await EnqueueAsync(command, accepted.Message.ScheduledFor, CancellationToken.None);
+                    // Committed: the enqueue gets a budget of its own instead of the request's token, so a
+                    // deadline or a hang-up now cannot turn an accepted send into an error, and a slow queue
+                    // cannot hold the answer: past the budget the outbox sweeper enqueues it.
+                    using (var budget = new CancellationTokenSource(EnqueueBudget, time))
+                    {
+                        await EnqueueAsync(command, accepted.Message.ScheduledFor, budget.Token);
+                    }
+
                     WaTelemetry.MessagesAccepted.Add(1, WaTelemetry.Tag("message_type", send.Content.Type.ToWire()), WaTelemetry.Tag("lane", send.Priority.Lane.ToWire()));
                     LogAccepted(logger, command.MessageId, caller.Account.Id, send.Content.Type.ToWire(), send.Priority.Label);
                     return new RawJsonResult(accepted.Response.Status, accepted.Response.Body);
@@ -114,6 +119,9 @@ public sealed partial class SendHandler(
                     throw new InvalidOperationException($"Unexpected accept result {result.GetType().Name}.");
             }
         });
+
+    /// <summary>How long the answer to an accepted send may wait for its enqueue before leaving it to the outbox sweeper.</summary>
+    private static readonly TimeSpan EnqueueBudget = TimeSpan.FromSeconds(1);
 
     private static JsonApiResult TooMany(string code, string message, int limit, TimeSpan retryAfter, string limitName)
     {
