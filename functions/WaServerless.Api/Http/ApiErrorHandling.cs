@@ -19,8 +19,9 @@ public static partial class ApiErrorHandling
         {
             return ApiResults.Error(e.Error, e.Error.Status == 401 ? new Dictionary<string, string> { ["WWW-Authenticate"] = "Bearer" } : null);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException e) when (!IsStorageTimeout(e))
         {
+            // The request's own token: a hang-up, or its deadline (RequestDeadline answers it).
             throw;
         }
         catch (RequestFailedException e) when (e.Status is 0 or 429 or >= 500)
@@ -28,12 +29,31 @@ public static partial class ApiErrorHandling
             LogStorageUnavailable(logger, e, operation, e.Status);
             return ApiResults.Error(new ApiError(503, ErrorCodes.ServiceUnavailable, "Storage is unavailable; nothing was accepted. Try again."), new Dictionary<string, string> { ["Retry-After"] = "5" });
         }
+        catch (Exception e) when (IsStorageTimeout(e))
+        {
+            // Every try of a storage call timed out (the SDK gathers them in an AggregateException).
+            LogStorageTimedOut(logger, e, operation);
+            return ApiResults.Error(
+                new ApiError(503, ErrorCodes.ServiceUnavailable, "Storage did not answer in time. Try again; a send retried with the same idempotency_key is never sent twice."),
+                new Dictionary<string, string> { ["Retry-After"] = "5" });
+        }
         catch (Exception e)
         {
             LogUnhandled(logger, e, operation);
             return ApiResults.Error(new ApiError(500, ErrorCodes.InternalError, "Something went wrong on our side. Retrying with the same idempotency_key is safe."));
         }
     }
+
+    private static bool IsStorageTimeout(Exception e) => e switch
+    {
+        AggregateException a => a.InnerExceptions.Count > 0 && a.InnerExceptions.All(inner => inner is TaskCanceledException or HttpRequestException or RequestFailedException { Status: 0 or >= 500 } || IsStorageTimeout(inner)),
+        // Azure.Core's network timeout of one try (its message is the only mark it leaves).
+        TaskCanceledException t => t.InnerException is TimeoutException || t.Message.Contains("exceeded the configured timeout", StringComparison.Ordinal),
+        _ => false,
+    };
+
+    [LoggerMessage(LogLevel.Warning, "{Operation}: storage did not answer in time")]
+    private static partial void LogStorageTimedOut(ILogger logger, Exception exception, string operation);
 
     [LoggerMessage(LogLevel.Warning, "{Operation}: storage unavailable (status {Status})")]
     private static partial void LogStorageUnavailable(ILogger logger, Exception exception, string operation, int status);
