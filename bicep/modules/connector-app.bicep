@@ -208,6 +208,7 @@ var probes = [
     failureThreshold: 3
   }
   {
+    // Container Apps allows a failureThreshold of 1 to 10: up to 3 + 10 x 10 s for the first start.
     type: 'Startup'
     httpGet: {
       path: '/healthz'
@@ -215,9 +216,9 @@ var probes = [
       scheme: 'HTTP'
     }
     initialDelaySeconds: 3
-    periodSeconds: 5
+    periodSeconds: 10
     timeoutSeconds: 5
-    failureThreshold: 24
+    failureThreshold: 10
   }
 ]
 
@@ -265,9 +266,16 @@ resource connector 'Microsoft.App/containerApps@2025-01-01' = {
           probes: usePlaceholder ? [] : probes
         }
       ]
+      // Scale-in stops a replica: on SIGTERM it closes its sessions and releases their leases (60 s
+      // leases by default), within the grace period below, so another replica takes them over at its
+      // next scan instead of waiting for a lease to lapse. The cooldown (300 s, five lease periods)
+      // keeps a replica that just took sessions over from being removed again at once.
+      terminationGracePeriodSeconds: 60
       scale: {
         minReplicas: minReplicas
         maxReplicas: max(minReplicas, maxReplicas)
+        cooldownPeriod: 300
+        pollingInterval: 30
         rules: [
           for queueName in scaleQueueNames: {
             name: '${queueName}-depth'

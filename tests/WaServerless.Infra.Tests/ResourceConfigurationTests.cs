@@ -8,6 +8,27 @@ public class ResourceConfigurationTests
     private static readonly string[] SendLanes = ["send-otp", "send-high", "send-normal", "send-bulk"];
 
     [Fact]
+    public void The_connectors_probes_are_within_the_documented_ranges_and_scale_in_lets_it_release_its_leases()
+    {
+        var connector = MainTemplate.Compiled.TemplateDeclaring("Microsoft.App/containerApps");
+        var probes = connector.Root.GetProperty("variables").GetProperty("probes").EnumerateArray().ToList();
+
+        Assert.Equal(["Liveness", "Readiness", "Startup"], probes.Select(p => p.GetProperty("type").GetString()));
+        foreach (var probe in probes)
+        {
+            // Container Apps: initialDelaySeconds 0-60, periodSeconds 1-240, timeoutSeconds 1-240, failureThreshold 1-10.
+            Assert.InRange(probe.GetProperty("initialDelaySeconds").GetInt32(), 0, 60);
+            Assert.InRange(probe.GetProperty("periodSeconds").GetInt32(), 1, 240);
+            Assert.InRange(probe.GetProperty("timeoutSeconds").GetInt32(), 1, 240);
+            Assert.InRange(probe.GetProperty("failureThreshold").GetInt32(), 1, 10);
+        }
+
+        // A replica removed by scale-in has time to close its sessions and release their leases.
+        Assert.Contains("\"terminationGracePeriodSeconds\": 60", connector.Text, StringComparison.Ordinal);
+        Assert.Contains("\"cooldownPeriod\": 300", connector.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_connector_listens_on_8080_from_the_first_deployment_and_is_reachable_by_Meta_with_the_cloud_api()
     {
         var main = MainTemplate.Compiled;

@@ -114,8 +114,7 @@ public static class CloudApiErrorClassifier
         return transient ? EngineSendResult.Transient(reason) : EngineSendResult.Permanent(reason);
     }
 
-    internal static string Shorten(string reason) =>
-        reason.Length <= ReasonMaxLength ? reason : string.Concat(reason.AsSpan(0, ReasonMaxLength - 3), "...");
+    internal static string Shorten(string reason) => WaServerless.Core.Text.Clip.ToLength(reason, ReasonMaxLength);
 }
 
 internal static class Json

@@ -6,6 +6,7 @@ using WaServerless.Core.Messages;
 using WaServerless.Core.Sending;
 using WaServerless.Storage.Campaigns;
 using WaServerless.Workflows.Campaigns;
+using WaServerless.Core.Text;
 
 namespace WaServerless.Api.Bulk;
 
@@ -133,7 +134,7 @@ public static class BulkCampaignRequestParser
         var zone = Get(fields, "time_zone") ?? "UTC";
         if (!DailyWindow.IsKnownTimeZone(zone))
         {
-            throw Schedule($"Unknown time zone '{Shorten(zone)}'.", "Use an IANA time zone name, for example Europe/Berlin or America/New_York.");
+            throw Schedule($"Unknown time zone '{Clip.Preview(zone)}'.", "Use an IANA time zone name, for example Europe/Berlin or America/New_York.");
         }
 
         return new CampaignSpacing(interval, jitter, start, end, zone);
@@ -178,5 +179,4 @@ public static class BulkCampaignRequestParser
 
     private static ApiErrorException Schedule(string message, string? hint = null) => new(ApiError.BadRequest(ErrorCodes.InvalidSchedule, message, hint));
 
-    private static string Shorten(string value) => value.Length <= 40 ? value : string.Concat(value.AsSpan(0, 40), "...");
 }

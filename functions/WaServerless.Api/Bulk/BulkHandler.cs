@@ -20,6 +20,7 @@ using WaServerless.Storage.Sessions;
 using WaServerless.Workflows;
 using WaServerless.Workflows.Campaigns;
 using WaServerless.Workflows.Signals;
+using WaServerless.Core.Text;
 
 namespace WaServerless.Api.Bulk;
 
@@ -209,7 +210,7 @@ public sealed partial class BulkHandler(
             {
                 status = CampaignStatusRules.TryParse(statusText.ToString(), out var parsedStatus)
                     ? parsedStatus
-                    : throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.InvalidQuery, $"Unknown campaign status '{Shorten(statusText.ToString())}'.", "One of: " + string.Join(", ", Enum.GetValues<CampaignStatus>().Select(s => s.ToWire())) + "."));
+                    : throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.InvalidQuery, $"Unknown campaign status '{Clip.Preview(statusText.ToString())}'.", "One of: " + string.Join(", ", Enum.GetValues<CampaignStatus>().Select(s => s.ToWire())) + "."));
             }
 
             var all = await campaigns.ListAsync(caller.Account.Id, cancellationToken);
@@ -429,9 +430,7 @@ public sealed partial class BulkHandler(
         !string.IsNullOrWhiteSpace(request.ContentType) && request.ContentLength is not 0;
 
     private static ApiErrorException NotFound(string campaignId) =>
-        new(new ApiError(404, ErrorCodes.CampaignNotFound, $"No campaign '{Shorten(campaignId)}' in this account."));
-
-    private static string Shorten(string value) => value.Length <= 40 ? value : string.Concat(value.AsSpan(0, 40), "...");
+        new(new ApiError(404, ErrorCodes.CampaignNotFound, $"No campaign '{Clip.Preview(campaignId)}' in this account."));
 
     [LoggerMessage(LogLevel.Information, "Campaign {CampaignId} of account {AccountId}: {Recipients} recipients, {LeftOut} rows left out (replayed {Replayed})")]
     private static partial void LogCreated(ILogger logger, string campaignId, string accountId, int recipients, int leftOut, bool replayed);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using WaServerless.Core.Errors;
+using WaServerless.Core.Text;
 
 namespace WaServerless.Api.Bulk;
 
@@ -43,7 +44,7 @@ public static class RecipientSources
                     ReadJsonObject(row, item, builder);
                     break;
                 default:
-                    builder.RejectRow(row, Shorten(item.GetRawText()), ErrorCodes.InvalidRow, "Each recipient is a phone number string or an object with 'recipient'.");
+                    builder.RejectRow(row, Clip.Preview(item.GetRawText()), ErrorCodes.InvalidRow, "Each recipient is a phone number string or an object with 'recipient'.");
                     break;
             }
         }
@@ -116,17 +117,17 @@ public static class RecipientSources
                 {
                     if (!variables.TryAdd(variable.Name, variable.Value))
                     {
-                        problem = $"Variable '{Shorten(variable.Name)}' is given twice.";
+                        problem = $"Variable '{Clip.Preview(variable.Name)}' is given twice.";
                     }
                 }
             }
             else if (!variables.TryAdd(property.Name, property.Value))
             {
-                problem = $"Variable '{Shorten(property.Name)}' is given twice.";
+                problem = $"Variable '{Clip.Preview(property.Name)}' is given twice.";
             }
         }
 
-        var input = recipient ?? (hasRecipient ? Shorten(item.GetRawText()) : string.Empty);
+        var input = recipient ?? (hasRecipient ? Clip.Preview(item.GetRawText()) : string.Empty);
         if (problem is not null)
         {
             builder.RejectRow(row, input, ErrorCodes.InvalidVariables, problem);
@@ -172,16 +173,16 @@ public static class RecipientSources
 
             if (!columns.TryAdd(header[i], i))
             {
-                throw Invalid($"The CSV header names the column '{Shorten(header[i])}' twice.", "Give every column its own name.");
+                throw Invalid($"The CSV header names the column '{Clip.Preview(header[i])}' twice.", "Give every column its own name.");
             }
         }
 
         if (!columns.TryGetValue(recipientColumn, out var recipientIndex))
         {
-            var found = string.Join(", ", header.Where(h => h.Length > 0).Take(10).Select(h => "'" + Shorten(h) + "'"));
+            var found = string.Join(", ", header.Where(h => h.Length > 0).Take(10).Select(h => "'" + Clip.Preview(h) + "'"));
             var looksLikeData = header.Any(h => Core.Sending.PhoneNumberNormalizer.TryNormalize(h) is not null);
             throw Invalid(
-                $"The CSV has no '{Shorten(recipientColumn)}' column (its header row has {(found.Length == 0 ? "no names" : found)}).",
+                $"The CSV has no '{Clip.Preview(recipientColumn)}' column (its header row has {(found.Length == 0 ? "no names" : found)}).",
                 looksLikeData
                     ? $"The first row must be a header naming the columns, for example: {DefaultRecipientColumn},name"
                     : $"Name the column of phone numbers '{DefaultRecipientColumn}', or give its name in the field recipient_column.");
@@ -219,5 +220,4 @@ public static class RecipientSources
     private static ApiErrorException Invalid(string message, string? hint = null) =>
         new(ApiError.BadRequest(ErrorCodes.InvalidRecipients, message, hint));
 
-    private static string Shorten(string value) => value.Length <= 40 ? value : string.Concat(value.AsSpan(0, 40), "...");
 }

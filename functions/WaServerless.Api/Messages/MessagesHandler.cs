@@ -12,6 +12,7 @@ using WaServerless.Core.Sending;
 using WaServerless.Storage.Messages;
 using WaServerless.Workflows;
 using WaServerless.Workflows.Signals;
+using WaServerless.Core.Text;
 
 namespace WaServerless.Api.Messages;
 
@@ -29,7 +30,7 @@ public sealed class MessagesHandler(ApiKeyAuthenticator authenticator, MessageSt
             var (record, changed) = await messages.TryAdvanceAsync(caller.Account.Id, queueId, new StatusUpdate(MessageStatus.Cancelled, time.GetUtcNow(), Detail: "cancelled by the caller"), cancellationToken);
             if (record is null)
             {
-                return ApiResults.Error(new ApiError(404, ErrorCodes.MessageNotFound, $"No message '{Shorten(queueId)}' in this account."));
+                return ApiResults.Error(new ApiError(404, ErrorCodes.MessageNotFound, $"No message '{Clip.Preview(queueId)}' in this account."));
             }
 
             if (!changed && record.Status != MessageStatus.Cancelled)
@@ -50,7 +51,7 @@ public sealed class MessagesHandler(ApiKeyAuthenticator authenticator, MessageSt
             var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
             var message = await messages.GetAsync(caller.Account.Id, queueId, cancellationToken);
             return message is null
-                ? ApiResults.Error(new ApiError(404, ErrorCodes.MessageNotFound, $"No message '{Shorten(queueId)}' in this account."))
+                ? ApiResults.Error(new ApiError(404, ErrorCodes.MessageNotFound, $"No message '{Clip.Preview(queueId)}' in this account."))
                 : ApiResults.Ok(MessageView.From(message));
         });
 
@@ -72,14 +73,14 @@ public sealed class MessagesHandler(ApiKeyAuthenticator authenticator, MessageSt
             {
                 status = MessageStatusRules.TryParse(statusText.ToString(), out var parsedStatus)
                     ? parsedStatus
-                    : throw Invalid($"Unknown status '{Shorten(statusText.ToString())}'.", "One of: " + string.Join(", ", Enum.GetValues<MessageStatus>().Select(s => s.ToWire())) + ".");
+                    : throw Invalid($"Unknown status '{Clip.Preview(statusText.ToString())}'.", "One of: " + string.Join(", ", Enum.GetValues<MessageStatus>().Select(s => s.ToWire())) + ".");
             }
 
             string? recipient = null;
             if (q.TryGetValue("recipient", out var recipientText))
             {
                 recipient = PhoneNumberNormalizer.TryNormalize(recipientText.ToString())
-                    ?? throw Invalid($"recipient '{Shorten(recipientText.ToString())}' is not a valid phone number.");
+                    ?? throw Invalid($"recipient '{Clip.Preview(recipientText.ToString())}' is not a valid phone number.");
             }
 
             var from = Time(q, "from");
@@ -128,7 +129,6 @@ public sealed class MessagesHandler(ApiKeyAuthenticator authenticator, MessageSt
 
     private static ApiErrorException Invalid(string message, string? hint = null) => new(ApiError.BadRequest(ErrorCodes.InvalidQuery, message, hint));
 
-    private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "...";
 }
 
 public sealed record StatusChangeView(string Status, DateTimeOffset At, int Attempt, string? Detail);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using WaServerless.Core.Errors;
 using WaServerless.Core.Messages;
+using WaServerless.Core.Text;
 
 namespace WaServerless.Core.Sending;
 
@@ -94,7 +95,7 @@ public static partial class SendRequestParser
             else if (!FlatTemplateFields.Contains(field, StringComparer.OrdinalIgnoreCase))
             {
                 throw Template(
-                    $"Unknown template field '{Shorten(field)}'.",
+                    $"Unknown template field '{Clip.Preview(field)}'.",
                     "Template fields: template_name, template_language, template_params or template_param1.., template_header or template_header_image/_document/_video, template_buttons.");
             }
         }
@@ -198,7 +199,7 @@ public static partial class SendRequestParser
 
         return name.Length <= WhatsAppLimits.TemplateNameMaxLength && TemplateNamePattern().IsMatch(name)
             ? name
-            : throw Template($"{where} '{Shorten(name)}' is not a template name.", $"Template names are 1 to {WhatsAppLimits.TemplateNameMaxLength} lowercase letters, digits and underscores, as WhatsApp Manager shows them, for example order_update.");
+            : throw Template($"{where} '{Clip.Preview(name)}' is not a template name.", $"Template names are 1 to {WhatsAppLimits.TemplateNameMaxLength} lowercase letters, digits and underscores, as WhatsApp Manager shows them, for example order_update.");
     }
 
     private static string TemplateLanguage(string? language, string where)
@@ -210,7 +211,7 @@ public static partial class SendRequestParser
 
         return TemplateLanguagePattern().IsMatch(language)
             ? language
-            : throw Template($"{where} '{Shorten(language)}' is not a language code.", "Use the code WhatsApp Manager shows for the translation: a lowercase language, optionally '_' and an uppercase region, for example en, en_US or pt_BR.");
+            : throw Template($"{where} '{Clip.Preview(language)}' is not a language code.", "Use the code WhatsApp Manager shows for the translation: a lowercase language, optionally '_' and an uppercase region, for example en, en_US or pt_BR.");
     }
 
     private static TemplateHeader Header(TemplateHeaderKind kind, string value, string where) =>
@@ -301,7 +302,7 @@ public static partial class SendRequestParser
 
         return type.Equals("url", StringComparison.OrdinalIgnoreCase)
             ? TemplateButtonKind.Url
-            : throw Template($"{where} has type '{Shorten(type)}'; the template buttons that take a parameter are quick_reply and url.");
+            : throw Template($"{where} has type '{Clip.Preview(type)}'; the template buttons that take a parameter are quick_reply and url.");
     }
 
     private static int ButtonIndex(JsonElement index, string where)
@@ -339,7 +340,7 @@ public static partial class SendRequestParser
         foreach (var property in element.EnumerateObject())
         {
             var known = allowed.FirstOrDefault(a => a.Equals(property.Name, StringComparison.OrdinalIgnoreCase))
-                ?? throw Template($"'{where}' has an unknown property '{Shorten(property.Name)}'.", $"It takes {string.Join(", ", allowed)}.");
+                ?? throw Template($"'{where}' has an unknown property '{Clip.Preview(property.Name)}'.", $"It takes {string.Join(", ", allowed)}.");
             if (!properties.TryAdd(known, property.Value))
             {
                 throw Template($"'{where}' has '{known}' twice.");

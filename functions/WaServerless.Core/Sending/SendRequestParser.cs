@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using WaServerless.Core.Errors;
 using WaServerless.Core.Messages;
+using WaServerless.Core.Text;
 
 namespace WaServerless.Core.Sending;
 
@@ -56,11 +57,11 @@ public static partial class SendRequestParser
         var recipientText = f.Get("recipient")
             ?? throw Fail(ErrorCodes.MissingRecipient, "The field 'recipient' is required.", "Give the number in international format, for example +14155550123.");
         var recipient = PhoneNumberNormalizer.TryNormalize(recipientText)
-            ?? throw Fail(ErrorCodes.InvalidRecipient, $"'{Shorten(recipientText)}' is not a valid phone number.", "Use international format with the country code, for example +14155550123.");
+            ?? throw Fail(ErrorCodes.InvalidRecipient, $"'{Clip.Preview(recipientText)}' is not a valid phone number.", "Use international format with the country code, for example +14155550123.");
 
         if (!Priority.TryParse(f.Get("priority"), out var priority))
         {
-            throw Fail(ErrorCodes.InvalidPriority, $"Unknown priority '{Shorten(f.Get("priority"))}'.", "Use otp, urgent, high, normal, bulk or low, or a number from 1 (most urgent) to 10.");
+            throw Fail(ErrorCodes.InvalidPriority, $"Unknown priority '{Clip.Preview(f.Get("priority"))}'.", "Use otp, urgent, high, normal, bulk or low, or a number from 1 (most urgent) to 10.");
         }
 
         var idempotencyKey = f.Get("idempotency_key");
@@ -74,7 +75,7 @@ public static partial class SendRequestParser
         var declared = f.Get("type") ?? f.Get("message_type");
         if (declared is not null && (!MessageTypeNames.TryParse(declared, out var declaredType) || declaredType != content.Type))
         {
-            throw Fail(ErrorCodes.MessageTypeMismatch, $"The fields describe a {content.Type.ToWire()} message, but type says '{Shorten(declared)}'.", "Leave out type: it is detected from the fields.");
+            throw Fail(ErrorCodes.MessageTypeMismatch, $"The fields describe a {content.Type.ToWire()} message, but type says '{Clip.Preview(declared)}'.", "Leave out type: it is detected from the fields.");
         }
 
         return new SendRequest(recipient, content, priority, idempotencyKey);
@@ -204,7 +205,7 @@ public static partial class SendRequestParser
         var phoneText = f.Get("contact_phone")
             ?? throw Fail(ErrorCodes.InvalidContact, "A contact card needs 'contact_name' and 'contact_phone'; 'contact_phone' is missing.");
         var phone = PhoneNumberNormalizer.TryNormalize(phoneText)
-            ?? throw Fail(ErrorCodes.InvalidContact, $"contact_phone '{Shorten(phoneText)}' is not a valid phone number.", "Use international format with the country code.");
+            ?? throw Fail(ErrorCodes.InvalidContact, $"contact_phone '{Clip.Preview(phoneText)}' is not a valid phone number.", "Use international format with the country code.");
         if (f.Has("text"))
         {
             throw Fail(ErrorCodes.ConflictingMessageTypes, "A contact card carries no text.", "Send the text as a message of its own.");
@@ -254,7 +255,7 @@ public static partial class SendRequestParser
 
             if (buttons.Any(b => b.Id == id))
             {
-                throw Fail(ErrorCodes.InvalidButtons, $"Button id '{Shorten(id)}' is used twice; ids must be unique.");
+                throw Fail(ErrorCodes.InvalidButtons, $"Button id '{Clip.Preview(id)}' is used twice; ids must be unique.");
             }
 
             if (buttons.Any(b => string.Equals(b.Title, title, StringComparison.OrdinalIgnoreCase)))
@@ -374,7 +375,7 @@ public static partial class SendRequestParser
 
                     if (!rowIds.Add(rowId))
                     {
-                        throw Fail(ErrorCodes.InvalidList, $"rowId '{Shorten(rowId)}' is used twice; row ids must be unique across the list.");
+                        throw Fail(ErrorCodes.InvalidList, $"rowId '{Clip.Preview(rowId)}' is used twice; row ids must be unique across the list.");
                     }
 
                     var rowTitle = OptionalString(row, "title", where);
@@ -458,9 +459,6 @@ public static partial class SendRequestParser
         value.Length <= max
             ? value
             : throw Fail(ErrorCodes.TextTooLong, $"'{name}' is {value.Length} characters; the limit is {max}.");
-
-    private static string Shorten(string? value) =>
-        value is null ? string.Empty : value.Length <= 40 ? value : string.Concat(value.AsSpan(0, 40), "...");
 
     private static ApiErrorException Fail(string code, string message, string? hint = null) =>
         new(ApiError.BadRequest(code, message, hint));
