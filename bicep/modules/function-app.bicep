@@ -209,12 +209,10 @@ resource siteDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-previ
   scope: site
   properties: {
     workspaceId: logAnalyticsWorkspaceResourceId
-    logs: [
-      {
-        category: 'FunctionAppLogs'
-        enabled: true
-      }
-    ]
+    // No FunctionAppLogs: on Flex it is the host's unfiltered stream (the Durable extension's constant
+    // polling included). Logs take one path, OpenTelemetry (host.json telemetryMode, the worker's
+    // exporter) into Application Insights, which keeps them in the same workspace at host.json's levels.
+    logs: []
     metrics: [
       {
         category: 'AllMetrics'

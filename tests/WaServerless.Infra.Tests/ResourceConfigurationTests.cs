@@ -229,6 +229,23 @@ public class ResourceConfigurationTests
     }
 
     [Fact]
+    public void Function_logs_take_one_path_without_the_hosts_unfiltered_stream_or_durables_polling()
+    {
+        var functions = MainTemplate.Compiled.TemplateDeclaring("Microsoft.Web/sites");
+        var diagnostics = functions.OwnResources().Single(r => r.Type == "Microsoft.Insights/diagnosticSettings");
+
+        Assert.DoesNotContain("FunctionAppLogs", diagnostics.Property("properties")!.Value.GetRawText(), StringComparison.Ordinal);
+        using var host = JsonDocument.Parse(File.ReadAllText(RepoPaths.Combine("host.json")));
+        Assert.Equal("OpenTelemetry", host.RootElement.GetProperty("telemetryMode").GetString());
+        Assert.False(host.RootElement.GetProperty("logging").TryGetProperty("applicationInsights", out _));
+        var levels = host.RootElement.GetProperty("logging").GetProperty("logLevel");
+        foreach (var category in new[] { "DurableTask.AzureStorage", "DurableTask.Core", "Host.Triggers.DurableTask" })
+        {
+            Assert.Equal("Warning", levels.GetProperty(category).GetString());
+        }
+    }
+
+    [Fact]
     public void Main_has_the_outputs_deployers_need()
     {
         var outputs = MainTemplate.Compiled.Root.GetProperty("outputs");
