@@ -5,8 +5,8 @@ namespace WaServerless.Workflows;
 
 /// <summary>
 /// Jitter an orchestration may use: the same seed and salt always give the same fraction, in any
-/// process on any machine, so a replay (Durable Functions) or a restart from the input (the
-/// in-process runner) waits exactly as long as the first run did. Never Random in an orchestrator.
+/// process on any machine, so a replay waits exactly as long as the first run did. Never Random in
+/// an orchestrator.
 /// </summary>
 public static class DeterministicJitter
 {

@@ -1,4 +1,5 @@
 using Microsoft.DurableTask;
+using Microsoft.DurableTask.Converters;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using WaServerless.Workflows;
@@ -103,7 +104,7 @@ public sealed class FakeOrchestrationContext : TaskOrchestrationContext
 
     public void RaiseEvent(string name, object? payload = null)
     {
-        var json = payload is null ? null : WorkflowJson.Serialize(payload);
+        var json = payload is null ? null : JsonDataConverter.Default.Serialize(payload);
         _pump.Run(() =>
         {
             if (_waiters.TryGetValue(name, out var queue) && queue.Count > 0)
@@ -166,12 +167,12 @@ public sealed class FakeOrchestrationContext : TaskOrchestrationContext
             throw new InvalidOperationException($"No handler scripted for activity {name.Name}.");
         }
 
-        var delivered = input is null ? null : WorkflowJson.Deserialize(WorkflowJson.Serialize(input), _activityInputTypes[name.Name]);
+        var delivered = input is null ? null : JsonDataConverter.Default.Deserialize(JsonDataConverter.Default.Serialize(input), _activityInputTypes[name.Name]);
         _calls.Add(new ActivityCall(name.Name, delivered, options, Now));
         try
         {
             var result = handler(delivered);
-            return Task.FromResult(WorkflowJson.Deserialize<TResult>(WorkflowJson.Serialize(result))!);
+            return Task.FromResult(JsonDataConverter.Default.Deserialize<TResult>(JsonDataConverter.Default.Serialize(result))!);
         }
         catch (Exception e)
         {
@@ -199,7 +200,7 @@ public sealed class FakeOrchestrationContext : TaskOrchestrationContext
         {
             var payload = _buffered[index].Payload;
             _buffered.RemoveAt(index);
-            return Task.FromResult(WorkflowJson.Deserialize<T>(payload)!);
+            return Task.FromResult(JsonDataConverter.Default.Deserialize<T>(payload)!);
         }
 
         var waiter = new Waiter<T>();
@@ -223,7 +224,7 @@ public sealed class FakeOrchestrationContext : TaskOrchestrationContext
 
     public override void ContinueAsNew(object? newInput = null, bool preserveUnprocessedEvents = true)
     {
-        ContinuedAsNewWith = newInput is null ? null : WorkflowJson.Deserialize(WorkflowJson.Serialize(newInput), newInput.GetType());
+        ContinuedAsNewWith = newInput is null ? null : JsonDataConverter.Default.Deserialize(JsonDataConverter.Default.Serialize(newInput), newInput.GetType());
         ContinueAsNewCount++;
     }
 
@@ -247,7 +248,7 @@ public sealed class FakeOrchestrationContext : TaskOrchestrationContext
 
         public bool IsCompleted => Source.Task.IsCompleted;
 
-        public void TrySetResult(string? payload) => Source.TrySetResult(WorkflowJson.Deserialize<T>(payload)!);
+        public void TrySetResult(string? payload) => Source.TrySetResult(JsonDataConverter.Default.Deserialize<T>(payload)!);
     }
 
     /// <summary>A single-threaded synchronization context: continuations queue up and run, in order, when drained.</summary>

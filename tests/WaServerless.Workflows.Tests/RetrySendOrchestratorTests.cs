@@ -61,7 +61,7 @@ public sealed class RetrySendOrchestratorTests
         Assert.Equal(RetrySendResult.Requeued, outcome.Result);
         Assert.Equal(failedAttempt + 1, outcome.Attempt);
 
-        // A second run of the same input (a replay, or the in-process runner restarting it) waits exactly as long.
+        // A second run of the same input (a replay) waits exactly as long.
         var again = NewContext();
         _ = again.Start(new RetrySendOrchestrator(), input);
         Assert.Equal(timer.FireAt, Assert.Single(again.PendingTimers).FireAt);

@@ -30,7 +30,7 @@ public sealed record CampaignRunStatus(int NextIndex, bool Paused, double Slowdo
 /// when a generation ends are handled before it continues as new. The events only wake it: the API
 /// writes the campaign's status first, every release checks it, and a paused campaign re-reads it
 /// hourly, so a lost event costs a delay, never a wrong release. Progress and status live in the
-/// campaign tables, so a restart from the input (the in-process runner) goes on where it was.
+/// campaign tables, so a generation run again from its input goes on where it was.
 /// </summary>
 public sealed class BulkCampaignOrchestrator : TaskOrchestrator<BulkCampaignInput, BulkCampaignOutcome>
 {

@@ -12,7 +12,7 @@ namespace WaServerless.Workflows.Signals;
 /// <summary>
 /// Where the hosts hand over to the workflows, the same in both: the Functions app (its
 /// delivery-events trigger and HTTP functions, with a <see cref="DurableWorkflowClient"/>) and the
-/// devhost (its events loop and handlers, with the in-process runner). It decides which
+/// devhost (its events loop and handlers, with the same adapter over its local engine). It decides which
 /// orchestration to start or which event to raise; the orchestrations do the rest.
 /// </summary>
 public sealed partial class WorkflowDispatcher(
