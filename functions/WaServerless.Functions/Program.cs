@@ -2,6 +2,7 @@ using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 using WaServerless.Api;
 using WaServerless.Functions.Http;
+using WaServerless.OutboundWebhooks;
 using WaServerless.Queues;
 using WaServerless.Storage;
 using WaServerless.Telemetry;
@@ -11,6 +12,6 @@ var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<RequestDeadlineMiddleware>();
 builder.Configuration.AddWaServerlessPlans();
-builder.Services.AddWaServerlessStorage().AddWaServerlessQueues().AddWaServerlessApi().AddWaServerlessWorkflows()
+builder.Services.AddWaServerlessStorage().AddWaServerlessQueues().AddWaServerlessApi().AddWaServerlessWorkflows().AddWaServerlessOutboundWebhooks()
     .AddWaServerlessTelemetry(builder.Configuration, "waserverless-api");
 builder.Build().Run();

@@ -6,7 +6,6 @@ using WaServerless.Workflows.Campaigns;
 using WaServerless.Queues;
 using WaServerless.Workflows.Retry;
 using WaServerless.Workflows.Signals;
-using WaServerless.Workflows.Webhooks;
 
 namespace WaServerless.Workflows;
 
@@ -27,7 +26,6 @@ public static class WorkflowServiceCollectionExtensions
         services.TryAddSingleton<ICampaignSendAcceptor, MessageStoreCampaignSendAcceptor>();
         services.TryAddSingleton<WorkflowDispatcher>();
         services.TryAddSingleton<EventsRouter>();
-        services.AddWaServerlessWebhooks();
         services.TryAddSingleton<WorkflowStorageInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<WorkflowStorageInitializer>());
         foreach (var activity in WorkflowTasks.Activities)

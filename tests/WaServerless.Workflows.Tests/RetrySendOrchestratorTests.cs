@@ -1,3 +1,4 @@
+using WaServerless.Core.Sending;
 using WaServerless.Core.Contracts;
 using WaServerless.Core.Messages;
 using WaServerless.Workflows.Retry;

@@ -9,7 +9,7 @@ using WaServerless.Core.Errors;
 using WaServerless.Core.Net;
 using WaServerless.Core.Webhooks;
 using WaServerless.Storage.Webhooks;
-using WaServerless.Workflows.Webhooks;
+using WaServerless.OutboundWebhooks;
 
 namespace WaServerless.Api.Webhooks;
 

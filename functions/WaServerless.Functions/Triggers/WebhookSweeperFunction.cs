@@ -1,5 +1,5 @@
 using Microsoft.Azure.Functions.Worker;
-using WaServerless.Workflows.Webhooks;
+using WaServerless.OutboundWebhooks;
 
 namespace WaServerless.Functions.Triggers;
 

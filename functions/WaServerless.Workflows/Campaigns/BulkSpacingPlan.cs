@@ -1,3 +1,4 @@
+using WaServerless.Core.Sending;
 using WaServerless.Storage.Campaigns;
 
 namespace WaServerless.Workflows.Campaigns;

@@ -1,3 +1,4 @@
+using WaServerless.Core.Sending;
 using System.Globalization;
 using Microsoft.DurableTask;
 

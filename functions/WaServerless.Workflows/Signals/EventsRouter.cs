@@ -1,15 +1,9 @@
+using WaServerless.Queues;
 using Microsoft.Extensions.Logging;
 using WaServerless.Core.Contracts;
 using WaServerless.Core.Sessions;
 
 namespace WaServerless.Workflows.Signals;
-
-/// <summary>Something else that wants every event off the events queue (webhooks).</summary>
-public interface IEventSubscriber
-{
-    /// <summary>Called with a <see cref="DeliveryEvent"/>, <see cref="SessionStateChanged"/> or <see cref="InboundMessageReceived"/>.</summary>
-    Task OnEventAsync(object platformEvent, CancellationToken cancellationToken);
-}
 
 /// <summary>
 /// What both hosts do with one event taken off the events queue: status changes go to the

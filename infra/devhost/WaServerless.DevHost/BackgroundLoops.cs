@@ -4,7 +4,7 @@ using WaServerless.Core.Scheduling;
 using WaServerless.Queues;
 using WaServerless.Storage.Messages;
 using WaServerless.Storage.Webhooks;
-using WaServerless.Workflows.Webhooks;
+using WaServerless.OutboundWebhooks;
 
 namespace WaServerless.DevHost;
 

@@ -3,6 +3,7 @@ using WaServerless.Connector;
 using WaServerless.Connector.Health;
 using WaServerless.Connector.Webhooks;
 using WaServerless.DevHost.Durable;
+using WaServerless.OutboundWebhooks;
 using WaServerless.Queues;
 using WaServerless.Storage;
 using WaServerless.Telemetry;
@@ -30,6 +31,7 @@ public static class DevHostApplication
             .AddWaServerlessApi()
             .AddWaServerlessConnector(builder.Configuration)
             .AddWaServerlessWorkflows()
+            .AddWaServerlessOutboundWebhooks()
             .AddWaServerlessDevHost()
             .AddWaServerlessHealthChecks()
             .AddWaServerlessTelemetry(builder.Configuration, "waserverless-devhost");

@@ -8,7 +8,7 @@ using WaServerless.Core.Net;
 using WaServerless.Core.Webhooks;
 using WaServerless.Storage.Webhooks;
 
-namespace WaServerless.Workflows.Webhooks;
+namespace WaServerless.OutboundWebhooks;
 
 public enum WebhookAttemptOutcome
 {

@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace WaServerless.Workflows;
+namespace WaServerless.Core.Sending;
 
 /// <summary>
-/// Jitter an orchestration may use: the same seed and salt always give the same fraction, in any
+/// Jitter an orchestration (or any retry schedule that must come out the same twice) may use: the same seed and salt always give the same fraction, in any
 /// process on any machine, so a replay waits exactly as long as the first run did. Never Random in
 /// an orchestrator.
 /// </summary>

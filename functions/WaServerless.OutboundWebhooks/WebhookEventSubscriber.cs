@@ -2,9 +2,9 @@ using WaServerless.Core.Contracts;
 using WaServerless.Core.Webhooks;
 using WaServerless.Storage.Messages;
 using WaServerless.Storage.Webhooks;
-using WaServerless.Workflows.Signals;
+using WaServerless.Queues;
 
-namespace WaServerless.Workflows.Webhooks;
+namespace WaServerless.OutboundWebhooks;
 
 /// <summary>
 /// Webhooks' place on the events queue: for each event, the account's enabled endpoints subscribed

@@ -2,9 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using WaServerless.Storage.Webhooks;
-using WaServerless.Workflows.Signals;
+using WaServerless.Queues;
 
-namespace WaServerless.Workflows.Webhooks;
+namespace WaServerless.OutboundWebhooks;
 
 public static class WebhookServiceCollectionExtensions
 {
@@ -13,7 +13,7 @@ public static class WebhookServiceCollectionExtensions
     /// sweep, which each host runs on its own timer) and the "webhooks" HTTP client. Needs
     /// AddWaServerlessStorage (the stores and Webhooks options).
     /// </summary>
-    public static IServiceCollection AddWaServerlessWebhooks(this IServiceCollection services)
+    public static IServiceCollection AddWaServerlessOutboundWebhooks(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<WebhookSender>();

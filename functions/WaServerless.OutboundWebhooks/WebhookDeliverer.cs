@@ -7,7 +7,7 @@ using WaServerless.Core.Telemetry;
 using WaServerless.Core.Webhooks;
 using WaServerless.Storage.Webhooks;
 
-namespace WaServerless.Workflows.Webhooks;
+namespace WaServerless.OutboundWebhooks;
 
 /// <summary>
 /// Delivers webhook events and their retries.

@@ -13,15 +13,15 @@ using WaServerless.Storage;
 using WaServerless.Storage.Infrastructure;
 using WaServerless.Storage.Webhooks;
 using WaServerless.TestKit;
-using WaServerless.Workflows.Signals;
-using WaServerless.Workflows.Webhooks;
+using WaServerless.Queues;
+using WaServerless.OutboundWebhooks;
 using WireMock.Logging;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
 using WireMock.Settings;
 
-namespace WaServerless.Workflows.Tests;
+namespace WaServerless.OutboundWebhooks.Tests;
 
 /// <summary>
 /// Webhook delivery against a WireMock.Net receiver on loopback: the subscriber's first attempt,
@@ -70,7 +70,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         services.AddSingleton<TimeProvider>(_clock);
         services.AddLogging();
         services.AddWaServerlessStorage();
-        services.AddWaServerlessWebhooks();
+        services.AddWaServerlessOutboundWebhooks();
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         await new StorageInitializer(provider.GetRequiredService<StorageClients>(), NullLogger<StorageInitializer>.Instance).StartAsync(default);
         return provider;
