@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using WaServerless.Storage.Campaigns;
 using WaServerless.Api.Accounts;
 using WaServerless.Api.Auth;
 using WaServerless.Api.Bulk;

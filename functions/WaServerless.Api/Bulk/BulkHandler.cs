@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using WaServerless.Core.Bulk;
 using WaServerless.Api.Auth;
 using WaServerless.Api.Http;
 using WaServerless.Api.Sending;

@@ -1,10 +1,10 @@
 using System.Globalization;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using WaServerless.Storage.Campaigns;
+using WaServerless.Core.Bulk;
 using WaServerless.Storage.Infrastructure;
 
-namespace WaServerless.Api.Bulk;
+namespace WaServerless.Storage.Campaigns;
 
 /// <summary>
 /// Keeps every uploaded recipients file as it was sent, in the "campaignuploads" container (with
