@@ -119,7 +119,7 @@ internal static class ApiLatencyBench
         void Line(FormattableString text) => md.Append(text.ToString(CultureInfo.InvariantCulture)).Append('\n');
         Line($"## POST /api/send under a steady load, the connector running");
         Line($"");
-        Line($"The devhost in this process (the API, the connector with the Sandbox engine and pacing off, the Durable Task engine), on the same in-memory Azurite. One client sends text messages one after another to distinct recipients at a steady rate for {duration.TotalSeconds:0} s per rate, after a 3 s warm-up; a request that would start late starts at once. Every request has the API's deadline (Api:RequestDeadline, 10 s); storage calls time out after 2.5 s and retry twice.");
+        Line($"The devhost in this process (the API, the connector with the Sandbox engine and pacing off, the Durable Task engine), on the same in-memory Azurite. One client sends text messages one after another to distinct recipients at a steady rate for {duration.TotalSeconds:0} s per rate, after a 3 s warm-up; a request that would start late starts at once. Every request has the API's deadline (Api:RequestDeadline, 10 s); storage calls time out after 4 s and retry once.");
         Line($"");
         Line($"| offered rate | requests | accepted/s | p50 | p99 | p99.9 | max | answers |");
         Line($"| --- | --- | --- | --- | --- | --- | --- | --- |");

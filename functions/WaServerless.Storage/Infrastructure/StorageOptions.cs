@@ -34,11 +34,11 @@ public sealed class StorageOptions : IValidatableObject
     /// How long one storage call may wait for an answer before it is retried. The SDK's default (100 s,
     /// then retries with backoff) could hold an API request for minutes; these fit Api:RequestDeadline.
     /// </summary>
-    public TimeSpan NetworkTimeout { get; set; } = TimeSpan.FromSeconds(2.5);
+    public TimeSpan NetworkTimeout { get; set; } = TimeSpan.FromSeconds(4);
 
     /// <summary>Retries of a storage call that failed transiently or timed out.</summary>
     [Range(0, 10)]
-    public int MaxRetries { get; set; } = 2;
+    public int MaxRetries { get; set; } = 1;
 
     /// <summary>First retry delay; it doubles up to <see cref="MaxRetryDelay"/>.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
