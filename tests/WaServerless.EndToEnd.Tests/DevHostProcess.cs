@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using WaServerless.TestKit;
 
@@ -29,7 +27,7 @@ public sealed class DevHostProcess : IAsyncDisposable
     public static async Task<DevHostProcess> StartAsync(string prefix, string demoKeyFile, Dictionary<string, string?>? settings = null)
     {
         var azurite = await Azurite.Shared;
-        var port = FreeLoopbackPort();
+        var port = LoopbackPorts.Free();
         var config = DevHostInstance.Settings(azurite.ConnectionString, prefix, demoKeyFile);
         config["Urls"] = $"http://127.0.0.1:{port}";
         foreach (var (key, value) in settings ?? [])
@@ -94,13 +92,6 @@ public sealed class DevHostProcess : IAsyncDisposable
     {
         using var response = await Client.SendAsync(Request(HttpMethod.Get, path));
         return await DevHostInstance.ReadAsync(response);
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

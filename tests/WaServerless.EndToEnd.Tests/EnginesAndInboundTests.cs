@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -131,7 +130,7 @@ public sealed class CloudApiSessionTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _graph = WireMockServer.Start(new WireMockServerSettings { Urls = [$"http://127.0.0.1:{FreePort()}"] });
+        _graph = WireMockServer.Start(new WireMockServerSettings { Urls = [$"http://127.0.0.1:{LoopbackPorts.Free()}"] });
         _graph.Given(Request.Create().WithPath($"/v23.0/{PhoneNumberId}").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
                 .WithBody("""{"health_status":{"can_send_message":"AVAILABLE"},"quality_rating":"GREEN","id":"106540352242922"}"""));
@@ -298,12 +297,6 @@ public sealed class CloudApiSessionTests : IAsyncLifetime
         messages = new[] { new { from, id = wamid, timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), type = "text", text = new { body = text } } },
     });
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>The recipient gap re-checked when the connector sends, not only when the API accepts.</summary>

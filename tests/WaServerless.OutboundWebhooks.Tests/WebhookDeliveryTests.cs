@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
@@ -31,7 +29,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
 {
     private const string Account = "acc_wh";
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2025, 6, 1, 9, 0, 0, TimeSpan.Zero));
-    private readonly WireMockServer _receiver = WireMockServer.Start(new WireMockServerSettings { Urls = [$"http://127.0.0.1:{FreePort()}"] });
+    private readonly WireMockServer _receiver = WireMockServer.Start(new WireMockServerSettings { Urls = [$"http://127.0.0.1:{LoopbackPorts.Free()}"] });
     private ServiceProvider _services = null!;
 
     public async Task InitializeAsync() => _services = await BuildAsync(allowLocalTargets: true);
@@ -288,10 +286,4 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         Assert.True(WebhookSignature.Verify(secret, Header(request, WebhookSignature.SignatureHeader), Encoding.UTF8.GetBytes(request.RequestMessage.Body!), _clock.GetUtcNow(), TimeSpan.FromMinutes(5)));
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

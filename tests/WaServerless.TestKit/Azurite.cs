@@ -77,7 +77,7 @@ public sealed class Azurite : IAsyncDisposable
             throw new InvalidOperationException($"Azurite is not installed at {script}. Run 'npm ci' in {root} (./test.sh does).");
         }
 
-        int[] ports = [FreePort(), FreePort(), FreePort()];
+        int[] ports = [LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free()];
         var start = new ProcessStartInfo("node")
         {
             ArgumentList =
@@ -129,12 +129,6 @@ public sealed class Azurite : IAsyncDisposable
         return azurite;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static async Task<bool> IsListeningAsync(int port)
     {

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
@@ -74,7 +72,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
             },
             new DurableTaskTestHostOptions
             {
-                Port = FreeLoopbackPort(),
+                Port = LoopbackPorts.Free(),
                 ConfigureServices = services =>
                 {
                     services.AddSingleton<IConfiguration>(configuration);
@@ -132,13 +130,6 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         using var timeout = new CancellationTokenSource(patience);
         var done = await _host.Client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true, timeout.Token);
         return (done.RuntimeStatus, done.ReadOutputAs<T>());
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public ValueTask DisposeAsync() => _host.DisposeAsync();

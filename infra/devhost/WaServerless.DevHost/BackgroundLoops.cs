@@ -61,30 +61,32 @@ public abstract partial class PeriodicLoop(TimeProvider time, ILogger logger) : 
     private static partial void LogFailed(ILogger logger, string loop, Exception exception);
 }
 
-/// <summary>The Functions app's SweepOutbox timer, on the same Messages:OutboxSweepSchedule.</summary>
-public sealed class OutboxSweeperLoop(OutboxSweeper sweeper, IOptions<MessageStoreOptions> options, TimeProvider time, ILogger<OutboxSweeperLoop> logger)
-    : PeriodicLoop(time, logger)
+/// <summary>A Functions timer's stand-in: one sweep, then the next run on the same schedule setting the timer reads.</summary>
+public abstract class ScheduledSweepLoop(string schedule, TimeProvider time, ILogger logger) : PeriodicLoop(time, logger)
 {
-    private readonly TimerSchedule _schedule = TimerSchedule.Parse(options.Value.OutboxSweepSchedule);
+    private readonly TimerSchedule _schedule = TimerSchedule.Parse(schedule);
 
-    protected override async Task<DateTimeOffset> StepAsync(CancellationToken cancellationToken)
+    protected abstract Task SweepAsync(CancellationToken cancellationToken);
+
+    protected sealed override async Task<DateTimeOffset> StepAsync(CancellationToken cancellationToken)
     {
-        await sweeper.SweepAsync(cancellationToken);
+        await SweepAsync(cancellationToken);
         return _schedule.Next(Time.GetUtcNow());
     }
 }
 
+/// <summary>The Functions app's SweepOutbox timer, on the same Messages:OutboxSweepSchedule.</summary>
+public sealed class OutboxSweeperLoop(OutboxSweeper sweeper, IOptions<MessageStoreOptions> options, TimeProvider time, ILogger<OutboxSweeperLoop> logger)
+    : ScheduledSweepLoop(options.Value.OutboxSweepSchedule, time, logger)
+{
+    protected override Task SweepAsync(CancellationToken cancellationToken) => sweeper.SweepAsync(cancellationToken);
+}
+
 /// <summary>The Functions app's SweepWebhookRetries timer, on the same Webhooks:SweepSchedule.</summary>
 public sealed class WebhookSweeperLoop(WebhookDeliverer deliverer, IOptions<WebhookOptions> options, TimeProvider time, ILogger<WebhookSweeperLoop> logger)
-    : PeriodicLoop(time, logger)
+    : ScheduledSweepLoop(options.Value.SweepSchedule, time, logger)
 {
-    private readonly TimerSchedule _schedule = TimerSchedule.Parse(options.Value.SweepSchedule);
-
-    protected override async Task<DateTimeOffset> StepAsync(CancellationToken cancellationToken)
-    {
-        await deliverer.SweepAsync(cancellationToken);
-        return _schedule.Next(Time.GetUtcNow());
-    }
+    protected override Task SweepAsync(CancellationToken cancellationToken) => deliverer.SweepAsync(cancellationToken);
 }
 
 /// <summary>

@@ -53,11 +53,11 @@ public sealed partial class DemoAccountSeeder(
 
         if (DemoKey is null)
         {
-            if (await accounts.GetAsync(DemoAccountId, cancellationToken) is null)
+            if (demo is null)
             {
                 var plan = plans.Find("growth") ?? plans.Find(plans.Names.First())!;
-                var created = await accounts.CreateAsync("Demo account", plan.Name, plan.MonthlyQuota, null, DemoAccountId, cancellationToken);
-                await sessions.CreateAsync(created.Id, created.DefaultSessionId, "default", cancellationToken);
+                demo = await accounts.CreateAsync("Demo account", plan.Name, plan.MonthlyQuota, null, DemoAccountId, cancellationToken);
+                await sessions.CreateAsync(demo.Id, demo.DefaultSessionId, "default", cancellationToken);
             }
 
             var (record, secret) = await keys.CreateAsync(DemoAccountId, "demo", null, cancellationToken);
@@ -70,7 +70,7 @@ public sealed partial class DemoAccountSeeder(
             }
         }
 
-        var sessionId = (await accounts.GetAsync(DemoAccountId, cancellationToken))?.DefaultSessionId;
+        var sessionId = demo?.DefaultSessionId;
         lifetime.ApplicationStarted.Register(() => _ = AnnounceWhenReadyAsync(sessionId, lifetime.ApplicationStopping));
     }
 
