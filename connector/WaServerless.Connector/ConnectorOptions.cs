@@ -7,6 +7,7 @@ public enum EngineKind
 {
     Sandbox,
     CloudApi,
+    Waha,
 }
 
 /// <summary>Bound from "Connector".</summary>

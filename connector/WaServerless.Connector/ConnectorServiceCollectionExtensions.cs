@@ -2,12 +2,15 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using WaServerless.Connector.Inbound;
+using WaServerless.Connector.Media;
 using WaServerless.Connector.Receipts;
 using WaServerless.Connector.Sending;
 using WaServerless.Connector.Sessions;
 using WaServerless.Core.Engines;
 using WaServerless.Engines.CloudApi;
+using WaServerless.Core.Net;
 using WaServerless.Engines.Sandbox;
+using WaServerless.Engines.Waha;
 
 namespace WaServerless.Connector;
 
@@ -51,10 +54,38 @@ public static class ConnectorServiceCollectionExtensions
                 sp.GetRequiredService<IOptions<CloudApiOptions>>().Value.PhoneNumberId));
         }
 
-        services.AddSingleton(sp => new EngineCatalog(sp.GetServices<EngineRegistration>(), defaultEngine == EngineKind.CloudApi ? EngineNames.CloudApi : EngineNames.Sandbox));
+        // WhatsApp Web through the WAHA sidecar: when it is the default or its API key is configured.
+        if (defaultEngine == EngineKind.Waha || !string.IsNullOrEmpty(configuration[WahaOptions.Section + ":" + nameof(WahaOptions.ApiKey)]))
+        {
+            services.AddWahaEngine();
+            services.AddSingleton(sp => new EngineRegistration(EngineNames.Waha, sp.GetRequiredService<WahaEngine>(), sp.GetRequiredService<WahaSessionEngine>()));
+        }
+
+        services.AddConnectorMediaFetcher();
+        services.AddSingleton(sp => new EngineCatalog(sp.GetServices<EngineRegistration>(), defaultEngine switch
+        {
+            EngineKind.CloudApi => EngineNames.CloudApi,
+            EngineKind.Waha => EngineNames.Waha,
+            _ => EngineNames.Sandbox,
+        }));
 
         services.AddHostedService<LaneConsumer>();
 
+        return services;
+    }
+
+    /// <summary>The "media" client (public addresses only, checked at connect time) and the fetcher engines that upload bytes use.</summary>
+    private static IServiceCollection AddConnectorMediaFetcher(this IServiceCollection services)
+    {
+        services.AddOptions<MediaFetchOptions>().BindConfiguration(MediaFetchOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MediaFetchOptions>, MediaFetchOptionsValidation>();
+        services.AddHttpClient(ConnectorMediaFetcher.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp =>
+            {
+                var o = sp.GetRequiredService<IOptions<MediaFetchOptions>>().Value;
+                return PublicOnlyHttpHandler.Create(o.AllowPrivateHosts, o.ConnectTimeout, host => new MediaAddressBlockedException(host));
+            });
+        services.AddSingleton<IMediaFetcher, ConnectorMediaFetcher>();
         return services;
     }
 }

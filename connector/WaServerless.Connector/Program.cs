@@ -18,6 +18,7 @@ public static class Program
         var app = builder.Build();
         app.MapWaServerlessHealthChecks();
         app.MapCloudApiWebhook();
+        app.MapWahaWebhook();
         await app.RunAsync();
     }
 }

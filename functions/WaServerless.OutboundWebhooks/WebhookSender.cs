@@ -82,50 +82,11 @@ public sealed class WebhookSender(IHttpClientFactory httpClients, IOptions<Webho
         }
     }
 
-    /// <summary>
-    /// The primary handler of the "webhooks" client. Unless local targets are allowed, it resolves
-    /// the host itself and connects only when every address is public, to the address it checked:
-    /// a DNS answer that changes between registration and delivery (rebinding) cannot reach inside.
-    /// </summary>
+    /// <summary>The primary handler of the "webhooks" client: public addresses only (unless local targets are allowed), checked at connect time.</summary>
     public static SocketsHttpHandler CreateHandler(WebhookOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var allowLocal = options.AllowLocalTargets;
-        return new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            UseCookies = false,
-            UseProxy = false,
-            // Fresh DNS answers now and then, so a moved endpoint is followed.
-            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            ConnectTimeout = options.Timeout,
-            ConnectCallback = async (context, cancellationToken) =>
-            {
-                var host = context.DnsEndPoint.Host;
-                var addresses = await NetworkAddresses.ResolveAsync(host, cancellationToken);
-                if (addresses.Length == 0)
-                {
-                    throw new HttpRequestException($"{host} does not resolve.");
-                }
-
-                if (!allowLocal && !addresses.All(NetworkAddresses.IsPublic))
-                {
-                    throw new WebhookTargetBlockedException(host);
-                }
-
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, cancellationToken);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
+        return PublicOnlyHttpHandler.Create(options.AllowLocalTargets, options.Timeout, host => new WebhookTargetBlockedException(host));
     }
 
     private static WebhookAttemptResult Classify(HttpResponseMessage response, TimeSpan duration, DateTimeOffset now)

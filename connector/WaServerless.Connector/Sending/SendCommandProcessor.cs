@@ -133,7 +133,7 @@ public sealed partial class SendCommandProcessor(
         EngineSendResult result;
         try
         {
-            result = await engine.SendAsync(new EngineSendRequest(command.SessionId, command.MessageId, command.Recipient, command.Content, sessions.AddressOf(command.SessionId)), cancellationToken);
+            result = await engine.SendAsync(new EngineSendRequest(command.SessionId, command.MessageId, command.Recipient, command.Content, sessions.AddressOf(command.SessionId), command.MaxMediaBytes), cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

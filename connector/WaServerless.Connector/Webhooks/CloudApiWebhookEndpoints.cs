@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -48,33 +47,11 @@ public static partial class CloudApiWebhookEndpoints
         ArgumentNullException.ThrowIfNull(sink);
         ArgumentNullException.ThrowIfNull(loggers);
         var logger = loggers.CreateLogger(typeof(CloudApiWebhookEndpoints));
-        if (request.ContentLength > MaxBodyBytes)
+        if (await WebhookBody.ReadAsync(request, MaxBodyBytes, cancellationToken) is not { } body)
         {
             return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
         }
 
-        // Bounded before anything is read: the body is not yet known to come from Meta.
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = MaxBodyBytes;
-        }
-
-        using var buffer = new MemoryStream();
-        try
-        {
-            await request.Body.CopyToAsync(buffer, cancellationToken);
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
-        }
-
-        if (buffer.Length > MaxBodyBytes)
-        {
-            return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
-        }
-
-        var body = buffer.ToArray();
         if (!webhook.IsSignatureValid(body, request.Headers["X-Hub-Signature-256"]))
         {
             LogBadSignature(logger);

@@ -35,10 +35,7 @@ public sealed class MediaOptionsValidation(IOptions<WaServerless.Storage.Infrast
     public ValidateOptionsResult Validate(string? name, MediaOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var azure = string.IsNullOrWhiteSpace(storage.Value.ConnectionString)
-            || !storage.Value.ConnectionString.Contains("UseDevelopmentStorage=true", StringComparison.OrdinalIgnoreCase)
-                && !storage.Value.ConnectionString.Contains("devstoreaccount1", StringComparison.Ordinal);
-        return options.AllowPrivateHosts && azure
+        return options.AllowPrivateHosts && !storage.Value.IsDevelopmentStorage
             ? ValidateOptionsResult.Fail("Media:AllowPrivateHosts is for local testing against Azurite only; it is refused with a real Azure storage account.")
             : ValidateOptionsResult.Success;
     }

@@ -4,9 +4,11 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using WaServerless.Api.Auth;
 using WaServerless.Api.Http;
 using WaServerless.Core.Contracts;
+using WaServerless.Core.Engines;
 using WaServerless.Core.Errors;
 using WaServerless.Core.Messages;
 using WaServerless.Core.Sending;
@@ -32,6 +34,7 @@ public sealed partial class SendHandler(
     PlanCatalog plans,
     SessionStore sessions,
     MediaGuard media,
+    IOptions<WahaSendingOptions> waha,
     TimeProvider time,
     ILogger<SendHandler> logger)
 {
@@ -62,6 +65,16 @@ public sealed partial class SendHandler(
                 return ApiResults.Error(new ApiError(404, ErrorCodes.SessionNotFound, $"The account has no WhatsApp session '{sessionId}'.", "Create one with POST /api/sessions."));
             }
 
+            // Refused up front rather than accepted and then failed by an engine that cannot carry it.
+            if (session.Engine is { } engine && EngineCapabilities.For(engine, waha.Value.ButtonsFallback) is { } capabilities && !capabilities.CanSend(send.Content.Type))
+            {
+                return ApiResults.Error(new ApiError(
+                    422,
+                    ErrorCodes.MessageTypeNotSupported,
+                    $"WhatsApp session '{sessionId}' runs on the {engine} engine, which cannot send {send.Content.Type.ToWire()} messages.",
+                    send.Content.Type == MessageType.Template ? "Templates are Meta's: send them from a cloudapi session." : "Send another message type, or set Waha__ButtonsFallback to numberedtext or poll."));
+            }
+
             var waitForSession = fields.TryGetValue("wait_for_session", out var wait) && (wait.Trim() is "true" or "1");
             if (session.State != SessionState.Connected && !waitForSession)
             {
@@ -83,6 +96,7 @@ public sealed partial class SendHandler(
                 Priority = send.Priority.Value,
                 AcceptedAt = now,
                 TraceParent = Activity.Current?.Id,
+                MaxMediaBytes = MediaUrls.Of(send.Content).Count > 0 ? plan.MaxMediaBytes : null,
             };
             activity?.SetTag("waserverless.message_id", command.MessageId);
             activity?.SetTag("waserverless.message_type", send.Content.Type.ToWire());

@@ -28,6 +28,9 @@ public sealed record SendCommand
     /// <summary>1 for the first try; a retry re-enqueues with the next number.</summary>
     public int Attempt { get; init; } = 1;
 
+    /// <summary>The account's plan limit on media size when it was accepted, enforced again where the bytes are fetched; null for WhatsApp's own limits.</summary>
+    public long? MaxMediaBytes { get; init; }
+
     /// <summary>W3C traceparent of the accepting request, so one trace spans API, queue and engine.</summary>
     public string? TraceParent { get; init; }
 

@@ -29,13 +29,46 @@ public sealed record EngineCapabilities(PairingMethods Pairing, IReadOnlySet<Mes
     /// <summary>Meta's Cloud API: every message type of the model; no pairing, no groups, no number checks.</summary>
     public static EngineCapabilities CloudApi { get; } = new(PairingMethods.None, new HashSet<MessageType>(Enum.GetValues<MessageType>()), Groups: false, NumberChecks: false);
 
+    /// <summary>
+    /// WhatsApp Web through WAHA: QR and pair code, groups and number checks; no Meta templates
+    /// (they exist only on the Cloud API). Reply and copy-code buttons do not render on WhatsApp Web
+    /// (WAHA documents sendButtons as broken), so they are sent in their fallback form, or refused
+    /// up front when the fallback is <see cref="ButtonsFallback.Refuse"/>.
+    /// </summary>
+    public static EngineCapabilities Waha(ButtonsFallback buttons) => buttons == ButtonsFallback.Refuse ? WahaRefusingButtons : WahaWithFallback;
+
+    private static readonly EngineCapabilities WahaWithFallback = new(
+        PairingMethods.QrCode | PairingMethods.PairCode,
+        new HashSet<MessageType>(Enum.GetValues<MessageType>().Where(t => t != MessageType.Template)),
+        Groups: true,
+        NumberChecks: true);
+
+    private static readonly EngineCapabilities WahaRefusingButtons = WahaWithFallback with
+    {
+        MessageTypes = new HashSet<MessageType>(WahaWithFallback.MessageTypes.Where(t => t is not (MessageType.Buttons or MessageType.CopyCode))),
+    };
+
     /// <summary>The capabilities of the engine named <paramref name="engine"/> (see <see cref="EngineNames"/>), or null for no such engine.</summary>
-    public static EngineCapabilities? For(string? engine) => EngineNames.Normalize(engine) switch
+    public static EngineCapabilities? For(string? engine, ButtonsFallback wahaButtons = ButtonsFallback.NumberedText) => EngineNames.Normalize(engine) switch
     {
         EngineNames.Sandbox => Sandbox,
         EngineNames.CloudApi => CloudApi,
+        EngineNames.Waha => Waha(wahaButtons),
         _ => null,
     };
+}
+
+/// <summary>How an engine without buttons (WhatsApp Web) sends reply and copy-code buttons.</summary>
+public enum ButtonsFallback
+{
+    /// <summary>The body, then "1. First", "2. Second" on their own lines (a copy code on its own line): the recipient answers with a number.</summary>
+    NumberedText,
+
+    /// <summary>A single-choice poll of the button titles (a copy code falls back to numbered text).</summary>
+    Poll,
+
+    /// <summary>Refused at the API with 422 MESSAGE_TYPE_NOT_SUPPORTED.</summary>
+    Refuse,
 }
 
 /// <summary>An engine was asked for something it does not do (the way WAHA answers NotImplementedByEngine).</summary>
@@ -56,4 +89,12 @@ public sealed class EngineCapabilityException : NotSupportedException
     }
 
     public static EngineCapabilityException For(string engine, string what) => new($"The {engine} engine cannot {what}.");
+}
+
+/// <summary>Bound from "Waha" by the API as well as the connector, so both agree on what a waha session sends.</summary>
+public sealed class WahaSendingOptions
+{
+    public const string Section = "Waha";
+
+    public ButtonsFallback ButtonsFallback { get; set; } = ButtonsFallback.NumberedText;
 }

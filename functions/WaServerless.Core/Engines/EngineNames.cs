@@ -9,7 +9,10 @@ public static class EngineNames
     /// <summary>Meta's WhatsApp Business Cloud API.</summary>
     public const string CloudApi = "cloudapi";
 
-    public static IReadOnlyList<string> All { get; } = [Sandbox, CloudApi];
+    /// <summary>A WhatsApp account linked by QR or pair code, through a WAHA sidecar (WhatsApp Web, whatsmeow underneath).</summary>
+    public const string Waha = "waha";
+
+    public static IReadOnlyList<string> All { get; } = [Sandbox, CloudApi, Waha];
 
     /// <summary>The canonical name for <paramref name="value"/> (case and "cloud_api" spelling forgiven), or null when it is no engine.</summary>
     public static string? Normalize(string? value)

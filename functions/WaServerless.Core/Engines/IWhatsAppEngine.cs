@@ -27,7 +27,8 @@ public interface IWhatsAppEngine
 /// The session's own address at the engine when it has one (a Cloud API session's phone number id);
 /// null for the engine's default.
 /// </param>
-public sealed record EngineSendRequest(string SessionId, string MessageId, string Recipient, MessageContent Content, string? SenderAddress = null);
+/// <param name="MaxMediaBytes">The plan's media size limit, for engines that fetch the media themselves; null for WhatsApp's own.</param>
+public sealed record EngineSendRequest(string SessionId, string MessageId, string Recipient, MessageContent Content, string? SenderAddress = null, long? MaxMediaBytes = null);
 
 public sealed record EngineSendResult(string? EngineMessageId, FailureKind Failure, string? Reason)
 {

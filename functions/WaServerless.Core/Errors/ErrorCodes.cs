@@ -22,6 +22,9 @@ public static class ErrorCodes
 
     /// <summary>The session's engine does not pair that way (the Cloud API has no pairing at all).</summary>
     public const string PairingNotSupported = "PAIRING_NOT_SUPPORTED";
+
+    /// <summary>The session's engine cannot send this kind of message (a Meta template on WhatsApp Web, buttons where their fallback is refused).</summary>
+    public const string MessageTypeNotSupported = "MESSAGE_TYPE_NOT_SUPPORTED";
     public const string InvalidEngine = "INVALID_ENGINE";
     public const string PhoneNumberInUse = "PHONE_NUMBER_IN_USE";
 

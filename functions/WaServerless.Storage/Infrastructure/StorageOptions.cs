@@ -45,6 +45,11 @@ public sealed class StorageOptions : IValidatableObject
 
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Whether this is the local emulator (Azurite), where test-only relaxations are allowed.</summary>
+    public bool IsDevelopmentStorage =>
+        !string.IsNullOrWhiteSpace(ConnectionString)
+        && (ConnectionString.Contains("UseDevelopmentStorage=true", StringComparison.OrdinalIgnoreCase) || ConnectionString.Contains("devstoreaccount1", StringComparison.Ordinal));
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (NetworkTimeout <= TimeSpan.Zero || RetryDelay <= TimeSpan.Zero || MaxRetryDelay < RetryDelay)

@@ -40,6 +40,7 @@ public static class DevHostApplication
         app.MapWaServerlessApi();
         app.MapSandboxControl();
         app.MapCloudApiWebhook();
+        app.MapWahaWebhook();
         app.MapWaServerlessHealthChecks();
         return app;
     }
