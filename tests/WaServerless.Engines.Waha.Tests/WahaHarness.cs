@@ -59,6 +59,8 @@ public sealed class WahaHarness : IAsyncDisposable
 
     public FixedMediaFetcher Media { get; } = new();
 
+    public WahaClient Client => _services.GetRequiredService<WahaClient>();
+
     public WahaEngine Engine => _services.GetRequiredService<WahaEngine>();
 
     public WahaSessionEngine Sessions => _services.GetRequiredService<WahaSessionEngine>();

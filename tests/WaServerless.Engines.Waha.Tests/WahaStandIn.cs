@@ -31,14 +31,22 @@ public sealed class WahaStandIn : IDisposable
     private readonly HttpClient _webhooks = new() { Timeout = TimeSpan.FromSeconds(10) };
     private int _ids;
 
-    public WahaStandIn(int port)
+    /// <param name="sessionFiles">
+    /// Where WAHA keeps each session's credentials (session name to the linked account): pass one
+    /// dictionary to two stand-ins for the Azure Files share the replicas' sidecars share.
+    /// </param>
+    public WahaStandIn(int port, ConcurrentDictionary<string, string>? sessionFiles = null)
     {
+        SessionFiles = sessionFiles ?? new(StringComparer.Ordinal);
         Server = WireMockServer.Start(new WireMockServerSettings { Urls = [$"http://127.0.0.1:{port}"] });
         Server.Given(Request.Create().WithPath(new RegexMatcher("^/.*$")).UsingAnyMethod())
             .RespondWith(Response.Create().WithCallback(Handle));
     }
 
     public WireMockServer Server { get; }
+
+    /// <summary>The session folder: what survives this WAHA (and what another replica's WAHA sees on a shared share).</summary>
+    public ConcurrentDictionary<string, string> SessionFiles { get; }
 
     public Uri Url => new(Server.Url!);
 
@@ -60,6 +68,7 @@ public sealed class WahaStandIn : IDisposable
     {
         var session = _sessions[name];
         session.MeId = phoneDigits + "@c.us";
+        SessionFiles[name] = session.MeId;
         return SetStatusAsync(session, "WORKING");
     }
 
@@ -168,6 +177,8 @@ public sealed class WahaStandIn : IDisposable
     private void StartInBackground(FakeSession session)
     {
         session.Status = "STARTING";
+        session.Silent = false; // a restart is what brings a silent session back
+        session.MeId = SessionFiles.TryGetValue(session.Name, out var me) ? me : null;
         _ = Task.Run(async () =>
         {
             try
@@ -201,11 +212,15 @@ public sealed class WahaStandIn : IDisposable
             ("POST", ["api", "sessions"]) => Create(body!),
             ("GET", ["api", "sessions", var name]) => Find(name) is { } s ? Json(200, Describe(s)) : Json(404, Error(404, "Session not found")),
             ("PUT", ["api", "sessions", var name]) => Update(name, body!),
-            ("DELETE", ["api", "sessions", var name]) => _sessions.TryRemove(name, out _) ? Json(200, null) : Json(404, Error(404, "Session not found")),
+            ("DELETE", ["api", "sessions", var name]) => Delete(name),
             ("POST", ["api", "sessions", var name, "start"]) => Act(name, "start", s => StartInBackground(s)),
             ("POST", ["api", "sessions", var name, "restart"]) => Act(name, "restart", s => StartInBackground(s)),
             ("POST", ["api", "sessions", var name, "stop"]) => Act(name, "stop", s => s.Status = "STOPPED"),
-            ("POST", ["api", "sessions", var name, "logout"]) => Act(name, "logout", s => s.MeId = null),
+            ("POST", ["api", "sessions", var name, "logout"]) => Act(name, "logout", s =>
+            {
+                s.MeId = null;
+                SessionFiles.TryRemove(s.Name, out _);
+            }),
             ("GET", ["api", "sessions", var name, "me"]) => Find(name) is { MeId: { } me, Silent: false } ? Json(200, new JsonObject { ["id"] = me, ["pushName"] = "Our Shop" }) : Json(200, null),
             ("GET", ["api", var name, "auth", "qr"]) => Find(name) is { Status: "SCAN_QR_CODE" } s ? Json(200, new JsonObject { ["value"] = $"2@stand-in-qr-{name}-{s.Qr}" }) : Json(422, Error(422, "Session status is not as expected")),
             ("POST", ["api", var name, "auth", "request-code"]) => Find(name) is { Status: "SCAN_QR_CODE" } ? Json(201, new JsonObject { ["code"] = "ABCD-1234" }) : Json(422, Error(422, "Session status is not as expected")),
@@ -233,6 +248,17 @@ public sealed class WahaStandIn : IDisposable
         }
 
         return Json(201, Describe(session));
+    }
+
+    private ResponseMessage Delete(string name)
+    {
+        if (!_sessions.TryRemove(name, out _))
+        {
+            return Json(404, Error(404, "Session not found"));
+        }
+
+        SessionFiles.TryRemove(name, out _); // its folder goes with it
+        return Json(200, null);
     }
 
     private ResponseMessage Update(string name, JsonObject body)

@@ -94,7 +94,7 @@ public static class WahaWebhook
         if (payload.TryGetProperty("location", out var location) && location.ValueKind == JsonValueKind.Object)
         {
             type = "location";
-            body ??= String(location, "description");
+            body ??= String(location, "name") ?? String(location, "description") ?? String(location, "address");
         }
         else if (payload.TryGetProperty("vCards", out var cards) && cards.ValueKind == JsonValueKind.Array && cards.GetArrayLength() > 0)
         {
@@ -112,20 +112,24 @@ public static class WahaWebhook
                 { } t when t.StartsWith("audio/", StringComparison.Ordinal) => "audio",
                 _ => "document",
             };
-            mediaId = media.ValueKind == JsonValueKind.Object ? String(media, "url") : null;
+            // WAHA's file URL points into the sidecar, useless and internal to a client: the message key names the media instead.
+            mediaId = WahaIds.Bare(id);
         }
 
         var timestamp = payload.TryGetProperty("timestamp", out var ts) && ts.TryGetInt64(out var seconds) && seconds > 0
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : at;
         var replyTo = payload.TryGetProperty("replyTo", out var reply) && reply.ValueKind == JsonValueKind.Object && String(reply, "id") is { } replyId ? WahaIds.Bare(replyId) : null;
-        var profile = payload.TryGetProperty("_data", out var data) && data.ValueKind == JsonValueKind.Object ? String(data, "notifyName") ?? String(data, "pushName") ?? PushNameOf(data) : null;
-        return new WahaInbound(timestamp, WahaIds.Bare(id), WahaIds.PhoneOf(from) ?? from, type, body, mediaId, profile, replyTo);
+        var data = payload.TryGetProperty("_data", out var d) && d.ValueKind == JsonValueKind.Object ? d : default;
+        var info = data.ValueKind == JsonValueKind.Object && data.TryGetProperty("Info", out var i) && i.ValueKind == JsonValueKind.Object ? i : default;
+        var profile = data.ValueKind != JsonValueKind.Object ? null
+            : String(data, "notifyName") ?? String(data, "pushName") ?? (info.ValueKind == JsonValueKind.Object ? NonEmpty(String(info, "PushName")) : null);
+        // A sender addressed by @lid has no phone in its chat id; whatsmeow gives the phone's jid as SenderAlt.
+        var phone = WahaIds.PhoneOf(from) ?? (info.ValueKind == JsonValueKind.Object ? WahaIds.PhoneOf(String(info, "SenderAlt")) : null);
+        return new WahaInbound(timestamp, WahaIds.Bare(id), phone ?? from, type, body, mediaId, profile, replyTo);
     }
 
-    // whatsmeow (GOWS) keeps the sender's name at _data.Info.PushName.
-    private static string? PushNameOf(JsonElement data) =>
-        data.TryGetProperty("Info", out var info) && info.ValueKind == JsonValueKind.Object ? String(info, "PushName") : null;
+    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private static WahaAck? AckOf(JsonElement payload, DateTimeOffset at)
     {

@@ -13,8 +13,13 @@ public static class PublicOnlyHttpHandler
 {
     /// <param name="allowPrivate">Local testing against loopback servers only.</param>
     /// <param name="blocked">The exception for a host with a non-public address (its message names the host).</param>
-    public static SocketsHttpHandler Create(bool allowPrivate, TimeSpan connectTimeout, Func<string, Exception> blocked)
+    public static SocketsHttpHandler Create(bool allowPrivate, TimeSpan connectTimeout, Func<string, Exception> blocked) =>
+        Create(allowPrivate ? _ => true : NetworkAddresses.IsPublic, connectTimeout, blocked);
+
+    /// <param name="allowed">Which addresses may be connected to; every address a host resolves to must pass.</param>
+    public static SocketsHttpHandler Create(Func<System.Net.IPAddress, bool> allowed, TimeSpan connectTimeout, Func<string, Exception> blocked)
     {
+        ArgumentNullException.ThrowIfNull(allowed);
         ArgumentNullException.ThrowIfNull(blocked);
         return new SocketsHttpHandler
         {
@@ -33,7 +38,7 @@ public static class PublicOnlyHttpHandler
                     throw new HttpRequestException($"{host} does not resolve.");
                 }
 
-                if (!allowPrivate && !addresses.All(NetworkAddresses.IsPublic))
+                if (!addresses.All(allowed))
                 {
                     throw blocked(host);
                 }
