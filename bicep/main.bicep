@@ -95,7 +95,7 @@ param durableTaskHubName string = 'WaServerlessHub'
 @description('Optional. The connector image (<registry>/<repository>:<tag>), usually in this deployment\'s registry. Empty deploys a placeholder until the first image is pushed; then deploy again with it (or let azd set it).')
 param connectorImage string = ''
 
-@description('Optional. The WhatsApp engine of the connector and what it needs: { engine: \'Sandbox\' } (simulated WhatsApp, the default: it deploys and delivers with no Meta account) or { engine: \'CloudApi\', phoneNumberId, accessToken, appSecret } (Meta\'s WhatsApp Business Cloud API; each value required).')
+@description('Optional. The WhatsApp engine of the connector and what it needs: { engine: \'Sandbox\' } (simulated WhatsApp, the default: it deploys and delivers with no Meta account) or { engine: \'CloudApi\', phoneNumberId, accessToken, appSecret } (Meta\'s WhatsApp Business Cloud API; each value required) or { engine: \'Waha\', apiKey, image?, buttonsFallback?, cpu? } (a QR-linked WhatsApp account through a WAHA sidecar in each connector replica, its session folder on an Azure Files share).')
 param connectorEngine connectorEngineType = { engine: 'Sandbox' }
 
 @description('Optional. Meta Graph API version used by the CloudApi engine.')
@@ -221,6 +221,7 @@ var names = {
   containerAppsEnvironment: 'cae-${prefix}-${resourceToken}'
   connector: 'ca-${prefix}-${resourceToken}'
   alerts: '${prefix}-${resourceToken}'
+  wahaSessions: 'stw${take(prefix, 8)}${resourceToken}'
 }
 var deploymentPrefix = uniqueString(deployment().name, location)
 
@@ -450,6 +451,9 @@ module adminApiKeySecret 'modules/key-vault-secret.bicep' = if (!empty(adminApiK
 }
 
 var isCloudApi = connectorEngine.engine == 'CloudApi'
+var isWaha = connectorEngine.engine == 'Waha'
+// The API refuses what the connector's WAHA engine would refuse, so both read the same setting.
+var wahaButtonsFallback = connectorEngine.engine == 'Waha' ? connectorEngine.?buttonsFallback ?? 'NumberedText' : 'NumberedText'
 
 module sessionStateEncryptionKeySecret 'modules/key-vault-secret.bicep' = {
   name: '${deploymentPrefix}-secret-session-state-key'
@@ -490,6 +494,21 @@ module metaAppSecretSecret 'modules/key-vault-secret.bicep' = if (isCloudApi) {
     keyVaultName: names.keyVault
     name: 'meta-app-secret'
     value: connectorEngine.engine == 'CloudApi' ? connectorEngine.appSecret : ''
+    readerPrincipalIds: [
+      connectorIdentity.outputs.principalId
+    ]
+  }
+}
+
+module wahaApiKeySecret 'modules/key-vault-secret.bicep' = if (isWaha) {
+  name: '${deploymentPrefix}-secret-waha-api-key'
+  dependsOn: [
+    keyVault
+  ]
+  params: {
+    keyVaultName: names.keyVault
+    name: 'waha-api-key'
+    value: connectorEngine.engine == 'Waha' ? connectorEngine.apiKey : ''
     readerPrincipalIds: [
       connectorIdentity.outputs.principalId
     ]
@@ -555,6 +574,7 @@ module functionApp 'modules/function-app.bicep' = {
     adminApiKeySecretUri: adminApiKeySecret.?outputs.uri ?? ''
     webhookEncryptionKeySecretUri: webhookEncryptionKeySecret.?outputs.uri ?? ''
     sessionEngines: toLower(connectorEngine.engine)
+    wahaButtonsFallback: wahaButtonsFallback
     runtimeVersion: functionsRuntimeVersion
     instanceMemoryMB: functionsInstanceMemoryMB
     maximumInstanceCount: functionsMaximumInstanceCount
@@ -569,6 +589,20 @@ module containerAppsEnvironment 'modules/container-apps-environment.bicep' = {
     name: names.containerAppsEnvironment
     location: location
     tags: tags
+    logAnalyticsWorkspaceResourceId: logAnalytics.outputs.resourceId
+  }
+}
+
+module wahaSessionShare 'modules/waha-session-share.bicep' = if (isWaha) {
+  name: '${deploymentPrefix}-waha-session-share'
+  dependsOn: [
+    containerAppsEnvironment
+  ]
+  params: {
+    name: names.wahaSessions
+    location: location
+    tags: tags
+    environmentName: names.containerAppsEnvironment
     logAnalyticsWorkspaceResourceId: logAnalytics.outputs.resourceId
   }
 }
@@ -604,6 +638,11 @@ module connector 'modules/connector-app.bicep' = {
     metaAppSecretUri: metaAppSecretSecret.?outputs.uri ?? ''
     appInsightsConnectionString: appInsights.outputs.connectionString
     externalIngress: connectorExternalIngress ?? isCloudApi
+    wahaImage: connectorEngine.engine == 'Waha' ? connectorEngine.?image ?? 'devlikeapro/waha:gows-2026.7.1' : 'devlikeapro/waha:gows-2026.7.1'
+    wahaApiKeySecretUri: wahaApiKeySecret.?outputs.uri ?? ''
+    wahaSessionsStorageName: wahaSessionShare.?outputs.storageName ?? ''
+    wahaButtonsFallback: wahaButtonsFallback
+    wahaCpu: connectorEngine.engine == 'Waha' ? connectorEngine.?cpu ?? '0.5' : '0.5'
   }
 }
 

@@ -16,7 +16,11 @@ using 'main.bicep'
 //   export WASERVERLESS_CLOUDAPI_PHONE_NUMBER_ID='<phone number id from WhatsApp Manager>'
 //   export WASERVERLESS_CLOUDAPI_ACCESS_TOKEN='<system-user access token>'
 //   export WASERVERLESS_META_APP_SECRET='<app secret from the Meta app dashboard>'
-// and each of the three is then required.
+// and each of the three is then required. For a QR-linked WhatsApp account through WAHA:
+//   export WASERVERLESS_ENGINE=Waha
+//   export WASERVERLESS_WAHA_API_KEY="$(openssl rand -hex 32)"
+// and optionally WASERVERLESS_WAHA_IMAGE (a pinned GOWS tag) and WASERVERLESS_WAHA_BUTTONS_FALLBACK
+// (NumberedText, Poll or Refuse).
 
 param namePrefix = readEnvironmentVariable('WASERVERLESS_NAME_PREFIX', 'waserv')
 
@@ -24,7 +28,8 @@ param tags = {
   application: 'waserverless'
 }
 
-// Sandbox simulates WhatsApp (no Meta account needed); CloudApi talks to Meta's Cloud API.
+// Sandbox simulates WhatsApp (no Meta account needed); CloudApi talks to Meta's Cloud API; Waha links
+// an ordinary WhatsApp account by QR code through a WAHA sidecar.
 param connectorEngine = readEnvironmentVariable('WASERVERLESS_ENGINE', 'Sandbox') == 'CloudApi'
   ? {
       engine: 'CloudApi'
@@ -32,7 +37,14 @@ param connectorEngine = readEnvironmentVariable('WASERVERLESS_ENGINE', 'Sandbox'
       accessToken: readEnvironmentVariable('WASERVERLESS_CLOUDAPI_ACCESS_TOKEN', '')
       appSecret: readEnvironmentVariable('WASERVERLESS_META_APP_SECRET', '')
     }
-  : { engine: 'Sandbox' }
+  : readEnvironmentVariable('WASERVERLESS_ENGINE', 'Sandbox') == 'Waha'
+      ? {
+          engine: 'Waha'
+          apiKey: readEnvironmentVariable('WASERVERLESS_WAHA_API_KEY', '')
+          image: readEnvironmentVariable('WASERVERLESS_WAHA_IMAGE', 'devlikeapro/waha:gows-2026.7.1')
+          buttonsFallback: readEnvironmentVariable('WASERVERLESS_WAHA_BUTTONS_FALLBACK', 'NumberedText')
+        }
+      : { engine: 'Sandbox' }
 
 // Empty until the first image is pushed; azd sets SERVICE_CONNECTOR_IMAGE_NAME after it deploys.
 param connectorImage = readEnvironmentVariable('SERVICE_CONNECTOR_IMAGE_NAME', '')

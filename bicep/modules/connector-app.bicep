@@ -79,12 +79,13 @@ param maxReplicas int = 3
 ])
 param cpu string = '0.5'
 
-@description('Optional. The WhatsApp engine: CloudApi (Meta\'s WhatsApp Business Cloud API) or Sandbox (simulated, for trials).')
+@description('Optional. The WhatsApp engine: CloudApi (Meta\'s WhatsApp Business Cloud API), Waha (a QR-linked WhatsApp account through a WAHA sidecar in each replica) or Sandbox (simulated, for trials).')
 @allowed([
   'CloudApi'
+  'Waha'
   'Sandbox'
 ])
-param engine string = 'CloudApi'
+param engine string = 'Sandbox'
 
 @description('Optional. The Meta Graph API version the CloudApi engine calls.')
 param cloudApiGraphApiVersion string = 'v23.0'
@@ -101,6 +102,36 @@ param cloudApiAccessTokenSecretUri string = ''
 
 @description('Optional. Versionless Key Vault URI of the Meta app secret (CloudApi__AppSecret); required with the CloudApi engine.')
 param metaAppSecretUri string = ''
+
+@description('Optional. The WAHA sidecar image, pinned to a GOWS tag; used with the Waha engine.')
+param wahaImage string = 'devlikeapro/waha:gows-2026.7.1'
+
+@description('Optional. Versionless Key Vault URI of the WAHA API key (WAHA_API_KEY, Waha__ApiKey); required with the Waha engine.')
+param wahaApiKeySecretUri string = ''
+
+@description('Optional. Name of the Container Apps environment storage holding WAHA\'s session folder (an Azure Files share); required with the Waha engine.')
+param wahaSessionsStorageName string = ''
+
+@description('Optional. How reply and copy-code buttons are sent on WhatsApp Web: NumberedText, Poll or Refuse.')
+@allowed([
+  'NumberedText'
+  'Poll'
+  'Refuse'
+])
+param wahaButtonsFallback string = 'NumberedText'
+
+@description('Optional. vCPU of the WAHA sidecar; memory is twice that in GiB. About ten GOWS sessions per GiB.')
+@allowed([
+  '0.25'
+  '0.5'
+  '0.75'
+  '1.0'
+  '1.25'
+  '1.5'
+  '1.75'
+  '2.0'
+])
+param wahaCpu string = '0.5'
 
 @description('Required. Application Insights connection string.')
 param appInsightsConnectionString string
@@ -125,8 +156,10 @@ var placeholderImage = 'mcr.microsoft.com/dotnet/samples:aspnetapp'
 var usePlaceholder = empty(image)
 var containerPort = 8080
 
-// Container Apps secrets that point at Key Vault; the platform reads them with the identity.
 var isCloudApi = engine == 'CloudApi'
+var isWaha = engine == 'Waha'
+// WAHA listens on 3000 inside the replica; the connector and WAHA reach each other on localhost.
+var wahaPort = 3000
 
 // Container Apps secrets that point at Key Vault; the platform reads them with the identity.
 var sessionKeySecrets = [
@@ -150,6 +183,15 @@ var cloudApiSecrets = isCloudApi
       }
     ]
   : []
+var wahaSecrets = isWaha
+  ? [
+      {
+        name: 'waha-api-key'
+        keyVaultUrl: wahaApiKeySecretUri
+        identity: identityResourceId
+      }
+    ]
+  : []
 var sessionKeyEnv = [
   { name: 'Sessions__EncryptionKey', secretRef: 'session-state-encryption-key' }
 ]
@@ -159,6 +201,16 @@ var cloudApiEnv = isCloudApi
       { name: 'CloudApi__PhoneNumberId', value: cloudApiPhoneNumberId }
       { name: 'CloudApi__AccessToken', secretRef: 'cloudapi-access-token' }
       { name: 'CloudApi__AppSecret', secretRef: 'meta-app-secret' }
+    ]
+  : []
+
+// Every setting WahaOptions needs: the sidecar on localhost, its key, and where it calls back.
+var wahaConnectorEnv = isWaha
+  ? [
+      { name: 'Waha__BaseUrl', value: 'http://localhost:${wahaPort}/' }
+      { name: 'Waha__ApiKey', secretRef: 'waha-api-key' }
+      { name: 'Waha__WebhookBaseUrl', value: 'http://localhost:${containerPort}/' }
+      { name: 'Waha__ButtonsFallback', value: wahaButtonsFallback }
     ]
   : []
 
@@ -222,6 +274,75 @@ var probes = [
   }
 ]
 
+// The WAHA sidecar: GOWS (whatsmeow), API key from Key Vault, no dashboard or Swagger, no global
+// webhook (each session gets its own, signed), and no session restarted by WAHA itself at start: only
+// the replica holding a session's lease runs it, so the connector starts it. Health and ping are left
+// outside the API key so the platform's probes (which cannot hold a secret) can call them.
+var wahaContainer = {
+  name: 'waha'
+  image: wahaImage
+  resources: {
+    cpu: json(wahaCpu)
+    memory: memoryByCpu[wahaCpu]
+  }
+  env: [
+    { name: 'WHATSAPP_DEFAULT_ENGINE', value: 'GOWS' }
+    { name: 'WAHA_API_KEY', secretRef: 'waha-api-key' }
+    { name: 'WAHA_API_KEY_EXCLUDE_PATH', value: 'health,ping' }
+    { name: 'WHATSAPP_API_PORT', value: string(wahaPort) }
+    { name: 'WAHA_DASHBOARD_ENABLED', value: 'false' }
+    { name: 'WHATSAPP_SWAGGER_ENABLED', value: 'false' }
+    { name: 'WAHA_WORKER_RESTART_SESSIONS', value: 'false' }
+    { name: 'WHATSAPP_RESTART_ALL_SESSIONS', value: 'false' }
+    { name: 'WAHA_LOG_FORMAT', value: 'JSON' }
+  ]
+  volumeMounts: [
+    {
+      volumeName: 'waha-sessions'
+      mountPath: '/app/.sessions'
+    }
+  ]
+  probes: [
+    {
+      type: 'Liveness'
+      httpGet: {
+        path: '/ping'
+        port: wahaPort
+        scheme: 'HTTP'
+      }
+      initialDelaySeconds: 10
+      periodSeconds: 15
+      timeoutSeconds: 5
+      failureThreshold: 3
+    }
+    {
+      type: 'Startup'
+      httpGet: {
+        path: '/health'
+        port: wahaPort
+        scheme: 'HTTP'
+      }
+      initialDelaySeconds: 5
+      periodSeconds: 10
+      timeoutSeconds: 5
+      failureThreshold: 10
+    }
+  ]
+}
+
+// WAHA keeps session credentials in files: on the shared share a session resumes on whichever replica
+// takes its lease. nobrl: SQLite's byte-range locks are not forwarded over SMB (one writer per session anyway).
+var wahaVolumes = isWaha
+  ? [
+      {
+        name: 'waha-sessions'
+        storageType: 'AzureFile'
+        storageName: wahaSessionsStorageName
+        mountOptions: 'dir_mode=0700,file_mode=0600,uid=0,gid=0,mfsymlinks,nobrl'
+      }
+    ]
+  : []
+
 resource connector 'Microsoft.App/containerApps@2025-01-01' = {
   name: name
   location: location
@@ -251,21 +372,25 @@ resource connector 'Microsoft.App/containerApps@2025-01-01' = {
           identity: identityResourceId
         }
       ]
-      secrets: concat(sessionKeySecrets, cloudApiSecrets)
+      secrets: concat(sessionKeySecrets, cloudApiSecrets, wahaSecrets)
     }
     template: {
-      containers: [
-        {
-          name: 'connector'
-          image: usePlaceholder ? placeholderImage : image
-          resources: {
-            cpu: json(cpu)
-            memory: memoryByCpu[cpu]
+      containers: concat(
+        [
+          {
+            name: 'connector'
+            image: usePlaceholder ? placeholderImage : image
+            resources: {
+              cpu: json(cpu)
+              memory: memoryByCpu[cpu]
+            }
+            env: concat(baseEnv, sessionKeyEnv, cloudApiEnv, wahaConnectorEnv)
+            probes: usePlaceholder ? [] : probes
           }
-          env: concat(baseEnv, sessionKeyEnv, cloudApiEnv)
-          probes: usePlaceholder ? [] : probes
-        }
-      ]
+        ],
+        isWaha ? [wahaContainer] : []
+      )
+      volumes: wahaVolumes
       // Scale-in stops a replica: on SIGTERM it closes its sessions and releases their leases (60 s
       // leases by default), within the grace period below, so another replica takes them over at its
       // next scan instead of waiting for a lease to lapse. The cooldown (300 s, five lease periods)

@@ -64,6 +64,14 @@ param webhookEncryptionKeySecretUri string = ''
 @description('Optional. The engines new sessions may use, comma-separated (Sessions__AllowedEngines): the connector\'s engine, so nobody creates a simulated session in production.')
 param sessionEngines string = 'cloudapi'
 
+@description('Optional. How the API treats reply and copy-code buttons for waha sessions (Waha__ButtonsFallback, the connector reads the same): NumberedText, Poll, or Refuse (422 up front).')
+@allowed([
+  'NumberedText'
+  'Poll'
+  'Refuse'
+])
+param wahaButtonsFallback string = 'NumberedText'
+
 @description('Optional. The .NET version of the isolated worker.')
 @allowed([
   '9.0'
@@ -124,6 +132,7 @@ var baseAppSettings = [
   { name: 'ControlQueueName', value: controlQueueName }
   { name: 'DurableTaskHub', value: durableTaskHubName }
   { name: 'Sessions__AllowedEngines', value: sessionEngines }
+  { name: 'Waha__ButtonsFallback', value: wahaButtonsFallback }
   // Timer schedules (six-field NCRONTAB): the triggers read them as %Section:Name%, the options of both hosts from the same names.
   { name: 'Messages__OutboxSweepSchedule', value: '0 */1 * * * *' }
   { name: 'Webhooks__SweepSchedule', value: '*/30 * * * * *' }

@@ -30,7 +30,7 @@ type diagnosticLogType = {
 @export()
 @description('The connector\'s WhatsApp engine, with what that engine needs to start: nothing for the Sandbox; for the Cloud API the business number and Meta\'s credentials, each required, so a deployment can never start a connector that refuses its own settings.')
 @discriminator('engine')
-type connectorEngineType = sandboxEngineType | cloudApiEngineType
+type connectorEngineType = sandboxEngineType | cloudApiEngineType | wahaEngineType
 
 @description('The simulated WhatsApp: for trials and demos, needs no Meta account.')
 type sandboxEngineType = {
@@ -56,6 +56,26 @@ type cloudApiEngineType = {
   @secure()
   @minLength(1)
   appSecret: string
+}
+
+@description('A WhatsApp account linked by QR or pair code (WhatsApp Web), through a WAHA sidecar in each connector replica.')
+type wahaEngineType = {
+  @description('Required. Waha.')
+  engine: 'Waha'
+
+  @description('Required. The WAHA API key (WAHA_API_KEY), at least 16 characters, stored in Key Vault as waha-api-key and given to WAHA and to the connector (Waha__ApiKey). The per-session webhook signing keys are derived from it.')
+  @secure()
+  @minLength(16)
+  apiKey: string
+
+  @description('Optional. The WAHA image, pinned to a GOWS (whatsmeow) tag. Defaults to devlikeapro/waha:gows-2026.7.1.')
+  image: string?
+
+  @description('Optional. How reply and copy-code buttons are sent, since WhatsApp Web does not render them: NumberedText (default), Poll, or Refuse (422 MESSAGE_TYPE_NOT_SUPPORTED at the API).')
+  buttonsFallback: ('NumberedText' | 'Poll' | 'Refuse')?
+
+  @description('Optional. vCPU of the WAHA container (memory is twice that in GiB). WAHA sizes GOWS at about 200 MB for one session and 1 GB for ten: 0.5 (1 GiB) carries about ten sessions per replica.')
+  cpu: ('0.25' | '0.5' | '0.75' | '1.0' | '1.25' | '1.5' | '1.75' | '2.0')?
 }
 
 @export()

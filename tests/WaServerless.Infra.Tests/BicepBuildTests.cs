@@ -88,6 +88,30 @@ public class BicepBuildTests
     }
 
     [Fact]
+    public void Example_parameters_file_selects_waha_with_its_key_from_the_environment_and_refuses_an_unknown_fallback()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["WASERVERLESS_SESSION_STATE_KEY"] = SessionKey,
+            ["WASERVERLESS_ENGINE"] = "Waha",
+            ["WASERVERLESS_WAHA_API_KEY"] = "waha-key-from-env-0123456789",
+            ["WASERVERLESS_WAHA_BUTTONS_FALLBACK"] = "Poll",
+        };
+
+        var build = BicepCli.Run(["build-params", RepoPaths.Combine("bicep", "main.bicepparam"), "--stdout"], environment);
+
+        Assert.True(build.ExitCode == 0, "bicep build-params failed:\n" + build.Output);
+        var engine = ParametersOf(build).GetProperty("connectorEngine").GetProperty("value");
+        Assert.Equal(
+            ("Waha", "waha-key-from-env-0123456789", "Poll"),
+            (engine.GetProperty("engine").GetString(), engine.GetProperty("apiKey").GetString(), engine.GetProperty("buttonsFallback").GetString()));
+        Assert.StartsWith("devlikeapro/waha:gows-", engine.GetProperty("image").GetString(), StringComparison.Ordinal);
+
+        environment["WASERVERLESS_WAHA_BUTTONS_FALLBACK"] = "Buttons";
+        Assert.NotEqual(0, BicepCli.Run(["build-params", RepoPaths.Combine("bicep", "main.bicepparam"), "--stdout"], environment).ExitCode);
+    }
+
+    [Fact]
     public void Parameters_file_holds_no_literal_secret()
     {
         var text = File.ReadAllText(RepoPaths.Combine("bicep", "main.bicepparam"));

@@ -54,8 +54,13 @@ public partial class IdentityAndSecretsTests
             Assert.DoesNotContain(fragment, value, StringComparison.OrdinalIgnoreCase);
         }
 
+        // One exception, by design: Container Apps mounts an SMB share (WAHA's session folder) with its
+        // account's key, given to the platform's own mount definition and nowhere else.
+        var mountKeys = main.AllResources("Microsoft.App/managedEnvironments/storages")
+            .Select(storage => storage.StringProperty("properties", "azureFile", "accountKey"))
+            .ToHashSet();
         var offending = CompiledTemplate.Strings(main.Root)
-            .Where(text => text.Contains(fragment, StringComparison.OrdinalIgnoreCase))
+            .Where(text => text.Contains(fragment, StringComparison.OrdinalIgnoreCase) && !mountKeys.Contains(text))
             .ToList();
         Assert.True(offending.Count == 0, $"'{fragment}' found in: {string.Join(" | ", offending)}");
     }
@@ -253,7 +258,7 @@ public partial class IdentityAndSecretsTests
                 && resource.Property("properties", "template")?.GetRawText().Contains("Microsoft.KeyVault/vaults/secrets", StringComparison.Ordinal) == true)
             .ToList();
 
-        Assert.Equal(5, secretModules.Count);
+        Assert.Equal(6, secretModules.Count);
         foreach (var module in secretModules)
         {
             var parameters = module.Property("properties", "parameters")!.Value;
@@ -268,6 +273,9 @@ public partial class IdentityAndSecretsTests
                     break;
                 case "cloudapi-access-token" or "meta-app-secret":
                     Assert.Contains("isCloudApi", condition, StringComparison.Ordinal);
+                    break;
+                case "waha-api-key":
+                    Assert.Contains("isWaha", condition, StringComparison.Ordinal);
                     break;
                 default:
                     Assert.Contains("empty(parameters(", condition, StringComparison.Ordinal);
@@ -376,6 +384,36 @@ public partial class IdentityAndSecretsTests
         Assert.All(required, name => Assert.Contains(name, connector));
         // The connector refuses to start against Azure storage without its session-state key: always set.
         Assert.Contains("Sessions__EncryptionKey", connector);
+    }
+
+    [Fact]
+    public void Every_waha_option_required_at_start_without_a_default_is_set_for_the_connector_and_the_sidecar_gets_its_key_from_key_vault()
+    {
+        // What WahaOptions refuses to start without: [Required] and empty by default.
+        var defaults = new WaServerless.Engines.Waha.WahaOptions();
+        var required = typeof(WaServerless.Engines.Waha.WahaOptions).GetProperties()
+            .Where(p => p.GetCustomAttributes(typeof(System.ComponentModel.DataAnnotations.RequiredAttribute), true).Length > 0)
+            .Where(p => p.GetValue(defaults) is null or "")
+            .Select(p => $"{WaServerless.Engines.Waha.WahaOptions.Section}__{p.Name}")
+            .ToList();
+        var template = MainTemplate.Compiled.TemplateDeclaring("Microsoft.App/containerApps");
+        var connector = SettingNames(template);
+
+        Assert.Equal(["Waha__ApiKey"], required);
+        Assert.All(required, name => Assert.Contains(name, connector));
+        // In Azure the sidecar is on localhost, so the defaults of BaseUrl and WebhookBaseUrl are not relied on: both are set.
+        Assert.Contains("Waha__BaseUrl", connector);
+        Assert.Contains("Waha__WebhookBaseUrl", connector);
+        Assert.Contains("createObject('name', 'Waha__ApiKey', 'secretRef', 'waha-api-key')", template.Text, StringComparison.Ordinal);
+        Assert.Contains("createObject('name', 'waha-api-key', 'keyVaultUrl', parameters('wahaApiKeySecretUri'), 'identity'", template.Text, StringComparison.Ordinal);
+
+        // The sidecar: WAHA_API_KEY by the same secret, GOWS, no WAHA-started sessions (the lease decides).
+        var waha = template.Variable("wahaContainer")!.Value;
+        var env = waha.GetProperty("env").EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!, e => e);
+        Assert.Equal("waha-api-key", env["WAHA_API_KEY"].GetProperty("secretRef").GetString());
+        Assert.Equal("GOWS", env["WHATSAPP_DEFAULT_ENGINE"].GetProperty("value").GetString());
+        Assert.Equal("false", env["WAHA_WORKER_RESTART_SESSIONS"].GetProperty("value").GetString());
+        Assert.DoesNotContain("WHATSAPP_HOOK_URL", env.Keys); // no global webhook beside the per-session ones: doubles
     }
 
     [GeneratedRegex("%([^%]+)%")]

@@ -45,12 +45,43 @@ public class ResourceConfigurationTests
     [Fact]
     public void Storage_allows_no_shared_key_no_public_blobs_and_tls_1_2()
     {
-        var account = MainTemplate.Compiled.AllResources("Microsoft.Storage/storageAccounts").Single();
+        // The state account (tables, blobs, queues); WAHA's session share has an account of its own.
+        var account = MainTemplate.Compiled.TemplateDeclaring("Microsoft.Storage/storageAccounts/tableServices").OwnResources().Single(r => r.Type == "Microsoft.Storage/storageAccounts");
 
         Assert.Equal(JsonValueKind.False, account.Property("properties", "allowSharedKeyAccess")?.ValueKind);
         Assert.Equal(JsonValueKind.False, account.Property("properties", "allowBlobPublicAccess")?.ValueKind);
         Assert.Equal(JsonValueKind.True, account.Property("properties", "supportsHttpsTrafficOnly")?.ValueKind);
         Assert.Equal("TLS1_2", account.StringProperty("properties", "minimumTlsVersion"));
+    }
+
+    [Fact]
+    public void With_waha_each_replica_runs_a_pinned_gows_sidecar_on_a_shared_session_share_probed_on_its_health_endpoints()
+    {
+        var main = MainTemplate.Compiled;
+        var connector = main.TemplateDeclaring("Microsoft.App/containerApps");
+
+        // The sidecar joins the connector's replica only with the Waha engine, on a share that exists only then.
+        Assert.Contains("if(variables('isWaha'), createArray(variables('wahaContainer')), createArray())", connector.Text, StringComparison.Ordinal);
+        var share = main.OwnResources().Single(r => r.Type == "Microsoft.Resources/deployments" && r.Property("properties", "template")?.GetRawText().Contains("Microsoft.App/managedEnvironments/storages", StringComparison.Ordinal) == true);
+        Assert.Equal("[variables('isWaha')]", share.StringProperty("condition"));
+        var waha = connector.Variable("wahaContainer")!.Value;
+        Assert.Equal("[parameters('wahaImage')]", waha.GetProperty("image").GetString());
+        Assert.Matches("^devlikeapro/waha:gows-\\d{4}\\.\\d+\\.\\d+$", connector.Root.GetProperty("parameters").GetProperty("wahaImage").GetProperty("defaultValue").GetString());
+        Assert.Equal("/app/.sessions", waha.GetProperty("volumeMounts")[0].GetProperty("mountPath").GetString());
+        var probes = waha.GetProperty("probes").EnumerateArray().ToDictionary(p => p.GetProperty("type").GetString()!, p => p.GetProperty("httpGet").GetProperty("path").GetString());
+        Assert.Equal("/ping", probes["Liveness"]);
+        Assert.Equal("/health", probes["Startup"]);
+        // Probes cannot carry the API key, so exactly those paths are left outside it.
+        Assert.Contains(waha.GetProperty("env").EnumerateArray(), e => e.GetProperty("name").GetString() == "WAHA_API_KEY_EXCLUDE_PATH" && e.GetProperty("value").GetString() == "health,ping");
+
+        // The share's account is the only one with a key, holds only the share, and its key goes only to the mount.
+        var shareTemplate = main.TemplateDeclaring("Microsoft.App/managedEnvironments/storages");
+        var account = shareTemplate.OwnResources().Single(r => r.Type == "Microsoft.Storage/storageAccounts");
+        Assert.Equal(JsonValueKind.True, account.Property("properties", "allowSharedKeyAccess")?.ValueKind);
+        Assert.Equal(JsonValueKind.False, account.Property("properties", "allowBlobPublicAccess")?.ValueKind);
+        Assert.Equal("TLS1_2", account.StringProperty("properties", "minimumTlsVersion"));
+        Assert.DoesNotContain(shareTemplate.OwnResources(), r => r.Type is "Microsoft.Storage/storageAccounts/blobServices/containers" or "Microsoft.Storage/storageAccounts/tableServices" or "Microsoft.Storage/storageAccounts/queueServices");
+        Assert.Equal("ReadWrite", shareTemplate.OwnResources().Single(r => r.Type == "Microsoft.App/managedEnvironments/storages").StringProperty("properties", "azureFile", "accessMode"));
     }
 
     [Fact]
@@ -220,12 +251,15 @@ public class ResourceConfigurationTests
     [MemberData(nameof(MonitoredTypes))]
     public void Resource_sends_diagnostics_to_log_analytics(string type)
     {
-        var template = MainTemplate.Compiled.TemplateDeclaring(type);
-        var settings = template.OwnResources().Where(resource => resource.Type == "Microsoft.Insights/diagnosticSettings").ToList();
-
-        var forResource = settings.Where(setting => (setting.StringProperty("scope") ?? "").Contains($"'{type}'", StringComparison.Ordinal)).ToList();
-        Assert.True(forResource.Count == 1, $"{type} has {forResource.Count} diagnostic settings scoped to it");
-        Assert.Contains("logAnalyticsWorkspaceResourceId", forResource[0].StringProperty("properties", "workspaceId") ?? "", StringComparison.Ordinal);
+        var templates = MainTemplate.Compiled.AllResources(type).Select(resource => resource.Owner).Distinct().ToList();
+        Assert.NotEmpty(templates);
+        foreach (var template in templates)
+        {
+            var settings = template.OwnResources().Where(resource => resource.Type == "Microsoft.Insights/diagnosticSettings").ToList();
+            var forResource = settings.Where(setting => (setting.StringProperty("scope") ?? "").Contains($"'{type}'", StringComparison.Ordinal)).ToList();
+            Assert.True(forResource.Count == 1, $"{type} in {template.Path} has {forResource.Count} diagnostic settings scoped to it");
+            Assert.Contains("logAnalyticsWorkspaceResourceId", forResource[0].StringProperty("properties", "workspaceId") ?? "", StringComparison.Ordinal);
+        }
     }
 
     [Fact]
