@@ -56,6 +56,7 @@ public sealed class EngineCapabilitiesTests
     [Theory]
     [InlineData("sandbox", true, true)]
     [InlineData("Cloud_API", false, false)]
+    [InlineData("WAHA", true, true)]
     public void Engines_are_found_by_name_with_their_pairing(string engine, bool qr, bool pairCode)
     {
         var capabilities = WaServerless.Core.Engines.EngineCapabilities.For(engine)!;
@@ -64,6 +65,42 @@ public sealed class EngineCapabilitiesTests
         Assert.Equal(pairCode, capabilities.CanPair(WaServerless.Core.Engines.PairingMethods.PairCode));
         Assert.False(capabilities.CanPair(WaServerless.Core.Engines.PairingMethods.None));
         Assert.True(capabilities.CanSend(WaServerless.Core.Messages.MessageType.Text));
+    }
+
+    [Theory]
+    [InlineData(WaServerless.Core.Engines.ButtonsFallback.NumberedText, true)]
+    [InlineData(WaServerless.Core.Engines.ButtonsFallback.Poll, true)]
+    [InlineData(WaServerless.Core.Engines.ButtonsFallback.Refuse, false)]
+    public void Waha_sends_buttons_only_in_a_fallback_form_and_never_meta_templates(WaServerless.Core.Engines.ButtonsFallback fallback, bool buttons)
+    {
+        var waha = WaServerless.Core.Engines.EngineCapabilities.For("waha", fallback)!;
+
+        Assert.Equal(buttons, waha.CanSend(WaServerless.Core.Messages.MessageType.Buttons));
+        Assert.Equal(buttons, waha.CanSend(WaServerless.Core.Messages.MessageType.CopyCode));
+        Assert.False(waha.CanSend(WaServerless.Core.Messages.MessageType.Template));
+        Assert.True(waha.CanSend(WaServerless.Core.Messages.MessageType.List));
+        Assert.True(waha.Groups && waha.NumberChecks);
+    }
+
+    [Theory]
+    [InlineData(WaServerless.Core.Media.MediaKind.Image, "image/jpeg", true)]
+    [InlineData(WaServerless.Core.Media.MediaKind.Image, "IMAGE/PNG", true)]
+    [InlineData(WaServerless.Core.Media.MediaKind.Image, "image/gif", false)]
+    [InlineData(WaServerless.Core.Media.MediaKind.Audio, "audio/ogg; codecs=opus", true)]
+    [InlineData(WaServerless.Core.Media.MediaKind.Video, "video/quicktime", false)]
+    [InlineData(WaServerless.Core.Media.MediaKind.Document, "application/zip", true)]
+    [InlineData(WaServerless.Core.Media.MediaKind.Sticker, "image/png", false)]
+    [InlineData(WaServerless.Core.Media.MediaKind.Image, null, false)]
+    public void Media_types_are_those_whatsapp_takes_for_the_kind(WaServerless.Core.Media.MediaKind kind, string? type, bool accepted) =>
+        Assert.Equal(accepted, WaServerless.Core.Media.WhatsAppMediaRules.Accepts(kind, type));
+
+    [Fact]
+    public void Media_limits_are_whatsapps_per_kind()
+    {
+        Assert.Equal(5L * 1024 * 1024, WaServerless.Core.Media.WhatsAppMediaRules.MaxBytes(WaServerless.Core.Media.MediaKind.Image));
+        Assert.Equal(16L * 1024 * 1024, WaServerless.Core.Media.WhatsAppMediaRules.MaxBytes(WaServerless.Core.Media.MediaKind.Video));
+        Assert.Equal(100L * 1024 * 1024, WaServerless.Core.Media.WhatsAppMediaRules.MaxBytes(WaServerless.Core.Media.MediaKind.Document));
+        Assert.Equal(100L * 1024, WaServerless.Core.Media.WhatsAppMediaRules.MaxBytes(WaServerless.Core.Media.MediaKind.Sticker));
     }
 
     [Fact]
