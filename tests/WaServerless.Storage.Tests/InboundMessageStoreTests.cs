@@ -38,6 +38,9 @@ public sealed class InboundMessageStoreTests : IAsyncLifetime
 
         Assert.False(repeat.Added);
         Assert.Equal(a.MessageId, repeat.Stored.MessageId);
+        Assert.False(repeat.Published); // not marked yet: the caller publishes it (again)
+        await store.MarkPublishedAsync("acc_in", "wamid.a", default);
+        Assert.True((await store.AddAsync(Message(5, "wamid.a"), default)).Published);
 
         var first = await store.ListAsync("acc_in", null, null, 2, default);
         var second = await store.ListAsync("acc_in", "default", first[^1].MessageId, 2, default);

@@ -46,7 +46,7 @@ public sealed partial class InboundRecorder(
             EngineMessageId = message.EngineMessageId,
             At = message.At,
         };
-        var (added, stored) = await store.AddAsync(received, cancellationToken);
+        var (added, stored, published) = await store.AddAsync(received, cancellationToken);
         if (added)
         {
             WaTelemetry.MessagesInbound.Add(1, WaTelemetry.Tag("message_type", message.MessageType));
@@ -57,10 +57,19 @@ public sealed partial class InboundRecorder(
             LogDuplicate(logger, message.EngineMessageId);
         }
 
-        // Published again for a repeat, with the first one's id: had the first publish failed, the
-        // engine's retry (Meta resends an unacknowledged webhook) is what delivers it; had it not,
-        // Service Bus duplicate detection and webhook receivers' event ids absorb the repeat.
+        if (published)
+        {
+            return; // a repeat of a message already published: the account's webhooks have it
+        }
+
+        // Published (again, with the first one's id, when the first publish did not get through), then
+        // marked so that a later repeat is not. A crash between the two publishes twice, under one
+        // event id that Service Bus duplicate detection and receivers absorb.
         await events.PublishAsync(stored, cancellationToken);
+        if (stored.EngineMessageId is { } engineId)
+        {
+            await store.MarkPublishedAsync(stored.AccountId, engineId, cancellationToken);
+        }
     }
 
     // Engines that hold sessions themselves (the Sandbox) report by session key; the Cloud API reports
@@ -85,7 +94,7 @@ public sealed partial class InboundRecorder(
     [LoggerMessage(LogLevel.Warning, "Inbound message for {EngineSessionId} dropped: no session is bound to it")]
     private static partial void LogNoSession(ILogger logger, string engineSessionId);
 
-    [LoggerMessage(LogLevel.Debug, "Inbound message {EngineMessageId} reported again; already stored, published again")]
+    [LoggerMessage(LogLevel.Debug, "Inbound message {EngineMessageId} reported again; already stored")]
     private static partial void LogDuplicate(ILogger logger, string? engineMessageId);
 
     [LoggerMessage(LogLevel.Information, "Inbound message {MessageId} for account {AccountId} session {SessionId}")]

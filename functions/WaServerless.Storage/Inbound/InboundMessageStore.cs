@@ -29,10 +29,12 @@ public sealed class InboundMessageStore(StorageClients clients)
 
     /// <summary>
     /// Stores it. When the engine already reported this engine message id nothing is written, and the
-    /// message stored the first time comes back (Added false), so the caller can publish it again:
-    /// a first publish may have failed after the store.
+    /// message stored the first time comes back (Added false) with whether it was published, so the
+    /// caller publishes it again only when the first publish did not happen (it may have failed after
+    /// the store). An engine that reports one message twice (WAHA under two chat ids, Meta retrying a
+    /// webhook) then reaches the account's webhooks once.
     /// </summary>
-    public async Task<(bool Added, InboundMessageReceived Stored)> AddAsync(InboundMessageReceived message, CancellationToken cancellationToken)
+    public async Task<(bool Added, InboundMessageReceived Stored, bool Published)> AddAsync(InboundMessageReceived message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         var row = RowKeyOf(message.MessageId) ?? throw new ArgumentException($"'{message.MessageId}' is not an inbound message id.", nameof(message));
@@ -58,14 +60,21 @@ public sealed class InboundMessageStore(StorageClients clients)
         try
         {
             await Table.SubmitTransactionAsync(actions, cancellationToken);
-            return (true, message);
+            return (true, message, false);
         }
         catch (TableTransactionFailedException e) when (e.Status == 409 && message.EngineMessageId is { } repeatedId)
         {
             var marker = await Table.GetEntityAsync<TableEntity>(message.AccountId, MarkerRowPrefix + Hash(repeatedId), cancellationToken: cancellationToken);
             var first = await GetAsync(message.AccountId, marker.Value.GetString("MessageId") ?? string.Empty, cancellationToken);
-            return (false, first ?? message);
+            return (false, first ?? message, marker.Value.GetBoolean("Published") == true);
         }
+    }
+
+    /// <summary>Records that the message with this engine id was published, so a repeat of it is not published again.</summary>
+    public async Task MarkPublishedAsync(string accountId, string engineMessageId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(engineMessageId);
+        await Table.UpdateEntityAsync(new TableEntity(accountId, MarkerRowPrefix + Hash(engineMessageId)) { ["Published"] = true }, ETag.All, TableUpdateMode.Merge, cancellationToken);
     }
 
     public async Task<InboundMessageReceived?> GetAsync(string accountId, string messageId, CancellationToken cancellationToken)
