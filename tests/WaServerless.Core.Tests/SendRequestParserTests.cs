@@ -72,6 +72,8 @@ public class SendRequestParserTests
         { "location and buttons", ["latitude", "1", "longitude", "2", "button1", "Yes"], ErrorCodes.ConflictingMessageTypes },
         { "list and copy code", ["copycode", "1", "list_title", "x"], ErrorCodes.ConflictingMessageTypes },
         { "audio with caption", ["audio", "https://example.com/a.ogg", "text", "hi"], ErrorCodes.ConflictingMessageTypes },
+        { "ptt without audio", ["text", "hi", "ptt", "true"], ErrorCodes.InvalidField },
+        { "ptt not a boolean", ["audio", "https://example.com/a.ogg", "ptt", "yes please"], ErrorCodes.InvalidField },
         { "relative media url", ["file", "/a.jpg"], ErrorCodes.InvalidMediaUrl },
         { "ftp media url", ["video", "ftp://example.com/a.mp4"], ErrorCodes.InvalidMediaUrl },
         { "javascript media url", ["document", "javascript:alert(1)"], ErrorCodes.InvalidMediaUrl },
@@ -187,6 +189,19 @@ public class SendRequestParserTests
         var content = (ButtonsContent)SendRequestParser.Parse(Fields("text", "Pick", "button1", "Yes", "button2", "No", "button2id", "no")).Request!.Content;
 
         Assert.Equal([new ReplyButton("button1", "Yes"), new ReplyButton("no", "No")], content.Buttons);
+    }
+
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("false", false)]
+    [InlineData("true", true)]
+    [InlineData("1", true)]
+    [InlineData("TRUE", true)]
+    public void Audio_is_an_audio_file_unless_ptt_makes_it_a_voice_note(string? ptt, bool voiceNote)
+    {
+        var fields = ptt is null ? Fields("audio", "https://example.com/a.ogg") : Fields("audio", "https://example.com/a.ogg", "ptt", ptt);
+
+        Assert.Equal(voiceNote, ((AudioContent)SendRequestParser.Parse(fields).Request!.Content).Ptt);
     }
 
     [Fact]

@@ -30,6 +30,7 @@ public sealed class FixtureContractTests
         { "send-file.json", new DocumentContent(new Uri("https://cdn.example.com/invoice.pdf"), "invoice.pdf", "Your invoice"), "api/sendFile" },
         { "send-video.json", new VideoContent(new Uri("https://cdn.example.com/clip.mp4"), "How to"), "api/sendVideo" },
         { "send-file.json", new AudioContent(new Uri("https://cdn.example.com/tune.mp3")), "api/sendFile" },
+        { "send-voice.json", new AudioContent(new Uri("https://cdn.example.com/note.ogg"), Ptt: true), "api/sendVoice" },
         { "send-location.json", new LocationContent(52.37, 4.89, "Pickup point"), "api/sendLocation" },
         { "send-contact-vcard.json", new ContactContent("Ada Lovelace", "+14155550199"), "api/sendContactVcard" },
         { "send-list.json", new ListContent("Menu", "Pick one", "Open", [new ListSection("Mains", [new ListRow("r1", "Soup", "Hot")])], "Thanks"), "api/sendList" },

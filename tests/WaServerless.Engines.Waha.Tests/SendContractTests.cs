@@ -18,6 +18,7 @@ public sealed class SendContractTests
         { "document", new DocumentContent(new Uri("https://cdn.example.com/invoice"), "invoice-42.pdf", "Your invoice"), "/api/sendFile" },
         { "video", new VideoContent(new Uri("https://cdn.example.com/clip.mp4"), "Watch"), "/api/sendVideo" },
         { "audio", new AudioContent(new Uri("https://cdn.example.com/tune.mp3")), "/api/sendFile" },
+        { "voice note", new AudioContent(new Uri("https://cdn.example.com/note.ogg"), Ptt: true), "/api/sendVoice" },
         { "location", new LocationContent(38.8976, -77.0366, "The White House"), "/api/sendLocation" },
         { "contact", new ContactContent("Ada Lovelace", "+14155550199"), "/api/sendContactVcard" },
         { "list", new ListContent("Menu", "Pick one", "Open", [new ListSection("Mains", [new ListRow("r1", "Soup", "Hot"), new ListRow("r2", "Salad", null)])], "Thanks"), "/api/sendList" },

@@ -40,8 +40,13 @@ public static class WahaMessageBuilder
                 body["asNote"] = false;
                 body["convert"] = false;
                 return new("api/sendVideo", body);
+            case AudioContent { Ptt: true }:
+                // A voice note: WAHA converts it to the Opus-in-OGG WhatsApp plays as one; it has no file name.
+                body["file"] = new JsonObject { ["mimetype"] = Need(media).ContentType, ["data"] = Convert.ToBase64String(media!.Content.Span) };
+                body["convert"] = true;
+                return new("api/sendVoice", body);
             case AudioContent:
-                // An audio file, played in the chat; voice notes (ptt) go through api/sendVoice.
+                // An audio file, shown as a file to play.
                 body["file"] = File(Need(media), null);
                 return new("api/sendFile", body);
             case LocationContent location:

@@ -46,7 +46,8 @@ public sealed record DocumentContent(Uri Url, string? Filename, string? Caption)
 
 public sealed record VideoContent(Uri Url, string? Caption) : MessageContent;
 
-public sealed record AudioContent(Uri Url) : MessageContent;
+/// <param name="Ptt">A voice note (push to talk, shown with a waveform) rather than an audio file.</param>
+public sealed record AudioContent(Uri Url, bool Ptt = false) : MessageContent;
 
 public sealed record LocationContent(double Latitude, double Longitude, string? Label) : MessageContent;
 

@@ -115,6 +115,11 @@ public static partial class SendRequestParser
             throw Fail(ErrorCodes.ConflictingMessageTypes, $"The request mixes fields of more than one message type: {names}.", "Send one message type per request.");
         }
 
+        if (f.Has("ptt") && (markers.Count == 0 || markers[0].Type != MessageType.Audio))
+        {
+            throw Fail(ErrorCodes.InvalidField, "ptt applies to audio messages only.", "Give the voice note's URL in 'audio' with ptt=true.");
+        }
+
         if (markers.Count == 0)
         {
             var text = f.Get("text")
@@ -160,8 +165,16 @@ public static partial class SendRequestParser
             throw Fail(ErrorCodes.ConflictingMessageTypes, "WhatsApp audio messages have no caption, so 'text' cannot go with 'audio'.", "Send the text as a message of its own.");
         }
 
-        return new AudioContent(MediaUrl(f, "audio"));
+        return new AudioContent(MediaUrl(f, "audio"), Ptt(f));
     }
+
+    // ptt=true: a voice note; false (the default): an audio file.
+    private static bool Ptt(Fields f) => f.Get("ptt")?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "false" or "0" => false,
+        "true" or "1" => true,
+        var other => throw Fail(ErrorCodes.InvalidField, $"ptt must be true or false, not '{Text.Clip.Preview(other)}'.", "ptt=true sends the audio as a voice note."),
+    };
 
     private static LocationContent ParseLocation(Fields f)
     {
