@@ -14,7 +14,7 @@ public sealed class EventsQueue(IQueueTransport transport)
     public Task PublishAsync(DeliveryEvent deliveryEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(deliveryEvent);
-        return SendAsync(deliveryEvent.EventId, JsonSerializer.Serialize(deliveryEvent, WireJson.Options), deliveryEvent.SessionId, nameof(DeliveryEvent), cancellationToken);
+        return SendAsync(deliveryEvent.EventId, JsonSerializer.Serialize(deliveryEvent, WireJson.Options), deliveryEvent.SessionKey, nameof(DeliveryEvent), cancellationToken);
     }
 
     public Task PublishAsync(SessionStateChanged sessionEvent, CancellationToken cancellationToken)

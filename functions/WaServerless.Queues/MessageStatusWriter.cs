@@ -29,7 +29,7 @@ public sealed class MessageStatusWriter(MessageStore messages, EventsQueue event
                     EventId = $"{messageId}.{update.Status.ToWire()}.{record.History.Count}",
                     MessageId = messageId,
                     AccountId = accountId,
-                    SessionId = record.SessionId,
+                    SessionKey = record.SessionKey,
                     Status = update.Status,
                     At = update.At,
                     Attempt = record.Attempts,

@@ -17,7 +17,7 @@ public sealed class SendCommandQueue(IQueueTransport transport)
                 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{command.MessageId}.{command.Attempt}.{at.UtcTicks}")
                 : $"{command.MessageId}.{command.Attempt}",
             JsonSerializer.Serialize(command, WireJson.Options),
-            command.SessionId,
+            command.SessionKey,
             nameof(SendCommand));
         return transport.SendAsync(QueueNames.ForLane(command.Lane), message, notBefore, cancellationToken);
     }

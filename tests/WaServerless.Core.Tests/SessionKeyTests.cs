@@ -50,6 +50,21 @@ public sealed class SessionKeyTests
     }
 }
 
+/// <summary>Renaming the C# property to SessionKey kept the wire name queued and published messages carry.</summary>
+public sealed class SessionKeyWireNameTests
+{
+    [Fact]
+    public void Send_commands_and_delivery_events_still_carry_session_id_on_the_wire()
+    {
+        var command = new WaServerless.Core.Contracts.SendCommand { MessageId = "msg_1", AccountId = "acc_1", SessionKey = "acc_1~default", Recipient = "+14155550100", Content = new WaServerless.Core.Messages.TextContent("hi"), Priority = 5, AcceptedAt = DateTimeOffset.UnixEpoch };
+        var json = System.Text.Json.JsonSerializer.Serialize(command, WaServerless.Core.Contracts.WireJson.Options);
+
+        Assert.Contains("\"session_id\":\"acc_1~default\"", json, StringComparison.Ordinal);
+        var read = System.Text.Json.JsonSerializer.Deserialize<WaServerless.Core.Contracts.SendCommand>("""{"message_id":"msg_1","account_id":"acc_1","session_id":"acc_1~sales","recipient":"+1","content":{"type":"text","text":"hi"},"priority":5,"accepted_at":"2026-01-01T00:00:00Z"}""", WaServerless.Core.Contracts.WireJson.Options)!;
+        Assert.Equal("acc_1~sales", read.SessionKey);
+    }
+}
+
 /// <summary>What each engine declares it can do, known to the API by the engine's name.</summary>
 public sealed class EngineCapabilitiesTests
 {

@@ -165,7 +165,7 @@ public class WebhookEventTests
     {
         var delivery = new DeliveryEvent
         {
-            EventId = "msg_1.delivered.4", MessageId = "msg_1", AccountId = "acc_1", SessionId = "acc_1~default",
+            EventId = "msg_1.delivered.4", MessageId = "msg_1", AccountId = "acc_1", SessionKey = "acc_1~default",
             Status = MessageStatus.Delivered, At = At, Attempt = 1, EngineMessageId = "wamid.1",
         };
 
@@ -191,7 +191,7 @@ public class WebhookEventTests
     {
         var failed = new DeliveryEvent
         {
-            EventId = "msg_2.failed.3", MessageId = "msg_2", AccountId = "acc_1", SessionId = "default",
+            EventId = "msg_2.failed.3", MessageId = "msg_2", AccountId = "acc_1", SessionKey = "default",
             Status = MessageStatus.Failed, At = At, Failure = FailureKind.Permanent, Reason = "not on WhatsApp",
         };
 

@@ -46,7 +46,7 @@ public sealed class DurabilityTests
         {
             MessageId = MessageIds.New(TimeProvider.System),
             AccountId = account.Id,
-            SessionId = WaServerless.Core.Sessions.SessionKey.Of(account.Id, account.DefaultSessionId),
+            SessionKey = WaServerless.Core.Sessions.SessionKey.Of(account.Id, account.DefaultSessionId),
             Recipient = request.Recipient,
             Content = request.Content,
             Priority = request.Priority.Value,

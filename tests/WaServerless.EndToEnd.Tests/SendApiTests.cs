@@ -241,7 +241,7 @@ public sealed class SendApiTests(DevHostFixture fixture) : IClassFixture<DevHost
         {
             MessageId = queueId,
             AccountId = account.Id,
-            SessionId = WaServerless.Core.Sessions.SessionKey.Of(account.Id, "default"),
+            SessionKey = WaServerless.Core.Sessions.SessionKey.Of(account.Id, "default"),
             Recipient = stored.Recipient,
             Content = stored.Content,
             Priority = stored.Priority.Value,

@@ -167,7 +167,7 @@ public sealed class SessionsApiTests(DevHostFixture fixture) : IClassFixture<Dev
 
         Assert.Equal(202, status);
         await Host.WaitForStatusAsync(body.GetProperty("data").GetProperty("queue_id").GetString()!, "read");
-        Assert.Contains(Host.Service<SandboxEngine>().Sent, s => s.Request.SessionId == SessionKey.Of(AccountId, sessionId));
+        Assert.Contains(Host.Service<SandboxEngine>().Sent, s => s.Request.SessionKey == SessionKey.Of(AccountId, sessionId));
     }
 }
 

@@ -149,7 +149,7 @@ public sealed class DeliveryEventsFunctionTests : IAsyncLifetime
     [Fact]
     public async Task A_status_change_is_completed_and_starts_nothing()
     {
-        var body = JsonSerializer.Serialize(new DeliveryEvent { EventId = "e", MessageId = "m", AccountId = "a", SessionId = "s", Status = MessageStatus.Sent, At = DateTimeOffset.UtcNow }, WireJson.Options);
+        var body = JsonSerializer.Serialize(new DeliveryEvent { EventId = "e", MessageId = "m", AccountId = "a", SessionKey = "s", Status = MessageStatus.Sent, At = DateTimeOffset.UtcNow }, WireJson.Options);
         var actions = new RecordingActions();
         var durable = new RecordingDurableClient();
 
@@ -166,9 +166,9 @@ public sealed class DeliveryEventsFunctionTests : IAsyncLifetime
         var account = new Account("acc_fn", "t", AccountStatus.Active, "starter", 100, "default", clock.GetUtcNow(), null);
         var caller = new Caller(new ApiKeyRecord("key_fn", account.Id, "t", "SM-xxxxxxxx", clock.GetUtcNow(), null, null), account);
         var request = new SendRequest("+14155550500", new TextContent("retry me"), Priority.Normal, null);
-        var command = new SendCommand { MessageId = MessageIds.New(clock), AccountId = account.Id, SessionId = "acc_fn~default", Recipient = request.Recipient, Content = request.Content, Priority = 5, AcceptedAt = clock.GetUtcNow() };
+        var command = new SendCommand { MessageId = MessageIds.New(clock), AccountId = account.Id, SessionKey = "acc_fn~default", Recipient = request.Recipient, Content = request.Content, Priority = 5, AcceptedAt = clock.GetUtcNow() };
         await Messages.AcceptAsync(caller, SendLimits.Unlimited, request, command, (_, _) => new StoredResponse(202, "{}"), default);
-        var body = JsonSerializer.Serialize(new DeliveryEvent { EventId = "t", MessageId = command.MessageId, AccountId = account.Id, SessionId = command.SessionId, Status = MessageStatus.Sending, Failure = FailureKind.Transient, Reason = "timed out", Attempt = 1, At = clock.GetUtcNow() }, WireJson.Options);
+        var body = JsonSerializer.Serialize(new DeliveryEvent { EventId = "t", MessageId = command.MessageId, AccountId = account.Id, SessionKey = command.SessionKey, Status = MessageStatus.Sending, Failure = FailureKind.Transient, Reason = "timed out", Attempt = 1, At = clock.GetUtcNow() }, WireJson.Options);
         var actions = new RecordingActions();
         var durable = new RecordingDurableClient();
 

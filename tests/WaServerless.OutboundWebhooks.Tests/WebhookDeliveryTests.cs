@@ -88,7 +88,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         EventId = $"{messageId}.{status.ToWire()}.1",
         MessageId = messageId,
         AccountId = Account,
-        SessionId = Account + "~default",
+        SessionKey = Account + "~default",
         Status = status,
         At = _clock.GetUtcNow(),
     };

@@ -105,7 +105,7 @@ public sealed class StorageQueueTransportTests
         {
             MessageId = MessageIds.New(TimeProvider.System),
             AccountId = "acc",
-            SessionId = "default",
+            SessionKey = "default",
             Recipient = "+14155550123",
             Content = new TextContent("hi"),
             Priority = priority,

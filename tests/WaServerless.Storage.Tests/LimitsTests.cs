@@ -40,7 +40,7 @@ public sealed class LimitsTests : IAsyncLifetime
         {
             MessageId = MessageIds.New(_clock),
             AccountId = _caller.Account.Id,
-            SessionId = "default",
+            SessionKey = "default",
             Recipient = recipient,
             Content = request.Content,
             Priority = priority.Value,

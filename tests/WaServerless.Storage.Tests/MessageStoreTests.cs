@@ -46,7 +46,7 @@ public sealed class MessageStoreTests : IAsyncLifetime
         {
             MessageId = MessageIds.New(_clock),
             AccountId = _account.Id,
-            SessionId = "default",
+            SessionKey = "default",
             Recipient = request.Recipient,
             Content = request.Content,
             Priority = request.Priority.Value,

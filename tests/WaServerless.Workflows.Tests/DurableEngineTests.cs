@@ -45,7 +45,7 @@ public sealed class DurableEngineTests
         EventId = $"{command.MessageId}.failed.{attempt}",
         MessageId = command.MessageId,
         AccountId = command.AccountId,
-        SessionId = command.SessionId,
+        SessionKey = command.SessionKey,
         Status = MessageStatus.Sending,
         At = DateTimeOffset.UtcNow,
         Attempt = attempt,

@@ -15,7 +15,7 @@ public sealed class RetrySendOrchestratorTests
     {
         MessageId = "msg_01JDA2B3C4D5E6F7G8H9J0KMNP",
         AccountId = "acc_1",
-        SessionId = "default",
+        SessionKey = "default",
         Recipient = "+14155550123",
         Content = new TextContent("hello"),
         Priority = 5,

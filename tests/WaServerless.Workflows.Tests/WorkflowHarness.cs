@@ -95,7 +95,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         {
             MessageId = MessageIds.New(clock),
             AccountId = accountId,
-            SessionId = "default",
+            SessionKey = "default",
             Recipient = request.Recipient,
             Content = request.Content,
             Priority = request.Priority.Value,

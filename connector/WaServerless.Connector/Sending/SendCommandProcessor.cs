@@ -73,12 +73,12 @@ public sealed partial class SendCommandProcessor(
         }
 
         var now = time.GetUtcNow();
-        if (!sessions.IsReady(command.SessionId) || sessions.EngineOf(command.SessionId) is not { } registration)
+        if (!sessions.IsReady(command.SessionKey) || sessions.EngineOf(command.SessionKey) is not { } registration)
         {
             // Not connected here (pairing, reconnecting, or owned by another replica): wait, not an attempt.
             await queue.EnqueueAsync(command, now + options.Value.DisconnectedRetryDelay, cancellationToken);
             await transport.CompleteAsync(received, cancellationToken);
-            LogWaitingForSession(logger, command.MessageId, command.SessionId);
+            LogWaitingForSession(logger, command.MessageId, command.SessionKey);
             return;
         }
 
@@ -90,7 +90,7 @@ public sealed partial class SendCommandProcessor(
         }
 
         var engine = registration.Sender;
-        var wait = pacer.Reserve(command.SessionId);
+        var wait = pacer.Reserve(command.SessionKey);
         if (wait > options.Value.MaxInlinePacingWait && !sessionStream)
         {
             await queue.EnqueueAsync(command, now + wait, cancellationToken);
@@ -133,7 +133,7 @@ public sealed partial class SendCommandProcessor(
         EngineSendResult result;
         try
         {
-            result = await engine.SendAsync(new EngineSendRequest(command.SessionId, command.MessageId, command.Recipient, command.Content, sessions.AddressOf(command.SessionId), command.MaxMediaBytes), cancellationToken);
+            result = await engine.SendAsync(new EngineSendRequest(command.SessionKey, command.MessageId, command.Recipient, command.Content, sessions.AddressOf(command.SessionKey), command.MaxMediaBytes), cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -31,7 +31,7 @@ public sealed class StatusRecorder(MessageStatusWriter writer, EventsQueue event
                 EventId = $"{command.MessageId}.transient.{command.Attempt}",
                 MessageId = command.MessageId,
                 AccountId = command.AccountId,
-                SessionId = command.SessionId,
+                SessionKey = command.SessionKey,
                 Status = MessageStatus.Sending,
                 At = time.GetUtcNow(),
                 Attempt = command.Attempt,

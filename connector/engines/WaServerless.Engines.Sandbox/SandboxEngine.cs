@@ -54,7 +54,7 @@ public sealed partial class SandboxEngine(IOptions<SandboxOptions> options, IEng
             return Task.FromResult(EngineSendResult.Sent(earlier.EngineMessageId));
         }
 
-        if (!_sessions.TryGetValue(request.SessionId, out var session) || !session.Connected)
+        if (!_sessions.TryGetValue(request.SessionKey, out var session) || !session.Connected)
         {
             return Task.FromResult(EngineSendResult.Transient("session not connected"));
         }
@@ -83,7 +83,7 @@ public sealed partial class SandboxEngine(IOptions<SandboxOptions> options, IEng
         }
 
         _sent.Enqueue(sent);
-        _ = SendReceiptsAsync(request.SessionId, engineId);
+        _ = SendReceiptsAsync(request.SessionKey, engineId);
         return Task.FromResult(EngineSendResult.Sent(engineId));
     }
 

@@ -54,7 +54,7 @@ public sealed partial class WahaEngine(WahaClient client, IMediaFetcher media, I
         WahaSend send;
         try
         {
-            send = WahaMessageBuilder.Build(WahaSessionNames.Of(request.SessionId), WahaIds.ChatIdOf(request.Recipient), request.Content, fetched, options.Value.ButtonsFallback);
+            send = WahaMessageBuilder.Build(WahaSessionNames.Of(request.SessionKey), WahaIds.ChatIdOf(request.Recipient), request.Content, fetched, options.Value.ButtonsFallback);
         }
         catch (EngineCapabilityException e)
         {

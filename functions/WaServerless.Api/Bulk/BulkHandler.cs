@@ -389,7 +389,7 @@ public sealed partial class BulkHandler(
             campaign.Content.Type.ToWire(),
             priority.Value,
             priority.Label,
-            SessionKey.NameOf(campaign.SessionId),
+            SessionKey.NameOf(campaign.SessionKey),
             new CampaignScheduleView(
                 s.Interval.TotalSeconds,
                 s.Jitter,
@@ -416,7 +416,7 @@ public sealed partial class BulkHandler(
         existing.Content == requested.Content
         && existing.Priority == requested.Priority
         && existing.Spacing == requested.Spacing
-        && existing.SessionId == requested.SessionId
+        && existing.SessionKey == requested.SessionKey
         && existing.Total == requested.Total;
 
     /// <summary>The campaign an idempotency_key stands for (shaped like <see cref="CampaignStore.NewId"/>'s): a retry of a create finds the campaign the first attempt made.</summary>

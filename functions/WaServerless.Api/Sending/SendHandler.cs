@@ -90,7 +90,7 @@ public sealed partial class SendHandler(
             {
                 MessageId = MessageIds.New(time),
                 AccountId = caller.Account.Id,
-                SessionId = SessionKey.Of(caller.Account.Id, sessionId),
+                SessionKey = SessionKey.Of(caller.Account.Id, sessionId),
                 Recipient = send.Recipient,
                 Content = send.Content,
                 Priority = send.Priority.Value,

@@ -21,7 +21,9 @@ public sealed record DeliveryEvent
 
     public required string AccountId { get; init; }
 
-    public required string SessionId { get; init; }
+    /// <summary>The sending session's key ("account~name").</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("session_id")] // the wire name published events already carry
+    public required string SessionKey { get; init; }
 
     public required MessageStatus Status { get; init; }
 

@@ -14,8 +14,9 @@ public sealed record SendCommand
 
     public required string AccountId { get; init; }
 
-    /// <summary>The WhatsApp session that sends it; Service Bus session id and connector ownership key.</summary>
-    public required string SessionId { get; init; }
+    /// <summary>The key ("account~name") of the WhatsApp session that sends it; Service Bus session id and connector ownership key.</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("session_id")] // the wire name queued commands already carry
+    public required string SessionKey { get; init; }
 
     public required string Recipient { get; init; }
 

@@ -28,7 +28,8 @@ public interface IWhatsAppEngine
 /// null for the engine's default.
 /// </param>
 /// <param name="MaxMediaBytes">The plan's media size limit, for engines that fetch the media themselves; null for WhatsApp's own.</param>
-public sealed record EngineSendRequest(string SessionId, string MessageId, string Recipient, MessageContent Content, string? SenderAddress = null, long? MaxMediaBytes = null);
+/// <param name="SessionKey">The sending session's key ("account~name").</param>
+public sealed record EngineSendRequest(string SessionKey, string MessageId, string Recipient, MessageContent Content, string? SenderAddress = null, long? MaxMediaBytes = null);
 
 public sealed record EngineSendResult(string? EngineMessageId, FailureKind Failure, string? Reason)
 {

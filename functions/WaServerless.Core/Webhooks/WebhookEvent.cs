@@ -42,7 +42,7 @@ public sealed record WebhookEvent(string Id, string Type, DateTimeOffset Created
             new MessageStatusData(
                 d.MessageId,
                 d.Status.ToWire(),
-                SessionKey.NameOf(d.SessionId),
+                SessionKey.NameOf(d.SessionKey),
                 recipient,
                 d.EngineMessageId,
                 d.Attempt,

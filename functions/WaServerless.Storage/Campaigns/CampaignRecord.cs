@@ -59,11 +59,12 @@ public sealed record CampaignSpacing(TimeSpan Interval, double Jitter, TimeOnly?
 /// One content to many recipients. A text content (or a caption) may hold {{name}} placeholders that
 /// each recipient's variables fill in.
 /// </summary>
+/// <param name="SessionKey">The sending session's key ("account~name").</param>
 public sealed record CampaignRecord(
     string CampaignId,
     string AccountId,
     string KeyId,
-    string SessionId,
+    string SessionKey,
     string Name,
     MessageContent Content,
     int Priority,

@@ -397,7 +397,7 @@ public sealed class CampaignStore(StorageClients clients, TimeProvider time)
     private static TableEntity ToEntity(CampaignRecord c) => new(c.AccountId, c.CampaignId)
     {
         ["KeyId"] = c.KeyId,
-        ["SessionId"] = c.SessionId,
+        ["SessionId"] = c.SessionKey,
         ["Name"] = c.Name,
         ["Content"] = JsonSerializer.Serialize(c.Content, WireJson.Options),
         ["Priority"] = c.Priority,

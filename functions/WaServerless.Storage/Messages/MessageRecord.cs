@@ -8,11 +8,12 @@ namespace WaServerless.Storage.Messages;
 public sealed record StatusChange(MessageStatus Status, DateTimeOffset At, int Attempt, string? Detail);
 
 /// <summary>A message as stored: what was asked, where it is, and how it got there.</summary>
+/// <param name="SessionKey">The sending session's key ("account~name").</param>
 public sealed record MessageRecord(
     string MessageId,
     string AccountId,
     string KeyId,
-    string SessionId,
+    string SessionKey,
     string Recipient,
     MessageContent Content,
     Priority Priority,

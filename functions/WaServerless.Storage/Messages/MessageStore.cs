@@ -144,7 +144,7 @@ public sealed class MessageStore(StorageClients clients, TimeProvider time, IOpt
                 command.MessageId,
                 account.Id,
                 caller.KeyId,
-                command.SessionId,
+                command.SessionKey,
                 request.Recipient,
                 request.Content,
                 request.Priority,
@@ -353,7 +353,7 @@ public sealed class MessageStore(StorageClients clients, TimeProvider time, IOpt
     {
         ["MessageId"] = m.MessageId,
         ["KeyId"] = m.KeyId,
-        ["SessionId"] = m.SessionId,
+        ["SessionId"] = m.SessionKey,
         ["Recipient"] = m.Recipient,
         ["MessageType"] = m.Content.Type.ToWire(),
         ["Content"] = JsonSerializer.Serialize(m.Content, WireJson.Options),

@@ -87,7 +87,7 @@ public sealed record CampaignSnapshot(
     bool Exists,
     CampaignStatus Status,
     string? StatusReason,
-    string SessionId,
+    [property: System.Text.Json.Serialization.JsonPropertyName("SessionId")] string SessionKey, // the name in orchestration histories already written
     int Total,
     int NextIndex,
     CampaignSpacing? Spacing,

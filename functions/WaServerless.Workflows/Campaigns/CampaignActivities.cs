@@ -19,7 +19,7 @@ public sealed class LoadCampaignActivity(CampaignStore campaigns) : TaskActivity
         }
 
         var progress = await campaigns.GetProgressAsync(input.CampaignId, cancellationToken);
-        return new CampaignSnapshot(true, campaign.Status, campaign.StatusReason, campaign.SessionId, campaign.Total, progress?.NextIndex ?? 0, campaign.Spacing, progress?.LastReleaseAt);
+        return new CampaignSnapshot(true, campaign.Status, campaign.StatusReason, campaign.SessionKey, campaign.Total, progress?.NextIndex ?? 0, campaign.Spacing, progress?.LastReleaseAt);
     }
 }
 
@@ -124,7 +124,7 @@ public sealed class SetCampaignStatusActivity(CampaignStore campaigns, SessionWa
 
         if (input.WaitForSessionInstanceId is { } instanceId && record.Status == CampaignStatus.Paused)
         {
-            await waiters.AddAsync(input.AccountId, record.SessionId, instanceId, cancellationToken);
+            await waiters.AddAsync(input.AccountId, record.SessionKey, instanceId, cancellationToken);
         }
 
         return record.Status;

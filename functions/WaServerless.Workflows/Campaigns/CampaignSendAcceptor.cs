@@ -150,7 +150,7 @@ public sealed class MessageStoreCampaignSendAcceptor(
         {
             MessageId = MessageIds.New(time),
             AccountId = campaign.AccountId,
-            SessionId = campaign.SessionId,
+            SessionKey = campaign.SessionKey,
             Recipient = recipient.Recipient,
             Content = content,
             Priority = priority.Value,

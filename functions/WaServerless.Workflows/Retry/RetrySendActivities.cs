@@ -64,7 +64,7 @@ public sealed class ScheduleRetryActivity(MessageStore messages, MessageStatusWr
 
         if (input.WaitsForSession)
         {
-            await waiters.AddAsync(input.AccountId, input.SessionId, input.InstanceId, cancellationToken);
+            await waiters.AddAsync(input.AccountId, input.SessionKey, input.InstanceId, cancellationToken);
         }
 
         return RetryCheck.Proceed;

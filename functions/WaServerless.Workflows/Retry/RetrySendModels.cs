@@ -81,7 +81,7 @@ public enum RetryCheck
 public sealed record RetryScheduleRequest(
     string AccountId,
     string MessageId,
-    string SessionId,
+    [property: System.Text.Json.Serialization.JsonPropertyName("SessionId")] string SessionKey, // the name in orchestration histories already written
     int FailedAttempt,
     string Reason,
     DateTimeOffset RetryAt,

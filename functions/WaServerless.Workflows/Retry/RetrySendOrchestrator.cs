@@ -53,7 +53,7 @@ public sealed class RetrySendOrchestrator : TaskOrchestrator<RetrySendInput, Ret
 
         var scheduled = await context.CallActivityAsync<RetryCheck>(
             nameof(ScheduleRetryActivity),
-            new RetryScheduleRequest(command.AccountId, command.MessageId, command.SessionId, failed, input.Reason, retryAt, input.SessionDisconnected, context.InstanceId, command.TraceParent),
+            new RetryScheduleRequest(command.AccountId, command.MessageId, command.SessionKey, failed, input.Reason, retryAt, input.SessionDisconnected, context.InstanceId, command.TraceParent),
             ActivityRetry.Options);
         if (scheduled != RetryCheck.Proceed)
         {

@@ -44,7 +44,7 @@ public sealed partial class WorkflowDispatcher(
             {
                 MessageId = stored.MessageId,
                 AccountId = stored.AccountId,
-                SessionId = stored.SessionId,
+                SessionKey = stored.SessionKey,
                 Recipient = stored.Recipient,
                 Content = stored.Content,
                 Priority = stored.Priority.Value,
@@ -60,7 +60,7 @@ public sealed partial class WorkflowDispatcher(
         if (cause is TransientCause.RateLimited or TransientCause.SessionDisconnected)
         {
             var throttle = new CampaignThrottle(cause == TransientCause.RateLimited ? ThrottleCause.RateLimited : ThrottleCause.SessionDisconnected, null, deliveryEvent.Reason);
-            await ThrottleCampaignsAsync(client, deliveryEvent.AccountId, deliveryEvent.SessionId, throttle, cancellationToken);
+            await ThrottleCampaignsAsync(client, deliveryEvent.AccountId, deliveryEvent.SessionKey, throttle, cancellationToken);
         }
     }
 
