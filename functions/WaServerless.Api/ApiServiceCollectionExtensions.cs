@@ -35,7 +35,6 @@ public static class ApiServiceCollectionExtensions
         services.AddOptions<BulkOptions>().BindConfiguration(BulkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<BulkRequestReader>();
         services.AddSingleton<CampaignUploadStore>();
-        services.AddSingleton<CampaignMessageCounter>();
         services.AddSingleton<BulkHandler>();
         services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<MediaOptions>, MediaOptionsValidation>();

@@ -17,6 +17,7 @@ using WaServerless.Core.Sending;
 using WaServerless.Core.Sessions;
 using WaServerless.Storage.Accounts;
 using WaServerless.Storage.Campaigns;
+using WaServerless.Storage.Messages;
 using WaServerless.Storage.Sessions;
 using WaServerless.Workflows;
 using WaServerless.Workflows.Campaigns;
@@ -46,7 +47,7 @@ public sealed partial class BulkHandler(
     CampaignStore campaigns,
     CampaignUploadStore uploads,
     CampaignRecipientListStore recipientLists,
-    CampaignMessageCounter counter,
+    MessageStore messages,
     WorkflowDispatcher dispatcher,
     MediaGuard media,
     IOptions<BulkOptions> options,
@@ -189,7 +190,7 @@ public sealed partial class BulkHandler(
             var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
             var campaign = await FindAsync(caller, campaignId, cancellationToken);
             var progress = await campaigns.GetProgressAsync(campaign.CampaignId, cancellationToken);
-            var counts = await counter.CountAsync(campaign, progress, cancellationToken);
+            var counts = await CountAsync(campaign, progress, cancellationToken);
             return ApiResults.Ok(View(campaign, progress, counts));
         });
 
@@ -367,7 +368,27 @@ public sealed partial class BulkHandler(
         return await campaigns.GetAsync(caller.Account.Id, campaignId, cancellationToken) ?? throw NotFound(campaignId);
     }
 
-    private CampaignView View(CampaignRecord campaign, CampaignProgress? progress, CampaignMessageCounts? counts)
+    // Clock skew between the hosts that accepted its messages, either side of the campaign's lifetime.
+    private static readonly TimeSpan CountSkew = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Its released messages by status: each recipient became a message under the idempotency key
+    /// "campaign:{id}:{index}", accepted between the campaign's creation and its last release.
+    /// </summary>
+    private async Task<MessageStatusCounts> CountAsync(CampaignRecord campaign, CampaignProgress? progress, CancellationToken cancellationToken)
+    {
+        if (progress is null || progress.Released == 0)
+        {
+            return new MessageStatusCounts(0, 0, 0, 0, 0, 0);
+        }
+
+        var now = time.GetUtcNow();
+        var latest = campaign.Status.IsFinal() && progress.UpdatedAt < now ? progress.UpdatedAt : now;
+        var prefix = MessageStoreCampaignSendAcceptor.IdempotencyKeyFor(campaign.CampaignId, 0)[..^1];
+        return await messages.CountByIdempotencyPrefixAsync(campaign.AccountId, prefix, campaign.CreatedAt - CountSkew, latest + CountSkew, cancellationToken);
+    }
+
+    private CampaignView View(CampaignRecord campaign, CampaignProgress? progress, MessageStatusCounts? counts)
     {
         var nextIndex = Math.Min(progress?.NextIndex ?? 0, campaign.Total);
         var unreleased = campaign.Total - nextIndex;

@@ -39,3 +39,6 @@ public sealed record MessagePage(IReadOnlyList<MessageRecord> Items, string? Nex
 
 /// <summary>An accepted command whose enqueue may not have happened, and when it was due.</summary>
 public sealed record OutboxEntry(SendCommand Command, DateTimeOffset? NotBefore);
+
+/// <summary>Messages counted by how far they got: Sent includes those delivered and read, Delivered those read; Queued is queued, scheduled or sending.</summary>
+public sealed record MessageStatusCounts(int Queued, int Sent, int Delivered, int Read, int Failed, int Cancelled);

@@ -233,6 +233,60 @@ public sealed class MessageStore(StorageClients clients, TimeProvider time, IOpt
         return response.HasValue ? FromEntity(response.Value!) : null;
     }
 
+    /// <summary>
+    /// Counts an account's messages accepted between <paramref name="from"/> and <paramref name="to"/>
+    /// whose idempotency key starts with <paramref name="idempotencyKeyPrefix"/> (a campaign's
+    /// messages: "campaign:{id}:"), by status. Row keys are time-ordered, so only that span of the
+    /// account's rows is read, the Status column alone; the cost grows with the account's messages
+    /// in the span.
+    /// </summary>
+    public async Task<MessageStatusCounts> CountByIdempotencyPrefixAsync(string accountId, string idempotencyKeyPrefix, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(idempotencyKeyPrefix);
+        var lower = "m_" + Inverted(Math.Max(0, to.ToUnixTimeMilliseconds()));
+        var upper = "m_" + Inverted(Math.Max(0, from.ToUnixTimeMilliseconds())) + "`";
+        var prefixEnd = idempotencyKeyPrefix[..^1] + (char)(idempotencyKeyPrefix[^1] + 1);
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {accountId} and RowKey ge {lower} and RowKey lt {upper} and IdempotencyKey ge {idempotencyKeyPrefix} and IdempotencyKey lt {prefixEnd}");
+
+        int queued = 0, sent = 0, delivered = 0, read = 0, failed = 0, cancelled = 0;
+        await foreach (var row in Table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["Status"], cancellationToken: cancellationToken))
+        {
+            if (!MessageStatusRules.TryParse(row.GetString("Status") ?? string.Empty, out var status))
+            {
+                continue;
+            }
+
+            // Each count says how many got at least that far: a read message was also sent and delivered.
+            switch (status)
+            {
+                case MessageStatus.Scheduled or MessageStatus.Queued or MessageStatus.Sending:
+                    queued++;
+                    break;
+                case MessageStatus.Sent:
+                    sent++;
+                    break;
+                case MessageStatus.Delivered:
+                    sent++;
+                    delivered++;
+                    break;
+                case MessageStatus.Read:
+                    sent++;
+                    delivered++;
+                    read++;
+                    break;
+                case MessageStatus.Failed:
+                    failed++;
+                    break;
+                case MessageStatus.Cancelled:
+                    cancelled++;
+                    break;
+            }
+        }
+
+        return new MessageStatusCounts(queued, sent, delivered, read, failed, cancelled);
+    }
+
     /// <summary>Newest first; cursor is opaque to the caller (the table's continuation token).</summary>
     public async Task<MessagePage> ListAsync(string accountId, MessageQuery query, int limit, string? cursor, CancellationToken cancellationToken)
     {
