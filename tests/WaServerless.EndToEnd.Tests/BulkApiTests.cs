@@ -1,3 +1,4 @@
+using WaServerless.Core.Bulk;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -640,7 +641,7 @@ public sealed class BulkApiTests(BulkFixture fixture) : IClassFixture<BulkFixtur
             var recipient = Assert.Single(builder.Recipients);
             Assert.Equal(
                 new TemplateContent("order_update", "en", ["Ada", "1042"], TemplateHeader.OfText("Hi Ada"), [new(TemplateButtonKind.Url, 0, "track/1042")]),
-                WaServerless.Workflows.Campaigns.CampaignTemplate.Render(content, recipient.Variables));
+                WaServerless.Core.Bulk.CampaignTemplate.Render(content, recipient.Variables));
             Assert.Equal(["INVALID_TEMPLATE_MESSAGE", "INVALID_TEMPLATE_MESSAGE"], builder.Errors.Select(e => e.ErrorCode));
         }
 

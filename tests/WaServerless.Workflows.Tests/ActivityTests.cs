@@ -1,3 +1,4 @@
+using WaServerless.Core.Bulk;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;

@@ -1,3 +1,4 @@
+using WaServerless.Core.Bulk;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;

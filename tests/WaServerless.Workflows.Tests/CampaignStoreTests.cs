@@ -1,3 +1,4 @@
+using WaServerless.Core.Bulk;
 using Microsoft.Extensions.Time.Testing;
 using WaServerless.Core.Messages;
 using WaServerless.Storage.Campaigns;

@@ -1,3 +1,4 @@
+using WaServerless.Core.Bulk;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;

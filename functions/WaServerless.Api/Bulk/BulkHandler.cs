@@ -81,7 +81,7 @@ public sealed partial class BulkHandler(
             }
 
             var o = options.Value;
-            var parsed = BulkCampaignRequestParser.Parse(body.Fields, o);
+            var parsed = BulkCampaignRequestParser.Parse(body.Fields, new CampaignIntervalLimits(o.DefaultInterval, o.MaxInterval));
             var sessionId = parsed.Session ?? caller.Account.DefaultSessionId;
             var session = await sessions.GetAsync(caller.Account.Id, sessionId, cancellationToken);
             if (session is null)

@@ -1,3 +1,4 @@
+using WaServerless.Core.Bulk;
 using WaServerless.Core.Messages;
 
 namespace WaServerless.Storage.Campaigns;
@@ -47,13 +48,6 @@ public static class CampaignStatusRules
     }
 }
 
-/// <summary>
-/// How a campaign spaces its messages: <see cref="Interval"/> between two messages, spread by up to
-/// ±<see cref="Jitter"/> (a fraction), and only inside the daily window [<see cref="WindowStart"/>,
-/// <see cref="WindowEnd"/>) in the IANA time zone <see cref="TimeZone"/>. No window: any time of day.
-/// A window whose start is after its end runs over midnight.
-/// </summary>
-public sealed record CampaignSpacing(TimeSpan Interval, double Jitter, TimeOnly? WindowStart, TimeOnly? WindowEnd, string TimeZone);
 
 /// <summary>
 /// One content to many recipients. A text content (or a caption) may hold {{name}} placeholders that
@@ -75,8 +69,6 @@ public sealed record CampaignRecord(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-/// <summary>A recipient as the campaign was created with it.</summary>
-public sealed record CampaignRecipient(string Recipient, IReadOnlyDictionary<string, string>? Variables = null);
 
 public enum RecipientReleaseStatus
 {

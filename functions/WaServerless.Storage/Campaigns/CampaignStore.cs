@@ -1,3 +1,4 @@
+using WaServerless.Core.Bulk;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using WaServerless.Core.Bulk;
 using WaServerless.Storage.Campaigns;
 
 namespace WaServerless.Workflows.Campaigns;

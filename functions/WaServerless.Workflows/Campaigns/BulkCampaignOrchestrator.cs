@@ -1,3 +1,4 @@
+using WaServerless.Core.Bulk;
 using Microsoft.DurableTask;
 using WaServerless.Storage.Campaigns;
 

@@ -1,3 +1,4 @@
+using WaServerless.Core.Bulk;
 using System.Text.Json;
 using WaServerless.Core.Accounts;
 using WaServerless.Core.Contracts;

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using WaServerless.Core.Messages;
 
-namespace WaServerless.Workflows.Campaigns;
+namespace WaServerless.Core.Bulk;
 
 /// <summary>
 /// Per-recipient variables in a campaign's text: "Hi {{name}}, your code is {{ code }}." Fills the

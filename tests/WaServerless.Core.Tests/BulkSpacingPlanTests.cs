@@ -1,6 +1,6 @@
-using WaServerless.Workflows.Campaigns;
+using WaServerless.Core.Bulk;
 
-namespace WaServerless.Workflows.Tests;
+namespace WaServerless.Core.Tests;
 
 /// <summary>The pure spacing plan: interval and jitter, the daily window in the campaign's zone, batches.</summary>
 public sealed class BulkSpacingPlanTests

@@ -2,7 +2,7 @@ using System.Text.Json;
 using WaServerless.Core.Errors;
 using WaServerless.Core.Text;
 
-namespace WaServerless.Api.Bulk;
+namespace WaServerless.Core.Bulk;
 
 /// <summary>
 /// The three ways recipients arrive, each fed row by row into a <see cref="RecipientListBuilder"/>:

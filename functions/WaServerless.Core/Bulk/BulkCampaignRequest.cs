@@ -4,11 +4,9 @@ using WaServerless.Core.Contracts;
 using WaServerless.Core.Errors;
 using WaServerless.Core.Messages;
 using WaServerless.Core.Sending;
-using WaServerless.Storage.Campaigns;
-using WaServerless.Workflows.Campaigns;
 using WaServerless.Core.Text;
 
-namespace WaServerless.Api.Bulk;
+namespace WaServerless.Core.Bulk;
 
 /// <summary>What a POST /api/bulk asks for, apart from its recipients.</summary>
 public sealed record BulkCampaignRequest(
@@ -26,7 +24,7 @@ public sealed record BulkCampaignRequest(
 /// its errors applies; the text (or caption, or body, or a template message's parameters) may hold
 /// {{variable}} placeholders. The
 /// campaign's own fields: name, session, recipient_column, and the schedule: interval_seconds
-/// (default <see cref="BulkOptions.DefaultInterval"/>), jitter (a fraction in [0, 1)),
+/// (default <see cref="CampaignIntervalLimits.DefaultInterval"/>), jitter (a fraction in [0, 1)),
 /// window_start and window_end (HH:mm, both or neither) in time_zone (IANA, default UTC).
 /// Priority is bulk unless given; otp is refused.
 /// </summary>
@@ -42,7 +40,7 @@ public static class BulkCampaignRequestParser
 
     private static readonly string[] SingleRecipientFields = ["recipient", "phone", "number", "to"];
 
-    public static BulkCampaignRequest Parse(IReadOnlyDictionary<string, string> fields, BulkOptions options)
+    public static BulkCampaignRequest Parse(IReadOnlyDictionary<string, string> fields, CampaignIntervalLimits options)
     {
         ArgumentNullException.ThrowIfNull(fields);
         ArgumentNullException.ThrowIfNull(options);
@@ -101,7 +99,7 @@ public static class BulkCampaignRequestParser
     }
 
     /// <summary>interval_seconds, jitter, window_start, window_end and time_zone, each checked; 400 INVALID_SCHEDULE otherwise.</summary>
-    public static CampaignSpacing ParseSpacing(IReadOnlyDictionary<string, string> fields, BulkOptions options)
+    public static CampaignSpacing ParseSpacing(IReadOnlyDictionary<string, string> fields, CampaignIntervalLimits options)
     {
         ArgumentNullException.ThrowIfNull(fields);
         ArgumentNullException.ThrowIfNull(options);

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace WaServerless.Api.Bulk;
+namespace WaServerless.Core.Bulk;
 
 /// <summary>The CSV is not well formed at <see cref="Row"/> (the header is row 1).</summary>
 public sealed class CsvFormatException(int row, string message) : Exception(message)

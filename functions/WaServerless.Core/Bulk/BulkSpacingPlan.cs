@@ -1,7 +1,6 @@
 using WaServerless.Core.Sending;
-using WaServerless.Storage.Campaigns;
 
-namespace WaServerless.Workflows.Campaigns;
+namespace WaServerless.Core.Bulk;
 
 /// <summary>
 /// A daily sending window [<see cref="Start"/>, <see cref="End"/>) in an IANA time zone, e.g.

@@ -1,10 +1,8 @@
 using WaServerless.Core.Errors;
 using WaServerless.Core.Messages;
 using WaServerless.Core.Sending;
-using WaServerless.Storage.Campaigns;
-using WaServerless.Workflows.Campaigns;
 
-namespace WaServerless.Api.Bulk;
+namespace WaServerless.Core.Bulk;
 
 /// <summary>One row that is not in the campaign, and why: its row number, what it held, the error code.</summary>
 public sealed record RecipientRowError(int Row, string Input, string ErrorCode, string Error);
