@@ -72,6 +72,7 @@ public static class ApiEndpoints
     {
         var api = app.MapGroup("/" + Prefix);
         api.AddEndpointFilter(RequestDeadline.FilterAsync);
+        api.AddEndpointFilter(ApiErrorHandling.FilterAsync); // inside the deadline: a cancelled request stays the deadline's to answer
         api.MapPost("/send", (HttpContext c, SendHandler h) => Execute(c, h.HandleAsync(c.Request, c.RequestAborted)));
         api.MapGet("/messages", (HttpContext c, MessagesHandler h) => Execute(c, h.ListAsync(c.Request, c.RequestAborted)));
         api.MapPost("/messages/{queueId}/cancel", (HttpContext c, string queueId, MessagesHandler h, [FromServices] IWorkflowClient workflows) => Execute(c, h.CancelAsync(c.Request, queueId, workflows, c.RequestAborted)));

@@ -17,9 +17,9 @@ public sealed class ApiErrorHandlingTests
 
     [Theory]
     [MemberData(nameof(StorageTimeouts))]
-    public async Task A_storage_timeout_answers_503_with_Retry_After(Exception timeout)
+    public void A_storage_timeout_answers_503_with_Retry_After(Exception timeout)
     {
-        var result = Assert.IsType<JsonApiResult>(await ApiErrorHandling.RunAsync(NullLogger.Instance, "send", () => throw timeout));
+        var result = Assert.IsType<JsonApiResult>(ApiErrorHandling.ToResult(NullLogger.Instance, "send", timeout));
 
         Assert.Equal(503, result.Status);
         Assert.Equal("5", result.Headers!["Retry-After"]);
@@ -31,7 +31,19 @@ public sealed class ApiErrorHandlingTests
     {
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
+        var e = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Task.FromCanceled(cancelled.Token));
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ApiErrorHandling.RunAsync(NullLogger.Instance, "send", () => Task.FromCanceled<Microsoft.AspNetCore.Mvc.IActionResult>(cancelled.Token)));
+        Assert.Null(ApiErrorHandling.ToResult(NullLogger.Instance, "send", e));
+    }
+
+    [Fact]
+    public void A_refusal_is_answered_as_it_is_and_a_bug_as_a_500_without_its_details()
+    {
+        var refused = Assert.IsType<JsonApiResult>(ApiErrorHandling.ToResult(NullLogger.Instance, "send", new WaServerless.Core.Errors.ApiErrorException(new WaServerless.Core.Errors.ApiError(401, "INVALID_KEY", "no"))));
+        var bug = Assert.IsType<JsonApiResult>(ApiErrorHandling.ToResult(NullLogger.Instance, "send", new InvalidOperationException("secret internals")));
+
+        Assert.Equal((401, "Bearer"), (refused.Status, refused.Headers!["WWW-Authenticate"]));
+        Assert.Equal(500, bug.Status);
+        Assert.DoesNotContain("secret internals", System.Text.Json.JsonSerializer.Serialize(bug.Body, WaServerless.Core.Contracts.WireJson.Options), StringComparison.Ordinal);
     }
 }

@@ -29,88 +29,82 @@ public sealed partial class AccountsHandler(
     TimeProvider time,
     ILogger<AccountsHandler> logger)
 {
-    public Task<IActionResult> CreateAccountAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "create account", async () =>
-        {
-            admin.Authenticate(request);
-            var fields = await reader.ReadAsync(request, cancellationToken);
-            var name = Required(fields, "name", 100);
-            var planName = Optional(fields, "plan") ?? accountOptions.Value.DefaultPlan;
-            var plan = plans.Find(planName)
-                ?? throw Invalid(ErrorCodes.InvalidPlan, $"Unknown plan '{planName}'.", "One of: " + string.Join(", ", plans.Names) + ".");
-            var quota = Number(fields, "monthly_quota", 1, long.MaxValue) ?? plan.MonthlyQuota;
-            var trialDays = Number(fields, "trial_days", 1, 365);
-            var trialEnds = trialDays is { } days ? time.GetUtcNow().AddDays(days) : (DateTimeOffset?)null;
+    public async Task<IActionResult> CreateAccountAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        admin.Authenticate(request);
+        var fields = await reader.ReadAsync(request, cancellationToken);
+        var name = Required(fields, "name", 100);
+        var planName = Optional(fields, "plan") ?? accountOptions.Value.DefaultPlan;
+        var plan = plans.Find(planName)
+            ?? throw Invalid(ErrorCodes.InvalidPlan, $"Unknown plan '{planName}'.", "One of: " + string.Join(", ", plans.Names) + ".");
+        var quota = Number(fields, "monthly_quota", 1, long.MaxValue) ?? plan.MonthlyQuota;
+        var trialDays = Number(fields, "trial_days", 1, 365);
+        var trialEnds = trialDays is { } days ? time.GetUtcNow().AddDays(days) : (DateTimeOffset?)null;
 
-            var account = await accounts.CreateAsync(name, plan.Name, quota, trialEnds, null, cancellationToken);
-            await sessions.CreateAsync(account.Id, account.DefaultSessionId, "default", cancellationToken);
-            LogAccountCreated(logger, account.Id, plan.Name);
-            return new JsonApiResult(StatusCodes.Status201Created, new DataResponse<AccountView>(true, AccountView.From(account)));
-        });
+        var account = await accounts.CreateAsync(name, plan.Name, quota, trialEnds, null, cancellationToken);
+        await sessions.CreateAsync(account.Id, account.DefaultSessionId, "default", cancellationToken);
+        LogAccountCreated(logger, account.Id, plan.Name);
+        return new JsonApiResult(StatusCodes.Status201Created, new DataResponse<AccountView>(true, AccountView.From(account)));
+    }
 
-    public Task<IActionResult> ListAccountsAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "list accounts", async () =>
-        {
-            admin.Authenticate(request);
-            var all = await accounts.ListAsync(cancellationToken);
-            return ApiResults.Ok(all.Select(AccountView.From).ToList());
-        });
+    public async Task<IActionResult> ListAccountsAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        admin.Authenticate(request);
+        var all = await accounts.ListAsync(cancellationToken);
+        return ApiResults.Ok(all.Select(AccountView.From).ToList());
+    }
 
-    public Task<IActionResult> SetAccountStatusAsync(HttpRequest request, string accountId, AccountStatus status, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "set account status", async () =>
-        {
-            admin.Authenticate(request);
-            var account = await accounts.SetStatusAsync(accountId, status, cancellationToken) ?? throw AccountNotFound(accountId);
-            LogAccountStatus(logger, account.Id, status);
-            return ApiResults.Ok(AccountView.From(account));
-        });
+    public async Task<IActionResult> SetAccountStatusAsync(HttpRequest request, string accountId, AccountStatus status, CancellationToken cancellationToken)
+    {
+        admin.Authenticate(request);
+        var account = await accounts.SetStatusAsync(accountId, status, cancellationToken) ?? throw AccountNotFound(accountId);
+        LogAccountStatus(logger, account.Id, status);
+        return ApiResults.Ok(AccountView.From(account));
+    }
 
     /// <summary>POST /api/accounts/{id}/keys (admin) and POST /api/keys (the caller's own account).</summary>
-    public Task<IActionResult> CreateKeyAsync(HttpRequest request, string? accountId, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "create key", async () =>
+    public async Task<IActionResult> CreateKeyAsync(HttpRequest request, string? accountId, CancellationToken cancellationToken)
+    {
+        var fields = await reader.ReadAsync(request, cancellationToken);
+        var owner = await OwnerAsync(request, accountId, fields, cancellationToken);
+        var name = Optional(fields, "name") ?? "api key";
+        if (name.Length > 100)
         {
-            var fields = await reader.ReadAsync(request, cancellationToken);
-            var owner = await OwnerAsync(request, accountId, fields, cancellationToken);
-            var name = Optional(fields, "name") ?? "api key";
-            if (name.Length > 100)
-            {
-                throw Invalid(ErrorCodes.InvalidField, "name is longer than 100 characters.");
-            }
+            throw Invalid(ErrorCodes.InvalidField, "name is longer than 100 characters.");
+        }
 
-            var gap = Number(fields, "recipient_gap_seconds", 0, 600);
-            var (record, secret) = await keys.CreateAsync(owner, name, gap is { } s ? TimeSpan.FromSeconds(s) : null, cancellationToken);
-            LogKeyCreated(logger, record.KeyId, owner);
-            return new JsonApiResult(StatusCodes.Status201Created, new DataResponse<CreatedKeyView>(true, new CreatedKeyView(secret, KeyView.From(record), "Store this key now: it is shown only once.")));
-        });
+        var gap = Number(fields, "recipient_gap_seconds", 0, 600);
+        var (record, secret) = await keys.CreateAsync(owner, name, gap is { } s ? TimeSpan.FromSeconds(s) : null, cancellationToken);
+        LogKeyCreated(logger, record.KeyId, owner);
+        return new JsonApiResult(StatusCodes.Status201Created, new DataResponse<CreatedKeyView>(true, new CreatedKeyView(secret, KeyView.From(record), "Store this key now: it is shown only once.")));
+    }
 
     /// <summary>GET /api/accounts/{id}/keys (admin) and GET /api/keys (own account). Never returns secrets.</summary>
-    public Task<IActionResult> ListKeysAsync(HttpRequest request, string? accountId, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "list keys", async () =>
-        {
-            var owner = await OwnerAsync(request, accountId, null, cancellationToken);
-            var list = await keys.ListAsync(owner, cancellationToken);
-            return ApiResults.Ok(list.OrderBy(k => k.CreatedAt).Select(KeyView.From).ToList());
-        });
+    public async Task<IActionResult> ListKeysAsync(HttpRequest request, string? accountId, CancellationToken cancellationToken)
+    {
+        var owner = await OwnerAsync(request, accountId, null, cancellationToken);
+        var list = await keys.ListAsync(owner, cancellationToken);
+        return ApiResults.Ok(list.OrderBy(k => k.CreatedAt).Select(KeyView.From).ToList());
+    }
 
     /// <summary>DELETE /api/keys/{keyId}: the admin may revoke any key, a key holder only its own account's.</summary>
-    public Task<IActionResult> RevokeKeyAsync(HttpRequest request, string keyId, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "revoke key", async () =>
+    public async Task<IActionResult> RevokeKeyAsync(HttpRequest request, string keyId, CancellationToken cancellationToken)
+    {
+        string? scope = null;
+        if (AdminAuthenticator.IsAdminRequest(request))
         {
-            string? scope = null;
-            if (AdminAuthenticator.IsAdminRequest(request))
-            {
-                admin.Authenticate(request);
-            }
-            else
-            {
-                scope = (await apiKeys.AuthenticateAsync(request, null, cancellationToken)).Account.Id;
-            }
+            admin.Authenticate(request);
+        }
+        else
+        {
+            scope = (await apiKeys.AuthenticateAsync(request, null, cancellationToken)).Account.Id;
+        }
 
-            var revoked = await keys.RevokeAsync(keyId, scope, cancellationToken)
-                ?? throw new ApiErrorException(new ApiError(404, ErrorCodes.KeyNotFound, $"No key '{keyId}'."));
-            LogKeyRevoked(logger, revoked.KeyId, revoked.AccountId);
-            return ApiResults.Ok(KeyView.From(revoked));
-        });
+        var revoked = await keys.RevokeAsync(keyId, scope, cancellationToken)
+            ?? throw new ApiErrorException(new ApiError(404, ErrorCodes.KeyNotFound, $"No key '{keyId}'."));
+        LogKeyRevoked(logger, revoked.KeyId, revoked.AccountId);
+        return ApiResults.Ok(KeyView.From(revoked));
+    }
 
     private async Task<string> OwnerAsync(HttpRequest request, string? accountId, IReadOnlyDictionary<string, string>? fields, CancellationToken cancellationToken)
     {

@@ -68,163 +68,160 @@ public sealed partial class BulkHandler(
         Cancel,
     }
 
-    public Task<IActionResult> CreateAsync(HttpRequest request, IWorkflowClient client, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "create campaign", async () =>
+    public async Task<IActionResult> CreateAsync(HttpRequest request, IWorkflowClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        using var body = await bulkReader.ReadAsync(request, cancellationToken);
+        var caller = await authenticator.AuthenticateAsync(request, body.Fields, cancellationToken);
+        var plan = plans.PlanOf(caller.Account);
+        if (!plan.BulkApi)
         {
-            ArgumentNullException.ThrowIfNull(client);
-            using var body = await bulkReader.ReadAsync(request, cancellationToken);
-            var caller = await authenticator.AuthenticateAsync(request, body.Fields, cancellationToken);
-            var plan = plans.PlanOf(caller.Account);
-            if (!plan.BulkApi)
+            return ApiResults.Error(new ApiError(403, ErrorCodes.BulkNotAllowed, $"The {plan.Name} plan does not include the bulk API.", "Ask the operator for a plan with bulk sending, or send one by one with POST /api/send."));
+        }
+
+        var o = options.Value;
+        var parsed = BulkCampaignRequestParser.Parse(body.Fields, new CampaignIntervalLimits(o.DefaultInterval, o.MaxInterval));
+        var sessionId = parsed.Session ?? caller.Account.DefaultSessionId;
+        var session = await sessions.GetAsync(caller.Account.Id, sessionId, cancellationToken);
+        if (session is null)
+        {
+            return ApiResults.Error(new ApiError(404, ErrorCodes.SessionNotFound, $"The account has no WhatsApp session '{sessionId}'.", "Create one with POST /api/sessions."));
+        }
+
+        var builder = new RecipientListBuilder(parsed.Content, o.MaxRecipients, o.MaxReportedErrors);
+        ReadRecipients(body, parsed, builder);
+        if (builder.Recipients.Count == 0)
+        {
+            return ApiResults.Error(NoRecipients(builder));
+        }
+
+        var unfilled = builder.Placeholders.Where(p => !builder.Provided.Contains(p)).ToList();
+        if (unfilled.Count > 0)
+        {
+            return ApiResults.Error(ApiError.BadRequest(
+                ErrorCodes.InvalidTemplate,
+                $"The text uses {string.Join(", ", unfilled.Select(p => "{{" + p + "}}"))}, but no recipient has a value for it.",
+                "Give each recipient its variables ({\"recipient\": \"+14155550123\", \"variables\": {\"name\": \"Ada\"}}, or a CSV column of that name)."));
+        }
+
+        if (await media.CheckAsync(parsed.Content, plan, cancellationToken) is { } mediaError)
+        {
+            return ApiResults.Error(mediaError);
+        }
+
+        var sessionKey = SessionKey.Of(caller.Account.Id, session.SessionId);
+        var campaignId = parsed.IdempotencyKey is { } idempotencyKey ? IdFor(caller, idempotencyKey) : CampaignStore.NewId();
+        var now = time.GetUtcNow();
+        var record = new CampaignRecord(
+            campaignId,
+            caller.Account.Id,
+            caller.KeyId,
+            sessionKey,
+            parsed.Name ?? $"Campaign {now.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC",
+            parsed.Content,
+            parsed.Priority.Value,
+            parsed.Spacing,
+            builder.Recipients.Count,
+            CampaignStatus.Preparing,
+            null,
+            now,
+            now);
+
+        // A campaign row always has its list: the list is stored first, once (a repeat with other
+        // recipients is refused), then the row. The orchestration writes the recipient rows from it.
+        var existing = parsed.IdempotencyKey is null ? null : await campaigns.GetAsync(caller.Account.Id, campaignId, cancellationToken);
+        string? uploadName = body.Upload is { } upload ? CampaignUploadStore.BlobNameFor(caller.Account.Id, campaignId, upload) : null;
+        var stored = existing;
+        if (stored is null)
+        {
+            if (body.Upload is { } file)
             {
-                return ApiResults.Error(new ApiError(403, ErrorCodes.BulkNotAllowed, $"The {plan.Name} plan does not include the bulk API.", "Ask the operator for a plan with bulk sending, or send one by one with POST /api/send."));
+                await uploads.SaveAsync(caller.Account.Id, campaignId, file, builder.Rows, cancellationToken);
             }
 
-            var o = options.Value;
-            var parsed = BulkCampaignRequestParser.Parse(body.Fields, new CampaignIntervalLimits(o.DefaultInterval, o.MaxInterval));
-            var sessionId = parsed.Session ?? caller.Account.DefaultSessionId;
-            var session = await sessions.GetAsync(caller.Account.Id, sessionId, cancellationToken);
-            if (session is null)
+            if (!await recipientLists.SaveAsync(caller.Account.Id, campaignId, builder.Recipients, cancellationToken))
             {
-                return ApiResults.Error(new ApiError(404, ErrorCodes.SessionNotFound, $"The account has no WhatsApp session '{sessionId}'.", "Create one with POST /api/sessions."));
-            }
-
-            var builder = new RecipientListBuilder(parsed.Content, o.MaxRecipients, o.MaxReportedErrors);
-            ReadRecipients(body, parsed, builder);
-            if (builder.Recipients.Count == 0)
-            {
-                return ApiResults.Error(NoRecipients(builder));
-            }
-
-            var unfilled = builder.Placeholders.Where(p => !builder.Provided.Contains(p)).ToList();
-            if (unfilled.Count > 0)
-            {
-                return ApiResults.Error(ApiError.BadRequest(
-                    ErrorCodes.InvalidTemplate,
-                    $"The text uses {string.Join(", ", unfilled.Select(p => "{{" + p + "}}"))}, but no recipient has a value for it.",
-                    "Give each recipient its variables ({\"recipient\": \"+14155550123\", \"variables\": {\"name\": \"Ada\"}}, or a CSV column of that name)."));
-            }
-
-            if (await media.CheckAsync(parsed.Content, plan, cancellationToken) is { } mediaError)
-            {
-                return ApiResults.Error(mediaError);
-            }
-
-            var sessionKey = SessionKey.Of(caller.Account.Id, session.SessionId);
-            var campaignId = parsed.IdempotencyKey is { } idempotencyKey ? IdFor(caller, idempotencyKey) : CampaignStore.NewId();
-            var now = time.GetUtcNow();
-            var record = new CampaignRecord(
-                campaignId,
-                caller.Account.Id,
-                caller.KeyId,
-                sessionKey,
-                parsed.Name ?? $"Campaign {now.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC",
-                parsed.Content,
-                parsed.Priority.Value,
-                parsed.Spacing,
-                builder.Recipients.Count,
-                CampaignStatus.Preparing,
-                null,
-                now,
-                now);
-
-            // A campaign row always has its list: the list is stored first, once (a repeat with other
-            // recipients is refused), then the row. The orchestration writes the recipient rows from it.
-            var existing = parsed.IdempotencyKey is null ? null : await campaigns.GetAsync(caller.Account.Id, campaignId, cancellationToken);
-            string? uploadName = body.Upload is { } upload ? CampaignUploadStore.BlobNameFor(caller.Account.Id, campaignId, upload) : null;
-            var stored = existing;
-            if (stored is null)
-            {
-                if (body.Upload is { } file)
-                {
-                    await uploads.SaveAsync(caller.Account.Id, campaignId, file, builder.Rows, cancellationToken);
-                }
-
-                if (!await recipientLists.SaveAsync(caller.Account.Id, campaignId, builder.Recipients, cancellationToken))
-                {
-                    // Another request with this key stored other recipients a moment ago.
-                    return ApiResults.Error(new ApiError(409, ErrorCodes.IdempotencyMismatch, "This idempotency_key already created a different campaign.", "Use a new idempotency_key for a different campaign."));
-                }
-
-                (stored, var created) = await campaigns.AddAsync(record, cancellationToken);
-                existing = created ? null : stored;
-            }
-
-            var replayed = existing is not null;
-            if (replayed && !IsSameCampaign(existing!, record))
-            {
+                // Another request with this key stored other recipients a moment ago.
                 return ApiResults.Error(new ApiError(409, ErrorCodes.IdempotencyMismatch, "This idempotency_key already created a different campaign.", "Use a new idempotency_key for a different campaign."));
             }
 
-            if (stored.Status == CampaignStatus.Preparing || stored.Status.IsActive())
-            {
-                // A no-op when it is running already: a retry after a failed start starts it here.
-                await dispatcher.StartCampaignAsync(client, caller.Account.Id, campaignId, cancellationToken);
-            }
+            (stored, var created) = await campaigns.AddAsync(record, cancellationToken);
+            existing = created ? null : stored;
+        }
 
-            var progress = replayed ? await campaigns.GetProgressAsync(campaignId, cancellationToken) : null;
-            LogCreated(logger, campaignId, caller.Account.Id, builder.Recipients.Count, builder.ErrorCount, replayed);
-            var report = new RecipientReportView(
-                builder.Rows,
-                builder.Recipients.Count,
-                builder.Invalid,
-                builder.Duplicates,
-                builder.Errors,
-                builder.ErrorCount - builder.Errors.Count,
-                uploadName is null ? null : CampaignUploadStore.ContainerName + "/" + uploadName);
-            var message = (replayed ? "Campaign already created under this idempotency_key" : "Campaign accepted")
-                + $": {builder.Recipients.Count} recipients"
-                + (builder.ErrorCount > 0 ? $"; {builder.ErrorCount} rows left out (data.recipients.errors)." : ".")
-                + (stored.Status == CampaignStatus.Preparing ? " Its recipients are being stored; releasing starts once they are." : string.Empty)
-                + $" Follow it at GET /api/bulk/{campaignId}.";
-            return new JsonApiResult(
-                StatusCodes.Status202Accepted,
-                new CampaignCreated(true, message, new CampaignCreatedData(View(stored, progress, null), report)),
-                new Dictionary<string, string> { ["Location"] = $"/api/bulk/{campaignId}" });
-        });
+        var replayed = existing is not null;
+        if (replayed && !IsSameCampaign(existing!, record))
+        {
+            return ApiResults.Error(new ApiError(409, ErrorCodes.IdempotencyMismatch, "This idempotency_key already created a different campaign.", "Use a new idempotency_key for a different campaign."));
+        }
+
+        if (stored.Status == CampaignStatus.Preparing || stored.Status.IsActive())
+        {
+            // A no-op when it is running already: a retry after a failed start starts it here.
+            await dispatcher.StartCampaignAsync(client, caller.Account.Id, campaignId, cancellationToken);
+        }
+
+        var progress = replayed ? await campaigns.GetProgressAsync(campaignId, cancellationToken) : null;
+        LogCreated(logger, campaignId, caller.Account.Id, builder.Recipients.Count, builder.ErrorCount, replayed);
+        var report = new RecipientReportView(
+            builder.Rows,
+            builder.Recipients.Count,
+            builder.Invalid,
+            builder.Duplicates,
+            builder.Errors,
+            builder.ErrorCount - builder.Errors.Count,
+            uploadName is null ? null : CampaignUploadStore.ContainerName + "/" + uploadName);
+        var message = (replayed ? "Campaign already created under this idempotency_key" : "Campaign accepted")
+            + $": {builder.Recipients.Count} recipients"
+            + (builder.ErrorCount > 0 ? $"; {builder.ErrorCount} rows left out (data.recipients.errors)." : ".")
+            + (stored.Status == CampaignStatus.Preparing ? " Its recipients are being stored; releasing starts once they are." : string.Empty)
+            + $" Follow it at GET /api/bulk/{campaignId}.";
+        return new JsonApiResult(
+            StatusCodes.Status202Accepted,
+            new CampaignCreated(true, message, new CampaignCreatedData(View(stored, progress, null), report)),
+            new Dictionary<string, string> { ["Location"] = $"/api/bulk/{campaignId}" });
+    }
 
     /// <summary>GET /api/bulk/{id}: the campaign and its progress, with its messages counted by status.</summary>
-    public Task<IActionResult> GetAsync(HttpRequest request, string campaignId, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "get campaign", async () =>
-        {
-            var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
-            var campaign = await FindAsync(caller, campaignId, cancellationToken);
-            var progress = await campaigns.GetProgressAsync(campaign.CampaignId, cancellationToken);
-            var counts = await CountAsync(campaign, progress, cancellationToken);
-            return ApiResults.Ok(View(campaign, progress, counts));
-        });
+    public async Task<IActionResult> GetAsync(HttpRequest request, string campaignId, CancellationToken cancellationToken)
+    {
+        var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+        var campaign = await FindAsync(caller, campaignId, cancellationToken);
+        var progress = await campaigns.GetProgressAsync(campaign.CampaignId, cancellationToken);
+        var counts = await CountAsync(campaign, progress, cancellationToken);
+        return ApiResults.Ok(View(campaign, progress, counts));
+    }
 
     /// <summary>GET /api/bulk?status=&amp;limit=: the account's campaigns, newest first, with their release progress.</summary>
-    public Task<IActionResult> ListAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "list campaigns", async () =>
+    public async Task<IActionResult> ListAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+        var q = request.Query;
+        var limit = DefaultListLimit;
+        if (q.TryGetValue("limit", out var limitText)
+            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxListLimit))
         {
-            var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
-            var q = request.Query;
-            var limit = DefaultListLimit;
-            if (q.TryGetValue("limit", out var limitText)
-                && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxListLimit))
-            {
-                throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.InvalidQuery, $"limit must be a whole number from 1 to {MaxListLimit}."));
-            }
+            throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.InvalidQuery, $"limit must be a whole number from 1 to {MaxListLimit}."));
+        }
 
-            CampaignStatus? status = null;
-            if (q.TryGetValue("status", out var statusText))
-            {
-                status = CampaignStatusRules.TryParse(statusText.ToString(), out var parsedStatus)
-                    ? parsedStatus
-                    : throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.InvalidQuery, $"Unknown campaign status '{Clip.Preview(statusText.ToString())}'.", "One of: " + string.Join(", ", Enum.GetValues<CampaignStatus>().Select(s => s.ToWire())) + "."));
-            }
+        CampaignStatus? status = null;
+        if (q.TryGetValue("status", out var statusText))
+        {
+            status = CampaignStatusRules.TryParse(statusText.ToString(), out var parsedStatus)
+                ? parsedStatus
+                : throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.InvalidQuery, $"Unknown campaign status '{Clip.Preview(statusText.ToString())}'.", "One of: " + string.Join(", ", Enum.GetValues<CampaignStatus>().Select(s => s.ToWire())) + "."));
+        }
 
-            var all = await campaigns.ListAsync(caller.Account.Id, cancellationToken);
-            var matching = all.Where(c => status is null || c.Status == status).ToList();
-            var page = matching.Take(limit).ToList();
-            var progress = new CampaignProgress?[page.Count];
-            await Parallel.ForEachAsync(
-                Enumerable.Range(0, page.Count),
-                new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-                async (i, ct) => progress[i] = await campaigns.GetProgressAsync(page[i].CampaignId, ct));
-            return ApiResults.Ok(new CampaignListView(page.Select((c, i) => View(c, progress[i], null)).ToList(), matching.Count));
-        });
+        var all = await campaigns.ListAsync(caller.Account.Id, cancellationToken);
+        var matching = all.Where(c => status is null || c.Status == status).ToList();
+        var page = matching.Take(limit).ToList();
+        var progress = new CampaignProgress?[page.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, page.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (i, ct) => progress[i] = await campaigns.GetProgressAsync(page[i].CampaignId, ct));
+        return ApiResults.Ok(new CampaignListView(page.Select((c, i) => View(c, progress[i], null)).ToList(), matching.Count));
+    }
 
     public Task<IActionResult> PauseAsync(HttpRequest request, string campaignId, IWorkflowClient client, CancellationToken cancellationToken) =>
         ControlAsync(request, campaignId, client, Control.Pause, cancellationToken);
@@ -236,38 +233,37 @@ public sealed partial class BulkHandler(
     public Task<IActionResult> CancelAsync(HttpRequest request, string campaignId, IWorkflowClient client, CancellationToken cancellationToken) =>
         ControlAsync(request, campaignId, client, Control.Cancel, cancellationToken);
 
-    private Task<IActionResult> ControlAsync(HttpRequest request, string campaignId, IWorkflowClient client, Control control, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, control.ToString().ToLowerInvariant() + " campaign", async () =>
-        {
-            ArgumentNullException.ThrowIfNull(client);
-            var fields = HasBody(request) ? await fieldsReader.ReadAsync(request, cancellationToken) : null;
-            var caller = await authenticator.AuthenticateAsync(request, fields, cancellationToken);
-            var campaign = await FindAsync(caller, campaignId, cancellationToken);
-            var accountId = caller.Account.Id;
-            var done = campaign.Status == CampaignStatus.Cancelled && control == Control.Cancel
-                || control switch
-                {
-                    Control.Pause => await dispatcher.PauseCampaignAsync(client, accountId, campaign.CampaignId, null, cancellationToken),
-                    Control.Resume => await dispatcher.ResumeCampaignAsync(client, accountId, campaign.CampaignId, null, cancellationToken),
-                    _ => await dispatcher.CancelCampaignAsync(client, accountId, campaign.CampaignId, null, cancellationToken),
-                };
-            var current = await campaigns.GetAsync(accountId, campaign.CampaignId, cancellationToken) ?? throw NotFound(campaignId);
-            if (!done)
+    private async Task<IActionResult> ControlAsync(HttpRequest request, string campaignId, IWorkflowClient client, Control control, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var fields = HasBody(request) ? await fieldsReader.ReadAsync(request, cancellationToken) : null;
+        var caller = await authenticator.AuthenticateAsync(request, fields, cancellationToken);
+        var campaign = await FindAsync(caller, campaignId, cancellationToken);
+        var accountId = caller.Account.Id;
+        var done = campaign.Status == CampaignStatus.Cancelled && control == Control.Cancel
+            || control switch
             {
-                var verb = control switch { Control.Pause => "paused", Control.Resume => "resumed", _ => "cancelled" };
-                return ApiResults.Error(new ApiError(
-                    409,
-                    ErrorCodes.CampaignNotActive,
-                    current.Status == CampaignStatus.Preparing
-                        ? $"Campaign {current.CampaignId} is still preparing (its recipients are being stored); it cannot be {verb} yet."
-                        : $"Campaign {current.CampaignId} is {current.Status.ToWire()}; it can no longer be {verb}.",
-                    "GET /api/bulk/{id} shows its status."));
-            }
+                Control.Pause => await dispatcher.PauseCampaignAsync(client, accountId, campaign.CampaignId, null, cancellationToken),
+                Control.Resume => await dispatcher.ResumeCampaignAsync(client, accountId, campaign.CampaignId, null, cancellationToken),
+                _ => await dispatcher.CancelCampaignAsync(client, accountId, campaign.CampaignId, null, cancellationToken),
+            };
+        var current = await campaigns.GetAsync(accountId, campaign.CampaignId, cancellationToken) ?? throw NotFound(campaignId);
+        if (!done)
+        {
+            var verb = control switch { Control.Pause => "paused", Control.Resume => "resumed", _ => "cancelled" };
+            return ApiResults.Error(new ApiError(
+                409,
+                ErrorCodes.CampaignNotActive,
+                current.Status == CampaignStatus.Preparing
+                    ? $"Campaign {current.CampaignId} is still preparing (its recipients are being stored); it cannot be {verb} yet."
+                    : $"Campaign {current.CampaignId} is {current.Status.ToWire()}; it can no longer be {verb}.",
+                "GET /api/bulk/{id} shows its status."));
+        }
 
-            LogControlled(logger, campaign.CampaignId, accountId, control.ToString(), current.Status.ToWire());
-            var progress = await campaigns.GetProgressAsync(campaign.CampaignId, cancellationToken);
-            return ApiResults.Ok(View(current, progress, null));
-        });
+        LogControlled(logger, campaign.CampaignId, accountId, control.ToString(), current.Status.ToWire());
+        var progress = await campaigns.GetProgressAsync(campaign.CampaignId, cancellationToken);
+        return ApiResults.Ok(View(current, progress, null));
+    }
 
     private static void ReadRecipients(BulkRequestBody body, BulkCampaignRequest parsed, RecipientListBuilder builder)
     {

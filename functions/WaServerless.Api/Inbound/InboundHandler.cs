@@ -15,43 +15,41 @@ namespace WaServerless.Api.Inbound;
 /// newest first, paged with a cursor (next_before). Webhooks push the same messages as they arrive;
 /// this is for catching up and for clients without a public URL.
 /// </summary>
-public sealed class InboundHandler(ApiKeyAuthenticator authenticator, InboundMessageStore store, ILogger<InboundHandler> logger)
+public sealed class InboundHandler(ApiKeyAuthenticator authenticator, InboundMessageStore store)
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 500;
 
-    public Task<IActionResult> ListAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "list inbound messages", async () =>
+    public async Task<IActionResult> ListAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+        var q = request.Query;
+        var limit = DefaultLimit;
+        if (q.TryGetValue("limit", out var limitText)
+            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
         {
-            var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
-            var q = request.Query;
-            var limit = DefaultLimit;
-            if (q.TryGetValue("limit", out var limitText)
-                && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
-            {
-                throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.InvalidField, $"limit must be a whole number from 1 to {MaxLimit}."));
-            }
+            throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.InvalidField, $"limit must be a whole number from 1 to {MaxLimit}."));
+        }
 
-            var session = q.TryGetValue("session", out var s) && !string.IsNullOrWhiteSpace(s) ? s.ToString() : null;
-            var before = q.TryGetValue("before", out var b) && !string.IsNullOrWhiteSpace(b) ? b.ToString() : null;
-            if (before is not null && await store.GetAsync(caller.Account.Id, before, cancellationToken) is null)
-            {
-                throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.InvalidField, "before must be the id of an inbound message of this account (next_before of the previous page)."));
-            }
-
-            var page = await store.ListAsync(caller.Account.Id, session, before, limit, cancellationToken);
-            return ApiResults.Ok(new InboundPage([.. page.Select(InboundView.Of)], page.Count == limit ? page[^1].MessageId : null));
-        });
-
-    public Task<IActionResult> GetAsync(HttpRequest request, string messageId, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "get inbound message", async () =>
+        var session = q.TryGetValue("session", out var s) && !string.IsNullOrWhiteSpace(s) ? s.ToString() : null;
+        var before = q.TryGetValue("before", out var b) && !string.IsNullOrWhiteSpace(b) ? b.ToString() : null;
+        if (before is not null && await store.GetAsync(caller.Account.Id, before, cancellationToken) is null)
         {
-            var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
-            var message = await store.GetAsync(caller.Account.Id, messageId, cancellationToken);
-            return message is null
-                ? ApiResults.Error(new ApiError(404, ErrorCodes.MessageNotFound, "No inbound message with that id in this account."))
-                : ApiResults.Ok(InboundView.Of(message));
-        });
+            throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.InvalidField, "before must be the id of an inbound message of this account (next_before of the previous page)."));
+        }
+
+        var page = await store.ListAsync(caller.Account.Id, session, before, limit, cancellationToken);
+        return ApiResults.Ok(new InboundPage([.. page.Select(InboundView.Of)], page.Count == limit ? page[^1].MessageId : null));
+    }
+
+    public async Task<IActionResult> GetAsync(HttpRequest request, string messageId, CancellationToken cancellationToken)
+    {
+        var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+        var message = await store.GetAsync(caller.Account.Id, messageId, cancellationToken);
+        return message is null
+            ? ApiResults.Error(new ApiError(404, ErrorCodes.MessageNotFound, "No inbound message with that id in this account."))
+            : ApiResults.Ok(InboundView.Of(message));
+    }
 }
 
 public sealed record InboundPage(IReadOnlyList<InboundView> Messages, string? NextBefore);

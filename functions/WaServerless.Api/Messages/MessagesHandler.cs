@@ -17,88 +17,85 @@ using WaServerless.Core.Text;
 namespace WaServerless.Api.Messages;
 
 /// <summary>GET /api/messages/{queue_id} and GET /api/messages: status and history, only ever of the caller's own account.</summary>
-public sealed class MessagesHandler(ApiKeyAuthenticator authenticator, MessageStore messages, WorkflowDispatcher workflows, TimeProvider time, ILogger<MessagesHandler> logger)
+public sealed class MessagesHandler(ApiKeyAuthenticator authenticator, MessageStore messages, WorkflowDispatcher workflows, TimeProvider time)
 {
     /// <summary>
     /// POST /api/messages/{queue_id}/cancel: a message not yet handed to WhatsApp (scheduled, queued,
     /// or waiting for a retry) is cancelled and its waiting retry stops; one already sent is 409.
     /// </summary>
-    public Task<IActionResult> CancelAsync(HttpRequest request, string queueId, IWorkflowClient client, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "cancel message", async () =>
+    public async Task<IActionResult> CancelAsync(HttpRequest request, string queueId, IWorkflowClient client, CancellationToken cancellationToken)
+    {
+        var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+        var (record, changed) = await messages.TryAdvanceAsync(caller.Account.Id, queueId, new StatusUpdate(MessageStatus.Cancelled, time.GetUtcNow(), Detail: "cancelled by the caller"), cancellationToken);
+        if (record is null)
         {
-            var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
-            var (record, changed) = await messages.TryAdvanceAsync(caller.Account.Id, queueId, new StatusUpdate(MessageStatus.Cancelled, time.GetUtcNow(), Detail: "cancelled by the caller"), cancellationToken);
-            if (record is null)
-            {
-                return ApiResults.Error(new ApiError(404, ErrorCodes.MessageNotFound, $"No message '{Clip.Preview(queueId)}' in this account."));
-            }
+            return ApiResults.Error(new ApiError(404, ErrorCodes.MessageNotFound, $"No message '{Clip.Preview(queueId)}' in this account."));
+        }
 
-            if (!changed && record.Status != MessageStatus.Cancelled)
-            {
-                return ApiResults.Error(new ApiError(409, ErrorCodes.MessageNotCancellable, $"The message is {record.Status.ToWire()}; only scheduled or queued messages can be cancelled."));
-            }
+        if (!changed && record.Status != MessageStatus.Cancelled)
+        {
+            return ApiResults.Error(new ApiError(409, ErrorCodes.MessageNotCancellable, $"The message is {record.Status.ToWire()}; only scheduled or queued messages can be cancelled."));
+        }
 
-            await workflows.CancelMessageRetryAsync(client, caller.Account.Id, queueId, "cancelled by the caller", cancellationToken);
-            return ApiResults.Ok(MessageView.From(record));
-        });
+        await workflows.CancelMessageRetryAsync(client, caller.Account.Id, queueId, "cancelled by the caller", cancellationToken);
+        return ApiResults.Ok(MessageView.From(record));
+    }
 
     public const int DefaultLimit = 20;
     public const int MaxLimit = 1000;
 
-    public Task<IActionResult> GetAsync(HttpRequest request, string queueId, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "get message", async () =>
+    public async Task<IActionResult> GetAsync(HttpRequest request, string queueId, CancellationToken cancellationToken)
+    {
+        var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+        var message = await messages.GetAsync(caller.Account.Id, queueId, cancellationToken);
+        return message is null
+            ? ApiResults.Error(new ApiError(404, ErrorCodes.MessageNotFound, $"No message '{Clip.Preview(queueId)}' in this account."))
+            : ApiResults.Ok(MessageView.From(message));
+    }
+
+    public async Task<IActionResult> ListAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+        var q = request.Query;
+
+        var limit = DefaultLimit;
+        if (q.TryGetValue("limit", out var limitText)
+            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
         {
-            var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
-            var message = await messages.GetAsync(caller.Account.Id, queueId, cancellationToken);
-            return message is null
-                ? ApiResults.Error(new ApiError(404, ErrorCodes.MessageNotFound, $"No message '{Clip.Preview(queueId)}' in this account."))
-                : ApiResults.Ok(MessageView.From(message));
-        });
+            throw Invalid($"limit must be a whole number from 1 to {MaxLimit}.");
+        }
 
-    public Task<IActionResult> ListAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "list messages", async () =>
+        MessageStatus? status = null;
+        if (q.TryGetValue("status", out var statusText))
         {
-            var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
-            var q = request.Query;
+            status = MessageStatusRules.TryParse(statusText.ToString(), out var parsedStatus)
+                ? parsedStatus
+                : throw Invalid($"Unknown status '{Clip.Preview(statusText.ToString())}'.", "One of: " + string.Join(", ", Enum.GetValues<MessageStatus>().Select(s => s.ToWire())) + ".");
+        }
 
-            var limit = DefaultLimit;
-            if (q.TryGetValue("limit", out var limitText)
-                && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
-            {
-                throw Invalid($"limit must be a whole number from 1 to {MaxLimit}.");
-            }
+        string? recipient = null;
+        if (q.TryGetValue("recipient", out var recipientText))
+        {
+            recipient = PhoneNumberNormalizer.TryNormalize(recipientText.ToString())
+                ?? throw Invalid($"recipient '{Clip.Preview(recipientText.ToString())}' is not a valid phone number.");
+        }
 
-            MessageStatus? status = null;
-            if (q.TryGetValue("status", out var statusText))
-            {
-                status = MessageStatusRules.TryParse(statusText.ToString(), out var parsedStatus)
-                    ? parsedStatus
-                    : throw Invalid($"Unknown status '{Clip.Preview(statusText.ToString())}'.", "One of: " + string.Join(", ", Enum.GetValues<MessageStatus>().Select(s => s.ToWire())) + ".");
-            }
+        var from = Time(q, "from");
+        var to = Time(q, "to");
+        if (from > to)
+        {
+            throw Invalid("from is later than to.");
+        }
 
-            string? recipient = null;
-            if (q.TryGetValue("recipient", out var recipientText))
-            {
-                recipient = PhoneNumberNormalizer.TryNormalize(recipientText.ToString())
-                    ?? throw Invalid($"recipient '{Clip.Preview(recipientText.ToString())}' is not a valid phone number.");
-            }
+        string? cursor = null;
+        if (q.TryGetValue("cursor", out var cursorText))
+        {
+            cursor = DecodeCursor(cursorText.ToString()) ?? throw Invalid("cursor is not one this API gave out.", "Pass next_cursor from the previous page as it is.");
+        }
 
-            var from = Time(q, "from");
-            var to = Time(q, "to");
-            if (from > to)
-            {
-                throw Invalid("from is later than to.");
-            }
-
-            string? cursor = null;
-            if (q.TryGetValue("cursor", out var cursorText))
-            {
-                cursor = DecodeCursor(cursorText.ToString()) ?? throw Invalid("cursor is not one this API gave out.", "Pass next_cursor from the previous page as it is.");
-            }
-
-            var page = await messages.ListAsync(caller.Account.Id, new MessageQuery(status, recipient, from, to), limit, cursor, cancellationToken);
-            return ApiResults.Ok(new MessageListView(page.Items.Select(MessageView.From).ToList(), page.NextCursor is null ? null : EncodeCursor(page.NextCursor)));
-        });
+        var page = await messages.ListAsync(caller.Account.Id, new MessageQuery(status, recipient, from, to), limit, cursor, cancellationToken);
+        return ApiResults.Ok(new MessageListView(page.Items.Select(MessageView.From).ToList(), page.NextCursor is null ? null : EncodeCursor(page.NextCursor)));
+    }
 
     private static DateTimeOffset? Time(IQueryCollection q, string name)
     {

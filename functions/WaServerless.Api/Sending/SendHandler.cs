@@ -38,101 +38,100 @@ public sealed partial class SendHandler(
     TimeProvider time,
     ILogger<SendHandler> logger)
 {
-    public Task<IActionResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "send", async () =>
+    public async Task<IActionResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        using var activity = WaTelemetry.Source.StartActivity("api.send", ActivityKind.Internal);
+        var fields = await reader.ReadAsync(request, cancellationToken);
+        var caller = await authenticator.AuthenticateAsync(request, fields, cancellationToken);
+
+        var parsed = SendRequestParser.Parse(fields);
+        if (parsed.Error is { } error)
         {
-            using var activity = WaTelemetry.Source.StartActivity("api.send", ActivityKind.Internal);
-            var fields = await reader.ReadAsync(request, cancellationToken);
-            var caller = await authenticator.AuthenticateAsync(request, fields, cancellationToken);
+            return ApiResults.Error(error);
+        }
 
-            var parsed = SendRequestParser.Parse(fields);
-            if (parsed.Error is { } error)
-            {
-                return ApiResults.Error(error);
-            }
+        var send = parsed.Request!;
+        var plan = plans.PlanOf(caller.Account);
+        if (await media.CheckAsync(send.Content, plan, cancellationToken) is { } mediaError)
+        {
+            return ApiResults.Error(mediaError);
+        }
 
-            var send = parsed.Request!;
-            var plan = plans.PlanOf(caller.Account);
-            if (await media.CheckAsync(send.Content, plan, cancellationToken) is { } mediaError)
-            {
-                return ApiResults.Error(mediaError);
-            }
+        var sessionId = fields.TryGetValue("session", out var chosen) && !string.IsNullOrWhiteSpace(chosen) ? chosen.Trim() : caller.Account.DefaultSessionId;
+        var session = await sessions.GetAsync(caller.Account.Id, sessionId, cancellationToken);
+        if (session is null)
+        {
+            return ApiResults.Error(new ApiError(404, ErrorCodes.SessionNotFound, $"The account has no WhatsApp session '{sessionId}'.", "Create one with POST /api/sessions."));
+        }
 
-            var sessionId = fields.TryGetValue("session", out var chosen) && !string.IsNullOrWhiteSpace(chosen) ? chosen.Trim() : caller.Account.DefaultSessionId;
-            var session = await sessions.GetAsync(caller.Account.Id, sessionId, cancellationToken);
-            if (session is null)
-            {
-                return ApiResults.Error(new ApiError(404, ErrorCodes.SessionNotFound, $"The account has no WhatsApp session '{sessionId}'.", "Create one with POST /api/sessions."));
-            }
+        // Refused up front rather than accepted and then failed by an engine that cannot carry it.
+        if (session.Engine is { } engine && EngineCapabilities.For(engine, waha.Value.ButtonsFallback) is { } capabilities && !capabilities.CanSend(send.Content.Type))
+        {
+            return ApiResults.Error(new ApiError(
+                422,
+                ErrorCodes.MessageTypeNotSupported,
+                $"WhatsApp session '{sessionId}' runs on the {engine} engine, which cannot send {send.Content.Type.ToWire()} messages.",
+                send.Content.Type == MessageType.Template ? "Templates are Meta's: send them from a cloudapi session." : "Send another message type, or set Waha__ButtonsFallback to numberedtext or poll."));
+        }
 
-            // Refused up front rather than accepted and then failed by an engine that cannot carry it.
-            if (session.Engine is { } engine && EngineCapabilities.For(engine, waha.Value.ButtonsFallback) is { } capabilities && !capabilities.CanSend(send.Content.Type))
-            {
-                return ApiResults.Error(new ApiError(
-                    422,
-                    ErrorCodes.MessageTypeNotSupported,
-                    $"WhatsApp session '{sessionId}' runs on the {engine} engine, which cannot send {send.Content.Type.ToWire()} messages.",
-                    send.Content.Type == MessageType.Template ? "Templates are Meta's: send them from a cloudapi session." : "Send another message type, or set Waha__ButtonsFallback to numberedtext or poll."));
-            }
+        var waitForSession = fields.TryGetValue("wait_for_session", out var wait) && (wait.Trim() is "true" or "1");
+        if (session.State != SessionState.Connected && !waitForSession)
+        {
+            return ApiResults.Error(
+                session.ConnectedAt is null
+                    ? new ApiError(503, ErrorCodes.NotActivated, $"WhatsApp session '{sessionId}' has never been paired.", "Pair it (GET /api/sessions/{id}/qr), or send with wait_for_session=true to queue until it connects.")
+                    : new ApiError(503, ErrorCodes.WhatsAppDisconnected, $"WhatsApp session '{sessionId}' is {session.State.ToWire()}.", "Try again later, or send with wait_for_session=true to queue until it reconnects."),
+                new Dictionary<string, string> { ["Retry-After"] = "30" });
+        }
 
-            var waitForSession = fields.TryGetValue("wait_for_session", out var wait) && (wait.Trim() is "true" or "1");
-            if (session.State != SessionState.Connected && !waitForSession)
-            {
-                return ApiResults.Error(
-                    session.ConnectedAt is null
-                        ? new ApiError(503, ErrorCodes.NotActivated, $"WhatsApp session '{sessionId}' has never been paired.", "Pair it (GET /api/sessions/{id}/qr), or send with wait_for_session=true to queue until it connects.")
-                        : new ApiError(503, ErrorCodes.WhatsAppDisconnected, $"WhatsApp session '{sessionId}' is {session.State.ToWire()}.", "Try again later, or send with wait_for_session=true to queue until it reconnects."),
-                    new Dictionary<string, string> { ["Retry-After"] = "30" });
-            }
+        var now = time.GetUtcNow();
+        var command = new SendCommand
+        {
+            MessageId = MessageIds.New(time),
+            AccountId = caller.Account.Id,
+            SessionKey = SessionKey.Of(caller.Account.Id, sessionId),
+            Recipient = send.Recipient,
+            Content = send.Content,
+            Priority = send.Priority.Value,
+            AcceptedAt = now,
+            TraceParent = Activity.Current?.Id,
+            MaxMediaBytes = MediaUrls.Of(send.Content).Count > 0 ? plan.MaxMediaBytes : null,
+        };
+        activity?.SetTag("waserverless.message_id", command.MessageId);
+        activity?.SetTag("waserverless.message_type", send.Content.Type.ToWire());
 
-            var now = time.GetUtcNow();
-            var command = new SendCommand
-            {
-                MessageId = MessageIds.New(time),
-                AccountId = caller.Account.Id,
-                SessionKey = SessionKey.Of(caller.Account.Id, sessionId),
-                Recipient = send.Recipient,
-                Content = send.Content,
-                Priority = send.Priority.Value,
-                AcceptedAt = now,
-                TraceParent = Activity.Current?.Id,
-                MaxMediaBytes = MediaUrls.Of(send.Content).Count > 0 ? plan.MaxMediaBytes : null,
-            };
-            activity?.SetTag("waserverless.message_id", command.MessageId);
-            activity?.SetTag("waserverless.message_type", send.Content.Type.ToWire());
+        var result = await messages.AcceptAsync(caller, plans.LimitsFor(caller), send, command, Respond, cancellationToken);
+        switch (result)
+        {
+            case AcceptResult.Replayed replayed:
+                return new RawJsonResult(replayed.Response.Status, replayed.Response.Body);
+            case AcceptResult.IdempotencyMismatch:
+                return ApiResults.Error(new ApiError(409, ErrorCodes.IdempotencyMismatch, "This idempotency_key was already used with a different request.", "Use a new idempotency_key for a different message."));
+            case AcceptResult.QuotaExceeded exceeded:
+                WaTelemetry.RateLimitRejections.Add(1, WaTelemetry.Tag("limit", "monthly_quota"));
+                return ApiResults.Error(new ApiError(402, ErrorCodes.QuotaExceeded, $"The account's monthly quota of {exceeded.MonthlyQuota.ToString(CultureInfo.InvariantCulture)} messages is used up."));
+            case AcceptResult.RateLimited limited:
+                return TooMany(ErrorCodes.RateLimited, $"This key may submit {limited.Limit} messages a minute.", limited.Limit, limited.RetryAfter, "submissions_per_minute");
+            case AcceptResult.RecipientDailyCapReached cap:
+                return TooMany(ErrorCodes.RecipientDailyCap, $"This recipient has had {cap.Cap} messages today, the daily cap.", cap.Cap, cap.RetryAfter, "recipient_daily_cap");
+            case AcceptResult.OtpCooldown cooldown:
+                return TooMany(ErrorCodes.OtpCooldown, "An OTP was sent to this recipient moments ago; wait before sending another.", 1, cooldown.RetryAfter, "otp_cooldown");
+            case AcceptResult.Accepted accepted:
+                // Committed: the enqueue gets a budget of its own instead of the request's token, so a
+                // deadline or a hang-up now cannot turn an accepted send into an error, and a slow queue
+                // cannot hold the answer: past the budget the outbox sweeper enqueues it.
+                using (var budget = new CancellationTokenSource(EnqueueBudget, time))
+                {
+                    await EnqueueAsync(command, accepted.Message.ScheduledFor, budget.Token);
+                }
 
-            var result = await messages.AcceptAsync(caller, plans.LimitsFor(caller), send, command, Respond, cancellationToken);
-            switch (result)
-            {
-                case AcceptResult.Replayed replayed:
-                    return new RawJsonResult(replayed.Response.Status, replayed.Response.Body);
-                case AcceptResult.IdempotencyMismatch:
-                    return ApiResults.Error(new ApiError(409, ErrorCodes.IdempotencyMismatch, "This idempotency_key was already used with a different request.", "Use a new idempotency_key for a different message."));
-                case AcceptResult.QuotaExceeded exceeded:
-                    WaTelemetry.RateLimitRejections.Add(1, WaTelemetry.Tag("limit", "monthly_quota"));
-                    return ApiResults.Error(new ApiError(402, ErrorCodes.QuotaExceeded, $"The account's monthly quota of {exceeded.MonthlyQuota.ToString(CultureInfo.InvariantCulture)} messages is used up."));
-                case AcceptResult.RateLimited limited:
-                    return TooMany(ErrorCodes.RateLimited, $"This key may submit {limited.Limit} messages a minute.", limited.Limit, limited.RetryAfter, "submissions_per_minute");
-                case AcceptResult.RecipientDailyCapReached cap:
-                    return TooMany(ErrorCodes.RecipientDailyCap, $"This recipient has had {cap.Cap} messages today, the daily cap.", cap.Cap, cap.RetryAfter, "recipient_daily_cap");
-                case AcceptResult.OtpCooldown cooldown:
-                    return TooMany(ErrorCodes.OtpCooldown, "An OTP was sent to this recipient moments ago; wait before sending another.", 1, cooldown.RetryAfter, "otp_cooldown");
-                case AcceptResult.Accepted accepted:
-                    // Committed: the enqueue gets a budget of its own instead of the request's token, so a
-                    // deadline or a hang-up now cannot turn an accepted send into an error, and a slow queue
-                    // cannot hold the answer: past the budget the outbox sweeper enqueues it.
-                    using (var budget = new CancellationTokenSource(EnqueueBudget, time))
-                    {
-                        await EnqueueAsync(command, accepted.Message.ScheduledFor, budget.Token);
-                    }
-
-                    WaTelemetry.MessagesAccepted.Add(1, WaTelemetry.Tag("message_type", send.Content.Type.ToWire()), WaTelemetry.Tag("lane", send.Priority.Lane.ToWire()));
-                    LogAccepted(logger, command.MessageId, caller.Account.Id, send.Content.Type.ToWire(), send.Priority.Label);
-                    return new RawJsonResult(accepted.Response.Status, accepted.Response.Body);
-                default:
-                    throw new InvalidOperationException($"Unexpected accept result {result.GetType().Name}.");
-            }
-        });
+                WaTelemetry.MessagesAccepted.Add(1, WaTelemetry.Tag("message_type", send.Content.Type.ToWire()), WaTelemetry.Tag("lane", send.Priority.Lane.ToWire()));
+                LogAccepted(logger, command.MessageId, caller.Account.Id, send.Content.Type.ToWire(), send.Priority.Label);
+                return new RawJsonResult(accepted.Response.Status, accepted.Response.Body);
+            default:
+                throw new InvalidOperationException($"Unexpected accept result {result.GetType().Name}.");
+        }
+    }
 
     /// <summary>How long the answer to an accepted send may wait for its enqueue before leaving it to the outbox sweeper.</summary>
     private static readonly TimeSpan EnqueueBudget = TimeSpan.FromSeconds(1);

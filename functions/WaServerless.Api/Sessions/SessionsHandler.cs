@@ -34,38 +34,37 @@ public sealed partial class SessionsHandler(
     private static readonly TimeSpan EventPoll = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan MaxStream = TimeSpan.FromMinutes(10);
 
-    public Task<IActionResult> CreateAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "create session", async () =>
+    public async Task<IActionResult> CreateAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var fields = await reader.ReadAsync(request, cancellationToken);
+        var caller = await authenticator.AuthenticateAsync(request, fields, cancellationToken);
+        var name = fields.TryGetValue("name", out var n) && !string.IsNullOrWhiteSpace(n) ? n.Trim() : "session";
+        if (name.Length > 100)
         {
-            var fields = await reader.ReadAsync(request, cancellationToken);
-            var caller = await authenticator.AuthenticateAsync(request, fields, cancellationToken);
-            var name = fields.TryGetValue("name", out var n) && !string.IsNullOrWhiteSpace(n) ? n.Trim() : "session";
-            if (name.Length > 100)
-            {
-                throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.InvalidField, "name is longer than 100 characters."));
-            }
+            throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.InvalidField, "name is longer than 100 characters."));
+        }
 
-            var engine = ChooseEngine(fields.TryGetValue("engine", out var e) ? e : null);
-            var number = fields.TryGetValue("phone_number_id", out var p) && !string.IsNullOrWhiteSpace(p) ? p.Trim() : null;
-            if (number is not null && (engine != EngineNames.CloudApi || number.Length is < 5 or > 20 || !number.All(char.IsAsciiDigit)))
-            {
-                throw new ApiErrorException(ApiError.BadRequest(
-                    ErrorCodes.InvalidField,
-                    engine == EngineNames.CloudApi ? "phone_number_id must be the numeric id Meta gives the business number (not the number itself)." : "phone_number_id applies to cloudapi sessions only.",
-                    "Find it in WhatsApp Manager > Phone numbers, or leave it out for the deployment's number."));
-            }
+        var engine = ChooseEngine(fields.TryGetValue("engine", out var e) ? e : null);
+        var number = fields.TryGetValue("phone_number_id", out var p) && !string.IsNullOrWhiteSpace(p) ? p.Trim() : null;
+        if (number is not null && (engine != EngineNames.CloudApi || number.Length is < 5 or > 20 || !number.All(char.IsAsciiDigit)))
+        {
+            throw new ApiErrorException(ApiError.BadRequest(
+                ErrorCodes.InvalidField,
+                engine == EngineNames.CloudApi ? "phone_number_id must be the numeric id Meta gives the business number (not the number itself)." : "phone_number_id applies to cloudapi sessions only.",
+                "Find it in WhatsApp Manager > Phone numbers, or leave it out for the deployment's number."));
+        }
 
-            var (session, _) = await sessions.CreateAsync(caller.Account.Id, null, name, engine, number, cancellationToken);
-            if (number is not null && await addresses.BindAsync(EngineNames.CloudApi, number, session.Key, cancellationToken) != session.Key)
-            {
-                // One number, one session across all accounts: nobody else may send as it.
-                await sessions.DeleteAsync(session.AccountId, session.SessionId, cancellationToken);
-                return ApiResults.Error(new ApiError(409, ErrorCodes.PhoneNumberInUse, "That phone_number_id belongs to another session.", "Use that session, or delete it first."));
-            }
+        var (session, _) = await sessions.CreateAsync(caller.Account.Id, null, name, engine, number, cancellationToken);
+        if (number is not null && await addresses.BindAsync(EngineNames.CloudApi, number, session.Key, cancellationToken) != session.Key)
+        {
+            // One number, one session across all accounts: nobody else may send as it.
+            await sessions.DeleteAsync(session.AccountId, session.SessionId, cancellationToken);
+            return ApiResults.Error(new ApiError(409, ErrorCodes.PhoneNumberInUse, "That phone_number_id belongs to another session.", "Use that session, or delete it first."));
+        }
 
-            LogCreated(logger, session.SessionId, caller.Account.Id);
-            return new JsonApiResult(StatusCodes.Status201Created, new DataResponse<SessionView>(true, SessionView.From(session)));
-        });
+        LogCreated(logger, session.SessionId, caller.Account.Id);
+        return new JsonApiResult(StatusCodes.Status201Created, new DataResponse<SessionView>(true, SessionView.From(session)));
+    }
 
     private string ChooseEngine(string? requested)
     {
@@ -84,74 +83,72 @@ public sealed partial class SessionsHandler(
                 $"Use one of: {string.Join(", ", allowed)}."));
     }
 
-    public Task<IActionResult> ListAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "list sessions", async () =>
-        {
-            var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
-            var list = await sessions.ListAsync(caller.Account.Id, cancellationToken);
-            return ApiResults.Ok(list.OrderBy(s => s.CreatedAt).Select(SessionView.From).ToList());
-        });
+    public async Task<IActionResult> ListAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+        var list = await sessions.ListAsync(caller.Account.Id, cancellationToken);
+        return ApiResults.Ok(list.OrderBy(s => s.CreatedAt).Select(SessionView.From).ToList());
+    }
 
-    public Task<IActionResult> GetAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "get session", async () =>
-            ApiResults.Ok(SessionView.From(await FindAsync(request, sessionId, cancellationToken))));
+    public async Task<IActionResult> GetAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken)
+    {
+        return ApiResults.Ok(SessionView.From(await FindAsync(request, sessionId, cancellationToken)));
+    }
 
     /// <summary>The current QR code: a PNG when the client asks for image/png (or ?format=png), else JSON with the raw code.</summary>
-    public Task<IActionResult> QrAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "session qr", async () =>
+    public async Task<IActionResult> QrAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken)
+    {
+        var session = await FindAsync(request, sessionId, cancellationToken);
+        if (session.State != SessionState.Pairing || session.QrCode is null)
         {
-            var session = await FindAsync(request, sessionId, cancellationToken);
-            if (session.State != SessionState.Pairing || session.QrCode is null)
-            {
-                return ApiResults.Error(new ApiError(409, ErrorCodes.SessionNotPairing, $"Session '{sessionId}' is {session.State.ToWire()}, not showing a QR code.", session.State == SessionState.Connected ? "It is already paired." : "Wait for the qr event (GET /api/sessions/{id}/events)."));
-            }
+            return ApiResults.Error(new ApiError(409, ErrorCodes.SessionNotPairing, $"Session '{sessionId}' is {session.State.ToWire()}, not showing a QR code.", session.State == SessionState.Connected ? "It is already paired." : "Wait for the qr event (GET /api/sessions/{id}/events)."));
+        }
 
-            var wantsPng = string.Equals(request.Query["format"], "png", StringComparison.OrdinalIgnoreCase)
-                || request.Headers.Accept.ToString().Contains("image/png", StringComparison.OrdinalIgnoreCase);
-            if (wantsPng)
-            {
-                using var generator = new QRCodeGenerator();
-                using var data = generator.CreateQrCode(session.QrCode, QRCodeGenerator.ECCLevel.M);
-                return new BytesResult("image/png", new PngByteQRCode(data).GetGraphic(8));
-            }
+        var wantsPng = string.Equals(request.Query["format"], "png", StringComparison.OrdinalIgnoreCase)
+            || request.Headers.Accept.ToString().Contains("image/png", StringComparison.OrdinalIgnoreCase);
+        if (wantsPng)
+        {
+            using var generator = new QRCodeGenerator();
+            using var data = generator.CreateQrCode(session.QrCode, QRCodeGenerator.ECCLevel.M);
+            return new BytesResult("image/png", new PngByteQRCode(data).GetGraphic(8));
+        }
 
-            return ApiResults.Ok(new QrView(session.QrCode, session.QrExpiresAt));
-        });
+        return ApiResults.Ok(new QrView(session.QrCode, session.QrExpiresAt));
+    }
 
     /// <summary>Asks the owning connector for a pair code and waits briefly for it; 202 when it has not come yet.</summary>
-    public Task<IActionResult> PairCodeAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "session pair code", async () =>
+    public async Task<IActionResult> PairCodeAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken)
+    {
+        var fields = await reader.ReadAsync(request, cancellationToken);
+        var session = await FindAsync(request, sessionId, cancellationToken, fields);
+        var phone = (fields.TryGetValue("phone", out var p) ? PhoneNumberNormalizer.TryNormalize(p) : null)
+            ?? throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.InvalidField, "'phone' must be the session's own number in international format.", "For example +14155550123."));
+        var engine = session.Engine ?? sessionOptions.Value.DefaultEngine;
+        if (EngineCapabilities.For(engine) is { } capabilities && !capabilities.CanPair(PairingMethods.PairCode))
         {
-            var fields = await reader.ReadAsync(request, cancellationToken);
-            var session = await FindAsync(request, sessionId, cancellationToken, fields);
-            var phone = (fields.TryGetValue("phone", out var p) ? PhoneNumberNormalizer.TryNormalize(p) : null)
-                ?? throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.InvalidField, "'phone' must be the session's own number in international format.", "For example +14155550123."));
-            var engine = session.Engine ?? sessionOptions.Value.DefaultEngine;
-            if (EngineCapabilities.For(engine) is { } capabilities && !capabilities.CanPair(PairingMethods.PairCode))
+            throw new ApiErrorException(new ApiError(422, ErrorCodes.PairingNotSupported, $"Session '{sessionId}' runs on the {engine} engine, which has no pair codes.", capabilities.Pairing == PairingMethods.None ? "Its number is registered with the engine's provider; there is nothing to pair." : "Pair it by QR code instead."));
+        }
+
+        if (session.State == SessionState.Connected)
+        {
+            throw new ApiErrorException(new ApiError(409, ErrorCodes.SessionNotPairing, $"Session '{sessionId}' is already paired."));
+        }
+
+        await sessions.RequestPairCodeAsync(session.AccountId, session.SessionId, phone, cancellationToken);
+        var deadline = time.GetUtcNow() + PairCodeWait;
+        while (time.GetUtcNow() < deadline)
+        {
+            var current = await sessions.GetAsync(session.AccountId, session.SessionId, cancellationToken);
+            if (current?.PairCode is { } code)
             {
-                throw new ApiErrorException(new ApiError(422, ErrorCodes.PairingNotSupported, $"Session '{sessionId}' runs on the {engine} engine, which has no pair codes.", capabilities.Pairing == PairingMethods.None ? "Its number is registered with the engine's provider; there is nothing to pair." : "Pair it by QR code instead."));
+                return ApiResults.Ok(new PairCodeView(code, phone, "pair_code"));
             }
 
-            if (session.State == SessionState.Connected)
-            {
-                throw new ApiErrorException(new ApiError(409, ErrorCodes.SessionNotPairing, $"Session '{sessionId}' is already paired."));
-            }
+            await Task.Delay(TimeSpan.FromMilliseconds(250), time, cancellationToken);
+        }
 
-            await sessions.RequestPairCodeAsync(session.AccountId, session.SessionId, phone, cancellationToken);
-            var deadline = time.GetUtcNow() + PairCodeWait;
-            while (time.GetUtcNow() < deadline)
-            {
-                var current = await sessions.GetAsync(session.AccountId, session.SessionId, cancellationToken);
-                if (current?.PairCode is { } code)
-                {
-                    return ApiResults.Ok(new PairCodeView(code, phone, "pair_code"));
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(250), time, cancellationToken);
-            }
-
-            return new JsonApiResult(StatusCodes.Status202Accepted, new DataResponse<PairCodeView>(true, new PairCodeView(null, phone, "requested")));
-        });
+        return new JsonApiResult(StatusCodes.Status202Accepted, new DataResponse<PairCodeView>(true, new PairCodeView(null, phone, "requested")));
+    }
 
     public Task<IActionResult> LogoutAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
         DesireAsync(request, sessionId, SessionDesire.LoggedOut, cancellationToken);
@@ -160,56 +157,53 @@ public sealed partial class SessionsHandler(
         DesireAsync(request, sessionId, SessionDesire.Deleted, cancellationToken);
 
     /// <summary>Server-Sent Events: qr, pair_code, connected, disconnected, logged_out, failed, as they are stored.</summary>
-    public Task<IActionResult> EventsAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "session events", async () =>
+    public async Task<IActionResult> EventsAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken)
+    {
+        var session = await FindAsync(request, sessionId, cancellationToken);
+        var lastEventId = request.Headers["Last-Event-ID"].ToString();
+        var cursor = string.IsNullOrEmpty(lastEventId) ? sessions.EventCursorNow() : lastEventId;
+        return new SseResult(async (write, ct) =>
         {
-            var session = await FindAsync(request, sessionId, cancellationToken);
-            var lastEventId = request.Headers["Last-Event-ID"].ToString();
-            var cursor = string.IsNullOrEmpty(lastEventId) ? sessions.EventCursorNow() : lastEventId;
-            return new SseResult(async (write, ct) =>
+            await write("state", "0", JsonSerializer.Serialize(new { state = session.State.ToWire() }, WireJson.Options));
+            var end = time.GetUtcNow() + MaxStream;
+            while (!ct.IsCancellationRequested && time.GetUtcNow() < end)
             {
-                await write("state", "0", JsonSerializer.Serialize(new { state = session.State.ToWire() }, WireJson.Options));
-                var end = time.GetUtcNow() + MaxStream;
-                while (!ct.IsCancellationRequested && time.GetUtcNow() < end)
+                foreach (var e in await sessions.ReadEventsAsync(session.AccountId, session.SessionId, cursor, ct))
                 {
-                    foreach (var e in await sessions.ReadEventsAsync(session.AccountId, session.SessionId, cursor, ct))
-                    {
-                        await write(e.Type, e.Id, e.Data);
-                        cursor = e.Id;
-                    }
-
-                    await Task.Delay(EventPoll, time, ct);
+                    await write(e.Type, e.Id, e.Data);
+                    cursor = e.Id;
                 }
-            });
+
+                await Task.Delay(EventPoll, time, ct);
+            }
         });
+    }
 
     /// <summary>
     /// POST /api/sessions/{id}/reconnect: a failed session (it gave up reconnecting) or one logged out
     /// from the phone comes back: the connector takes it again, resuming with its saved credentials or
     /// pairing anew. A session being deleted cannot.
     /// </summary>
-    public Task<IActionResult> ReconnectAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "session reconnect", async () =>
+    public async Task<IActionResult> ReconnectAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken)
+    {
+        var session = await FindAsync(request, sessionId, cancellationToken);
+        if (session.Desire == SessionDesire.Deleted)
         {
-            var session = await FindAsync(request, sessionId, cancellationToken);
-            if (session.Desire == SessionDesire.Deleted)
-            {
-                return ApiResults.Error(new ApiError(409, ErrorCodes.SessionNotFound, $"Session '{sessionId}' is being deleted."));
-            }
+            return ApiResults.Error(new ApiError(409, ErrorCodes.SessionNotFound, $"Session '{sessionId}' is being deleted."));
+        }
 
-            await sessions.RequestReconnectAsync(session.AccountId, session.SessionId, cancellationToken);
-            LogDesire(logger, session.SessionId, SessionDesire.Active);
-            return new JsonApiResult(StatusCodes.Status202Accepted, new DataResponse<SessionView>(true, SessionView.From(session) with { Requested = "reconnect" }));
-        });
+        await sessions.RequestReconnectAsync(session.AccountId, session.SessionId, cancellationToken);
+        LogDesire(logger, session.SessionId, SessionDesire.Active);
+        return new JsonApiResult(StatusCodes.Status202Accepted, new DataResponse<SessionView>(true, SessionView.From(session) with { Requested = "reconnect" }));
+    }
 
-    private Task<IActionResult> DesireAsync(HttpRequest request, string sessionId, SessionDesire desire, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "session " + desire, async () =>
-        {
-            var session = await FindAsync(request, sessionId, cancellationToken);
-            await sessions.SetDesireAsync(session.AccountId, session.SessionId, desire, cancellationToken);
-            LogDesire(logger, session.SessionId, desire);
-            return new JsonApiResult(StatusCodes.Status202Accepted, new DataResponse<SessionView>(true, SessionView.From(session) with { Requested = desire == SessionDesire.Deleted ? "delete" : "logout" }));
-        });
+    private async Task<IActionResult> DesireAsync(HttpRequest request, string sessionId, SessionDesire desire, CancellationToken cancellationToken)
+    {
+        var session = await FindAsync(request, sessionId, cancellationToken);
+        await sessions.SetDesireAsync(session.AccountId, session.SessionId, desire, cancellationToken);
+        LogDesire(logger, session.SessionId, desire);
+        return new JsonApiResult(StatusCodes.Status202Accepted, new DataResponse<SessionView>(true, SessionView.From(session) with { Requested = desire == SessionDesire.Deleted ? "delete" : "logout" }));
+    }
 
     private async Task<SessionRecord> FindAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? fields = null)
     {

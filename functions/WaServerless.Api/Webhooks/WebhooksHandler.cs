@@ -32,104 +32,97 @@ public sealed partial class WebhooksHandler(
     private const int MaxDescription = 200;
     private const int PendingCountCap = 1000;
 
-    public Task<IActionResult> CreateAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "create webhook", async () =>
+    public async Task<IActionResult> CreateAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var fields = await reader.ReadAsync(request, cancellationToken);
+        var caller = await authenticator.AuthenticateAsync(request, fields, cancellationToken);
+        RefuseUnknown(fields, CreateFields);
+        RequireKey();
+        var url = await CheckUrlAsync(fields.GetValueOrDefault("url"), cancellationToken);
+        var events = fields.TryGetValue("events", out var e) ? ParseEvents(e) : [WebhookEventTypes.All];
+        var description = Description(fields);
+
+        var max = options.Value.MaxPerAccount;
+        if ((await webhooks.ListAsync(caller.Account.Id, cancellationToken)).Count >= max)
         {
-            var fields = await reader.ReadAsync(request, cancellationToken);
-            var caller = await authenticator.AuthenticateAsync(request, fields, cancellationToken);
-            RefuseUnknown(fields, CreateFields);
-            RequireKey();
-            var url = await CheckUrlAsync(fields.GetValueOrDefault("url"), cancellationToken);
-            var events = fields.TryGetValue("events", out var e) ? ParseEvents(e) : [WebhookEventTypes.All];
-            var description = Description(fields);
+            throw new ApiErrorException(new ApiError(409, ErrorCodes.WebhookLimitReached, $"The account already has {max} webhook endpoints, the most it may have.", "Delete one (DELETE /api/webhooks/{id}), or subscribe one endpoint to more event types."));
+        }
 
-            var max = options.Value.MaxPerAccount;
-            if ((await webhooks.ListAsync(caller.Account.Id, cancellationToken)).Count >= max)
-            {
-                throw new ApiErrorException(new ApiError(409, ErrorCodes.WebhookLimitReached, $"The account already has {max} webhook endpoints, the most it may have.", "Delete one (DELETE /api/webhooks/{id}), or subscribe one endpoint to more event types."));
-            }
+        var (endpoint, secret) = await webhooks.CreateAsync(caller.Account.Id, url, events, description, cancellationToken);
+        LogCreated(logger, endpoint.Id, caller.Account.Id);
+        return new JsonApiResult(StatusCodes.Status201Created, new DataResponse<WebhookView>(true, WebhookView.From(endpoint) with { Secret = secret }));
+    }
 
-            var (endpoint, secret) = await webhooks.CreateAsync(caller.Account.Id, url, events, description, cancellationToken);
-            LogCreated(logger, endpoint.Id, caller.Account.Id);
-            return new JsonApiResult(StatusCodes.Status201Created, new DataResponse<WebhookView>(true, WebhookView.From(endpoint) with { Secret = secret }));
-        });
-
-    public Task<IActionResult> ListAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "list webhooks", async () =>
-        {
-            var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
-            var list = await webhooks.ListAsync(caller.Account.Id, cancellationToken);
-            return ApiResults.Ok(list.Select(WebhookView.From).ToList());
-        });
+    public async Task<IActionResult> ListAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+        var list = await webhooks.ListAsync(caller.Account.Id, cancellationToken);
+        return ApiResults.Ok(list.Select(WebhookView.From).ToList());
+    }
 
     /// <summary>The endpoint with its delivery health and how many deliveries wait for a retry.</summary>
-    public Task<IActionResult> GetAsync(HttpRequest request, string webhookId, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "get webhook", async () =>
-        {
-            var endpoint = await FindAsync(request, webhookId, null, cancellationToken);
-            var waiting = await deliveries.CountPendingAsync(endpoint.Id, PendingCountCap, cancellationToken);
-            return ApiResults.Ok(WebhookView.From(endpoint) with { PendingDeliveries = waiting });
-        });
+    public async Task<IActionResult> GetAsync(HttpRequest request, string webhookId, CancellationToken cancellationToken)
+    {
+        var endpoint = await FindAsync(request, webhookId, null, cancellationToken);
+        var waiting = await deliveries.CountPendingAsync(endpoint.Id, PendingCountCap, cancellationToken);
+        return ApiResults.Ok(WebhookView.From(endpoint) with { PendingDeliveries = waiting });
+    }
 
     /// <summary>Changes url, events, description or enabled; enabling again clears the failure streak.</summary>
-    public Task<IActionResult> UpdateAsync(HttpRequest request, string webhookId, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "update webhook", async () =>
-        {
-            var fields = await reader.ReadAsync(request, cancellationToken);
-            var endpoint = await FindAsync(request, webhookId, fields, cancellationToken);
-            RefuseUnknown(fields, UpdateFields);
-            var url = fields.ContainsKey("url") ? await CheckUrlAsync(fields["url"], cancellationToken) : null;
-            var events = fields.TryGetValue("events", out var e) ? ParseEvents(e) : null;
-            bool? enabled = fields.TryGetValue("enabled", out var en)
-                ? bool.TryParse(en.Trim(), out var on) ? on : throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.InvalidField, "enabled must be true or false."))
-                : null;
-            var updated = await webhooks.UpdateAsync(endpoint.AccountId, endpoint.Id, url, events, enabled, Description(fields), cancellationToken)
-                ?? throw NotFound(webhookId);
-            LogUpdated(logger, updated.Id, updated.Enabled);
-            return ApiResults.Ok(WebhookView.From(updated));
-        });
+    public async Task<IActionResult> UpdateAsync(HttpRequest request, string webhookId, CancellationToken cancellationToken)
+    {
+        var fields = await reader.ReadAsync(request, cancellationToken);
+        var endpoint = await FindAsync(request, webhookId, fields, cancellationToken);
+        RefuseUnknown(fields, UpdateFields);
+        var url = fields.ContainsKey("url") ? await CheckUrlAsync(fields["url"], cancellationToken) : null;
+        var events = fields.TryGetValue("events", out var e) ? ParseEvents(e) : null;
+        bool? enabled = fields.TryGetValue("enabled", out var en)
+            ? bool.TryParse(en.Trim(), out var on) ? on : throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.InvalidField, "enabled must be true or false."))
+            : null;
+        var updated = await webhooks.UpdateAsync(endpoint.AccountId, endpoint.Id, url, events, enabled, Description(fields), cancellationToken)
+            ?? throw NotFound(webhookId);
+        LogUpdated(logger, updated.Id, updated.Enabled);
+        return ApiResults.Ok(WebhookView.From(updated));
+    }
 
-    public Task<IActionResult> DeleteAsync(HttpRequest request, string webhookId, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "delete webhook", async () =>
+    public async Task<IActionResult> DeleteAsync(HttpRequest request, string webhookId, CancellationToken cancellationToken)
+    {
+        var endpoint = await FindAsync(request, webhookId, null, cancellationToken);
+        if (!await webhooks.DeleteAsync(endpoint.AccountId, endpoint.Id, cancellationToken))
         {
-            var endpoint = await FindAsync(request, webhookId, null, cancellationToken);
-            if (!await webhooks.DeleteAsync(endpoint.AccountId, endpoint.Id, cancellationToken))
-            {
-                throw NotFound(webhookId);
-            }
+            throw NotFound(webhookId);
+        }
 
-            // Deliveries still pending for it are dropped by the sweeper when it finds the endpoint gone.
-            LogDeleted(logger, endpoint.Id, endpoint.AccountId);
-            return ApiResults.Ok(new DeletedView(endpoint.Id, true));
-        });
+        // Deliveries still pending for it are dropped by the sweeper when it finds the endpoint gone.
+        LogDeleted(logger, endpoint.Id, endpoint.AccountId);
+        return ApiResults.Ok(new DeletedView(endpoint.Id, true));
+    }
 
     /// <summary>A new secret, shown once; the old one still signs (a second v1) for Webhooks:SecretRotationGrace.</summary>
-    public Task<IActionResult> RotateSecretAsync(HttpRequest request, string webhookId, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "rotate webhook secret", async () =>
-        {
-            var endpoint = await FindAsync(request, webhookId, null, cancellationToken);
-            RequireKey();
-            var grace = options.Value.SecretRotationGrace;
-            var rotated = await webhooks.RotateSecretAsync(endpoint.AccountId, endpoint.Id, grace, cancellationToken)
-                ?? throw NotFound(webhookId);
-            LogRotated(logger, endpoint.Id);
-            return ApiResults.Ok(new RotatedView(endpoint.Id, rotated.Secret, grace > TimeSpan.Zero ? rotated.Endpoint.UpdatedAt + grace : null));
-        });
+    public async Task<IActionResult> RotateSecretAsync(HttpRequest request, string webhookId, CancellationToken cancellationToken)
+    {
+        var endpoint = await FindAsync(request, webhookId, null, cancellationToken);
+        RequireKey();
+        var grace = options.Value.SecretRotationGrace;
+        var rotated = await webhooks.RotateSecretAsync(endpoint.AccountId, endpoint.Id, grace, cancellationToken)
+            ?? throw NotFound(webhookId);
+        LogRotated(logger, endpoint.Id);
+        return ApiResults.Ok(new RotatedView(endpoint.Id, rotated.Secret, grace > TimeSpan.Zero ? rotated.Endpoint.UpdatedAt + grace : null));
+    }
 
     /// <summary>Sends a ping event now and reports what the endpoint answered.</summary>
-    public Task<IActionResult> TestAsync(HttpRequest request, string webhookId, CancellationToken cancellationToken) =>
-        ApiErrorHandling.RunAsync(logger, "test webhook", async () =>
-        {
-            var endpoint = await FindAsync(request, webhookId, null, cancellationToken);
-            var target = await webhooks.GetTargetAsync(endpoint.AccountId, endpoint.Id, cancellationToken) ?? throw NotFound(webhookId);
-            var result = await deliverer.PingAsync(target, cancellationToken);
-            return ApiResults.Ok(new TestView(
-                result.Outcome == WebhookAttemptOutcome.Delivered,
-                result.StatusCode,
-                result.Status,
-                result.Error,
-                (long)result.Duration.TotalMilliseconds));
-        });
+    public async Task<IActionResult> TestAsync(HttpRequest request, string webhookId, CancellationToken cancellationToken)
+    {
+        var endpoint = await FindAsync(request, webhookId, null, cancellationToken);
+        var target = await webhooks.GetTargetAsync(endpoint.AccountId, endpoint.Id, cancellationToken) ?? throw NotFound(webhookId);
+        var result = await deliverer.PingAsync(target, cancellationToken);
+        return ApiResults.Ok(new TestView(
+            result.Outcome == WebhookAttemptOutcome.Delivered,
+            result.StatusCode,
+            result.Status,
+            result.Error,
+            (long)result.Duration.TotalMilliseconds));
+    }
 
     private async Task<WebhookEndpoint> FindAsync(HttpRequest request, string webhookId, IReadOnlyDictionary<string, string>? fields, CancellationToken cancellationToken)
     {

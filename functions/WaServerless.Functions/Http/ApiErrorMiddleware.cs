@@ -1,0 +1,34 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Middleware;
+using Microsoft.Extensions.Logging;
+using WaServerless.Api.Http;
+
+namespace WaServerless.Functions.Http;
+
+/// <summary>
+/// What the devhost's endpoint filter does for the API, for the HTTP functions: an exception a
+/// handler lets out becomes its answer through the same <see cref="ApiErrorHandling.ToResult"/>,
+/// handed to the ASP.NET Core integration as the invocation's result.
+/// </summary>
+public sealed class ApiErrorMiddleware(ILogger<ApiErrorMiddleware> logger) : IFunctionsWorkerMiddleware
+{
+    public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        if (context.GetHttpContext() is not { } http)
+        {
+            await next(context);
+            return;
+        }
+
+        try
+        {
+            await next(context);
+        }
+        catch (Exception e) when (!http.Response.HasStarted && ApiErrorHandling.ToResult(logger, ApiErrorHandling.OperationOf(http), e) is { } result)
+        {
+            context.GetInvocationResult().Value = result;
+        }
+    }
+}
