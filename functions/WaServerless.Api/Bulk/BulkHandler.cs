@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using WaServerless.Core.Bulk;
+using WaServerless.Api.Sessions;
 using WaServerless.Api.Auth;
 using WaServerless.Api.Http;
 using WaServerless.Api.Sending;
@@ -82,11 +83,7 @@ public sealed partial class BulkHandler(
         var o = options.Value;
         var parsed = BulkCampaignRequestParser.Parse(body.Fields, new CampaignIntervalLimits(o.DefaultInterval, o.MaxInterval));
         var sessionId = parsed.Session ?? caller.Account.DefaultSessionId;
-        var session = await sessions.GetAsync(caller.Account.Id, sessionId, cancellationToken);
-        if (session is null)
-        {
-            return ApiResults.Error(new ApiError(404, ErrorCodes.SessionNotFound, $"The account has no WhatsApp session '{sessionId}'.", "Create one with POST /api/sessions."));
-        }
+        var session = await sessions.RequireAsync(caller.Account.Id, sessionId, cancellationToken);
 
         var builder = new RecipientListBuilder(parsed.Content, o.MaxRecipients, o.MaxReportedErrors);
         ReadRecipients(body, parsed, builder);

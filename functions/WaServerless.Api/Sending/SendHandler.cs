@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using WaServerless.Api.Sessions;
 using WaServerless.Api.Auth;
 using WaServerless.Api.Http;
 using WaServerless.Core.Contracts;
@@ -58,11 +59,7 @@ public sealed partial class SendHandler(
         }
 
         var sessionId = fields.TryGetValue("session", out var chosen) && !string.IsNullOrWhiteSpace(chosen) ? chosen.Trim() : caller.Account.DefaultSessionId;
-        var session = await sessions.GetAsync(caller.Account.Id, sessionId, cancellationToken);
-        if (session is null)
-        {
-            return ApiResults.Error(new ApiError(404, ErrorCodes.SessionNotFound, $"The account has no WhatsApp session '{sessionId}'.", "Create one with POST /api/sessions."));
-        }
+        var session = await sessions.RequireAsync(caller.Account.Id, sessionId, cancellationToken);
 
         // Refused up front rather than accepted and then failed by an engine that cannot carry it.
         if (session.Engine is { } engine && EngineCapabilities.For(engine, waha.Value.ButtonsFallback) is { } capabilities && !capabilities.CanSend(send.Content.Type))

@@ -208,8 +208,7 @@ public sealed partial class SessionsHandler(
     private async Task<SessionRecord> FindAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? fields = null)
     {
         var caller = await authenticator.AuthenticateAsync(request, fields, cancellationToken);
-        return await sessions.GetAsync(caller.Account.Id, sessionId, cancellationToken)
-            ?? throw new ApiErrorException(new ApiError(404, ErrorCodes.SessionNotFound, $"No session '{sessionId}' in this account."));
+        return await sessions.RequireAsync(caller.Account.Id, sessionId, cancellationToken);
     }
 
     [LoggerMessage(LogLevel.Information, "Session {SessionId} created for account {AccountId}")]
