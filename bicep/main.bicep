@@ -206,7 +206,15 @@ param alertWebhookFailureRatePercent int = 25
 // ---------------------------------------------------------------------------------------------
 
 var resourceToken = toLower(uniqueString(resourceGroup().id))
-var prefix = toLower(namePrefix)
+// Storage account, registry and Key Vault names take lowercase letters and digits only: anything
+// else in the prefix would fail on the first of them, mid-deployment, with a less helpful message.
+var lowerPrefix = toLower(namePrefix)
+var prefixStartsWithLetter = contains('abcdefghijklmnopqrstuvwxyz', substring(lowerPrefix, 0, 1))
+var prefixIsAlphanumeric = reduce(range(0, length(lowerPrefix)), true, (ok, i) => ok && contains('abcdefghijklmnopqrstuvwxyz0123456789', substring(lowerPrefix, i, 1)))
+var prefixIsValid = prefixStartsWithLetter && prefixIsAlphanumeric
+var prefix = prefixIsValid
+  ? lowerPrefix
+  : fail('namePrefix must be 2-9 letters and digits, starting with a letter: storage account, registry and Key Vault names allow nothing else.')
 var names = {
   functionsIdentity: 'id-${prefix}-func-${resourceToken}'
   connectorIdentity: 'id-${prefix}-conn-${resourceToken}'

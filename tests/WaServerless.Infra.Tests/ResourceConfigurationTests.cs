@@ -85,6 +85,19 @@ public class ResourceConfigurationTests
     }
 
     [Fact]
+    public void A_name_prefix_that_storage_registry_or_key_vault_names_would_refuse_fails_the_deployment_up_front()
+    {
+        var main = MainTemplate.Compiled;
+
+        // Every character must be a lowercase letter or digit (after lowering), the first a letter; otherwise fail() with the rule.
+        Assert.Contains("'abcdefghijklmnopqrstuvwxyz0123456789'", main.Variable("prefixIsAlphanumeric")!.Value.GetString(), StringComparison.Ordinal);
+        Assert.Contains("'abcdefghijklmnopqrstuvwxyz'", main.Variable("prefixStartsWithLetter")!.Value.GetString(), StringComparison.Ordinal);
+        var prefix = main.Variable("prefix")!.Value.GetString()!;
+        Assert.StartsWith("[if(variables('prefixIsValid'), variables('lowerPrefix'), fail(", prefix, StringComparison.Ordinal);
+        Assert.Equal(9, main.Root.GetProperty("parameters").GetProperty("namePrefix").GetProperty("maxLength").GetInt32());
+    }
+
+    [Fact]
     public void Blob_soft_delete_is_on()
     {
         var blobService = MainTemplate.Compiled.AllResources("Microsoft.Storage/storageAccounts/blobServices").Single();

@@ -34,18 +34,9 @@ public sealed class SessionOptions : IValidatableObject
             yield break;
         }
 
-        byte[]? key = null;
-        try
+        if (Infrastructure.EncryptionKeySetting.Problem("Sessions:EncryptionKey", EncryptionKey) is { } problem)
         {
-            key = Convert.FromBase64String(EncryptionKey);
-        }
-        catch (FormatException)
-        {
-        }
-
-        if (key is not { Length: 32 })
-        {
-            yield return new ValidationResult("Sessions:EncryptionKey must be base64 of exactly 32 bytes.", [nameof(EncryptionKey)]);
+            yield return new ValidationResult(problem, [nameof(EncryptionKey)]);
         }
     }
 }

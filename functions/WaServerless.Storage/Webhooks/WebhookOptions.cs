@@ -68,21 +68,9 @@ public sealed class WebhookOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (!string.IsNullOrWhiteSpace(EncryptionKey))
+        if (!string.IsNullOrWhiteSpace(EncryptionKey) && Infrastructure.EncryptionKeySetting.Problem("Webhooks:EncryptionKey", EncryptionKey) is { } problem)
         {
-            byte[]? key = null;
-            try
-            {
-                key = Convert.FromBase64String(EncryptionKey);
-            }
-            catch (FormatException)
-            {
-            }
-
-            if (key is not { Length: 32 })
-            {
-                yield return new ValidationResult("Webhooks:EncryptionKey must be base64 of exactly 32 bytes.", [nameof(EncryptionKey)]);
-            }
+            yield return new ValidationResult(problem, [nameof(EncryptionKey)]);
         }
 
         if (Timeout <= TimeSpan.Zero || Timeout > TimeSpan.FromMinutes(2))
