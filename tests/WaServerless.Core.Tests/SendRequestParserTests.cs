@@ -205,6 +205,24 @@ public class SendRequestParserTests
     }
 
     [Fact]
+    public void Smess_copy_code_example_is_its_text_with_the_code_and_a_labelled_button()
+    {
+        // SMESS's own example, as its documentation writes it.
+        var parsed = SendRequestParser.Parse(Fields("text", "Your verification code is:", "copycode", "482916", "copytext", "Tap to Copy", "priority", "otp", "idempotency_key", "otp-user-123-1782466132"));
+
+        Assert.Null(parsed.Error);
+        Assert.Equal(new CopyCodeContent("482916", "Your verification code is:", "Tap to Copy"), parsed.Request!.Content);
+    }
+
+    [Fact]
+    public void A_copy_button_label_longer_than_whatsapp_allows_is_refused()
+    {
+        var parsed = SendRequestParser.Parse(Fields("text", "Code:", "copycode", "482916", "copytext", new string('x', 26)));
+
+        Assert.Equal(ErrorCodes.InvalidCopyCode, parsed.Error!.Code);
+    }
+
+    [Fact]
     public void List_rows_accept_rowId_or_id()
     {
         var content = (ListContent)SendRequestParser.Parse(Fields("text", "Menu", "list_title", "T", "list_button", "Open", "list_sections", """[{"rows":[{"id":"a","title":"A"},{"rowId":"b","title":"B","description":"bee"}]}]""")).Request!.Content;

@@ -67,6 +67,35 @@ public sealed class SendApiTests(DevHostFixture fixture) : IClassFixture<DevHost
     }
 
     [Fact]
+    public async Task Smesss_own_copy_code_example_is_accepted_as_a_new_user_would_send_it()
+    {
+        // Its documentation's curl: form fields, the key in X-API-Key, text + copycode + copytext.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/send")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["recipient"] = "+233244123456",
+                ["text"] = "Your verification code is:",
+                ["copycode"] = "482916",
+                ["copytext"] = "Tap to Copy",
+                ["priority"] = "otp",
+                ["idempotency_key"] = "otp-user-123-" + Guid.NewGuid().ToString("N"),
+            }),
+        };
+        request.Headers.Add("X-API-Key", Host.ApiKey);
+
+        using var response = await Host.Client.SendAsync(request);
+        var body = await DevHostInstance.ReadAsync(response);
+
+        Assert.Equal(202, (int)response.StatusCode);
+        Assert.Equal("copy_code", body.GetProperty("data").GetProperty("message_type").GetString());
+        var queueId = body.GetProperty("data").GetProperty("queue_id").GetString()!;
+        await Host.WaitForStatusAsync(queueId, "sent");
+        var sent = Assert.Single(Host.Service<SandboxEngine>().Sent, s => s.Request.MessageId == queueId);
+        Assert.Equal(new CopyCodeContent("482916", "Your verification code is:", "Tap to Copy"), sent.Request.Content);
+    }
+
+    [Fact]
     public async Task A_form_post_with_the_key_in_the_apikey_field_is_accepted()
     {
         var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["apikey"] = Host.ApiKey, ["recipient"] = "+14155550101", ["text"] = "form", ["priority"] = "otp" });

@@ -63,7 +63,9 @@ public sealed record ButtonsContent(string Body, IReadOnlyList<ReplyButton> Butt
     public override int GetHashCode() => HashCode.Combine(Body, Footer, Buttons.Count);
 }
 
-public sealed record CopyCodeContent(string Code, string? Text) : MessageContent;
+/// <param name="Text">The message the code comes with ("Your verification code is:").</param>
+/// <param name="ButtonLabel">The copy button's label ("Tap to Copy"), SMESS's copytext; engines whose button has a fixed label ignore it.</param>
+public sealed record CopyCodeContent(string Code, string? Text, string? ButtonLabel = null) : MessageContent;
 
 public sealed record ListRow(string RowId, string Title, string? Description);
 

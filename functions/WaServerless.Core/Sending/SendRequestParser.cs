@@ -296,13 +296,15 @@ public static partial class SendRequestParser
             throw Fail(ErrorCodes.InvalidCopyCode, $"copycode must be 1 to {WhatsAppLimits.CopyCodeMaxLength} characters without spaces.");
         }
 
-        var text = f.Get("copytext") ?? f.Get("text");
-        if (f.Has("copytext") && f.Has("text"))
+        // As SMESS documents it: text is the message, copytext the button's label.
+        var text = f.Get("text");
+        var label = f.Get("copytext");
+        if (label is not null && label.Length > WhatsAppLimits.CopyButtonLabelMaxLength)
         {
-            throw Fail(ErrorCodes.ConflictingMessageTypes, "Give the text of a copy-code message in 'copytext' or 'text', not both.");
+            throw Fail(ErrorCodes.InvalidCopyCode, $"copytext, the copy button's label, must be at most {WhatsAppLimits.CopyButtonLabelMaxLength} characters.", "Put the message itself in 'text'.");
         }
 
-        return new CopyCodeContent(code, text is null ? null : Limit(text, WhatsAppLimits.InteractiveBodyMaxLength, "copytext"));
+        return new CopyCodeContent(code, text is null ? null : Limit(text, WhatsAppLimits.InteractiveBodyMaxLength, "text"), label);
     }
 
     private static ListContent ParseList(Fields f)

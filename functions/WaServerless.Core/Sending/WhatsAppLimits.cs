@@ -19,6 +19,9 @@ public static class WhatsAppLimits
     public const int ListRowDescriptionMaxLength = 72;
     public const int ListRowIdMaxLength = 200;
     public const int CopyCodeMaxLength = 15;
+
+    /// <summary>The label of a copy-code button (Meta's limit for template button text).</summary>
+    public const int CopyButtonLabelMaxLength = 25;
     public const int FilenameMaxLength = 240;
     public const int LocationLabelMaxLength = 1000;
     public const int ContactNameMaxLength = 256;
