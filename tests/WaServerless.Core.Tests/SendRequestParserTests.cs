@@ -39,6 +39,7 @@ public class SendRequestParserTests
         { "contact card", ["contact_name", "Ada", "contact_phone", "+442071838750"], MessageType.Contact },
         { "three buttons with ids", ["text", "Pick", "button1", "Yes", "button1id", "y", "button2", "No", "button2id", "n", "button3", "Later"], MessageType.Buttons },
         { "copy code", ["copycode", "123456", "copytext", "Your code"], MessageType.CopyCode },
+        { "poll", ["poll_question", "Which day?", "poll_options", "[\"Mon\",\"Tue\"]"], MessageType.Poll },
         { "list menu", ["text", "Menu", "list_title", "Today", "list_button", "Open", "list_sections", Sections], MessageType.List },
     };
 
@@ -73,6 +74,15 @@ public class SendRequestParserTests
         { "list and copy code", ["copycode", "1", "list_title", "x"], ErrorCodes.ConflictingMessageTypes },
         { "audio with caption", ["audio", "https://example.com/a.ogg", "text", "hi"], ErrorCodes.ConflictingMessageTypes },
         { "ptt without audio", ["text", "hi", "ptt", "true"], ErrorCodes.InvalidField },
+        { "poll without question", ["poll_options", "[\"a\",\"b\"]"], ErrorCodes.InvalidPoll },
+        { "poll without options", ["poll_question", "Which?"], ErrorCodes.InvalidPoll },
+        { "poll with one option", ["poll_question", "Which?", "poll_options", "[\"a\"]"], ErrorCodes.InvalidPoll },
+        { "poll with 13 options", ["poll_question", "Which?", "poll_options", "[" + string.Join(",", Enumerable.Range(1, 13).Select(i => $"\"o{i}\"")) + "]"], ErrorCodes.InvalidPoll },
+        { "poll with repeated options", ["poll_question", "Which?", "poll_options", "[\"Yes\",\"yes\"]"], ErrorCodes.InvalidPoll },
+        { "poll options not json", ["poll_question", "Which?", "poll_options", "Mon,Tue"], ErrorCodes.InvalidPoll },
+        { "poll option too long", ["poll_question", "Which?", "poll_options", "[\"a\",\"" + new string('b', 101) + "\"]"], ErrorCodes.InvalidPoll },
+        { "poll with text", ["poll_question", "Which?", "poll_options", "[\"a\",\"b\"]", "text", "hi"], ErrorCodes.ConflictingMessageTypes },
+        { "poll_multiple not boolean", ["poll_question", "Which?", "poll_options", "[\"a\",\"b\"]", "poll_multiple", "maybe"], ErrorCodes.InvalidPoll },
         { "ptt not a boolean", ["audio", "https://example.com/a.ogg", "ptt", "yes please"], ErrorCodes.InvalidField },
         { "relative media url", ["file", "/a.jpg"], ErrorCodes.InvalidMediaUrl },
         { "ftp media url", ["video", "ftp://example.com/a.mp4"], ErrorCodes.InvalidMediaUrl },
@@ -220,6 +230,14 @@ public class SendRequestParserTests
         var parsed = SendRequestParser.Parse(Fields("text", "Code:", "copycode", "482916", "copytext", new string('x', 26)));
 
         Assert.Equal(ErrorCodes.InvalidCopyCode, parsed.Error!.Code);
+    }
+
+    [Fact]
+    public void A_poll_keeps_its_options_in_order_and_may_allow_several_answers()
+    {
+        var poll = (PollContent)SendRequestParser.Parse(Fields("poll_question", " Which day suits you? ", "poll_options", "[\"Monday\",\" Tuesday \",\"Friday\"]", "poll_multiple", "true")).Request!.Content;
+
+        Assert.Equal(new PollContent("Which day suits you?", ["Monday", "Tuesday", "Friday"], MultipleAnswers: true), poll);
     }
 
     [Fact]

@@ -119,6 +119,14 @@ public sealed class EngineCapabilitiesTests
     }
 
     [Fact]
+    public void Polls_are_refused_up_front_on_the_cloud_api_which_has_none()
+    {
+        Assert.False(WaServerless.Core.Engines.EngineCapabilities.CloudApi.CanSend(WaServerless.Core.Messages.MessageType.Poll));
+        Assert.True(WaServerless.Core.Engines.EngineCapabilities.Sandbox.CanSend(WaServerless.Core.Messages.MessageType.Poll));
+        Assert.True(WaServerless.Core.Engines.EngineCapabilities.Waha(WaServerless.Core.Engines.ButtonsFallback.Refuse).CanSend(WaServerless.Core.Messages.MessageType.Poll));
+    }
+
+    [Fact]
     public void An_unknown_engine_has_no_capabilities() => Assert.Null(WaServerless.Core.Engines.EngineCapabilities.For("telegram"));
 }
 

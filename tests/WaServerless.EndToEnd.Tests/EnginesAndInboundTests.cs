@@ -249,6 +249,19 @@ public sealed class CloudApiSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_poll_on_a_cloud_api_session_is_refused_up_front_as_meta_has_no_polls()
+    {
+        using var created = await _host.Client.SendAsync(_host.Request(HttpMethod.Post, "api/sessions", JsonContent.Create(new { name = "no polls", engine = "cloudapi" })));
+        var sessionId = (await DevHostInstance.ReadAsync(created)).GetProperty("data").GetProperty("id").GetString()!;
+
+        var (status, body) = await _host.SendJsonAsync(new { recipient = "+14155550824", poll_question = "Which?", poll_options = new[] { "a", "b" }, session = sessionId, wait_for_session = true });
+
+        Assert.Equal(422, status);
+        Assert.Equal("MESSAGE_TYPE_NOT_SUPPORTED", body.GetProperty("error_code").GetString());
+        Assert.Contains("cloudapi", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Metas_subscription_handshake_is_answered_only_with_the_verify_token()
     {
         using var refused = await _host.Client.GetAsync("webhooks/cloudapi?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=123");

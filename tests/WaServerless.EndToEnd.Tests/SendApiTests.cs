@@ -34,6 +34,7 @@ public sealed class SendApiTests(DevHostFixture fixture) : IClassFixture<DevHost
         { "contact", new() { ["contact_name"] = "Ada Lovelace", ["contact_phone"] = "+442071838750" } },
         { "buttons", new() { ["text"] = "Confirm?", ["button1"] = "Yes", ["button1id"] = "yes", ["button2"] = "No", ["button2id"] = "no" } },
         { "copy_code", new() { ["copycode"] = "482913", ["copytext"] = "Your login code" } },
+        { "poll", new() { ["poll_question"] = "Which day suits you?", ["poll_options"] = new[] { "Monday", "Tuesday", "Friday" }, ["poll_multiple"] = true } },
         { "list", new() { ["text"] = "Today's menu", ["list_title"] = "Menu", ["list_button"] = "Choose", ["list_sections"] = new[] { new { title = "Mains", rows = new[] { new { rowId = "pizza", title = "Pizza", description = "Large" } } } } } },
         { "template", new() { ["template"] = new { name = "order_update", language = "en_US", body_params = new[] { "Ada", "1042" }, header = new { text = "Order 1042" }, buttons = new object[] { new { type = "quick_reply", payload = "stop" }, new { type = "url", text = "track/1042", index = 1 } } } } },
     };

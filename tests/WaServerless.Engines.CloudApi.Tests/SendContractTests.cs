@@ -246,6 +246,19 @@ public sealed class SendContractTests : IDisposable
     }
 
     [Fact]
+    public async Task A_poll_fails_permanently_without_calling_meta_which_has_no_polls()
+    {
+        using var api = new MockGraphApi();
+
+        var result = await api.Engine.SendAsync(new EngineSendRequest(MockGraphApi.PhoneNumberId, MessageId, Recipient, new PollContent("Which?", ["a", "b"], false)), CancellationToken.None);
+
+        Assert.Equal(FailureKind.Permanent, result.Failure);
+        Assert.Contains("no polls", result.Reason, StringComparison.Ordinal);
+        Assert.Empty(api.Server.LogEntries);
+        Assert.False(api.Engine.Capabilities.CanSend(WaServerless.Core.Messages.MessageType.Poll));
+    }
+
+    [Fact]
     public async Task Request_goes_to_the_versioned_phone_number_path_with_the_bearer_token()
     {
         var result = await Send(new TextContent("hi"));

@@ -35,6 +35,7 @@ public sealed class FixtureContractTests
         { "send-contact-vcard.json", new ContactContent("Ada Lovelace", "+14155550199"), "api/sendContactVcard" },
         { "send-list.json", new ListContent("Menu", "Pick one", "Open", [new ListSection("Mains", [new ListRow("r1", "Soup", "Hot")])], "Thanks"), "api/sendList" },
         { "send-poll.json", new ButtonsContent("Pick a slot", [new ReplyButton("a", "Morning"), new ReplyButton("b", "Evening")], null), "api/sendPoll" },
+        { "send-poll.json", new PollContent("Which day?", ["Monday", "Tuesday"], MultipleAnswers: false), "api/sendPoll" },
     };
 
     [Theory]

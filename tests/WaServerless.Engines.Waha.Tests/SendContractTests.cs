@@ -24,6 +24,7 @@ public sealed class SendContractTests
         { "list", new ListContent("Menu", "Pick one", "Open", [new ListSection("Mains", [new ListRow("r1", "Soup", "Hot"), new ListRow("r2", "Salad", null)])], "Thanks"), "/api/sendList" },
         { "buttons", new ButtonsContent("Choose a slot", [new ReplyButton("a", "Morning"), new ReplyButton("b", "Evening")], "Reply with a number"), "/api/sendText" },
         { "copy_code", new CopyCodeContent("482916", "Your verification code is:"), "/api/sendText" },
+        { "poll", new PollContent("Which day?", ["Monday", "Tuesday"], MultipleAnswers: true), "/api/sendPoll" },
     };
 
     [Theory]

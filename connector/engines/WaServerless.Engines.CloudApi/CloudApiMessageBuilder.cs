@@ -39,6 +39,7 @@ public static partial class CloudApiMessageBuilder
             ListContent list => ("interactive", List(list)),
             CopyCodeContent copyCode => ("template", CopyCode(copyCode, options)),
             TemplateContent template => ("template", Template(template)),
+            PollContent => throw new CloudApiConfigurationException("Meta's Cloud API has no polls; send them from a waha session."),
             _ => throw new ArgumentOutOfRangeException(nameof(content), content.GetType().Name, "Unknown message content."),
         };
 

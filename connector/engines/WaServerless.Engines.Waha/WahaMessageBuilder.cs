@@ -82,6 +82,14 @@ public static class WahaMessageBuilder
                     }).ToArray()),
                 };
                 return new("api/sendList", body);
+            case PollContent poll:
+                body["poll"] = new JsonObject
+                {
+                    ["name"] = poll.Question,
+                    ["options"] = new JsonArray(poll.Options.Select(o => (JsonNode)JsonValue.Create(o)!).ToArray()),
+                    ["multipleAnswers"] = poll.MultipleAnswers,
+                };
+                return new("api/sendPoll", body);
             case ButtonsContent buttons when fallback == ButtonsFallback.Poll:
                 body["poll"] = new JsonObject
                 {

@@ -41,6 +41,7 @@ public static partial class CampaignTemplate
             ButtonsContent b => b with { Body = Fill(b.Body) },
             CopyCodeContent c => c with { Text = FillOptional(c.Text) },
             ListContent l => l with { Body = Fill(l.Body) },
+            PollContent p => p with { Question = Fill(p.Question) },
             TemplateContent w => w with
             {
                 BodyParameters = [.. w.BodyParameters.Select(Fill)],
@@ -60,6 +61,7 @@ public static partial class CampaignTemplate
         ButtonsContent b => [b.Body],
         CopyCodeContent { Text: { } c } => [c],
         ListContent l => [l.Body],
+        PollContent p => [p.Question],
         TemplateContent w => TemplateTexts(w),
         _ => [],
     };

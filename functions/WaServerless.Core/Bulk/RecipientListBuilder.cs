@@ -201,6 +201,7 @@ public sealed class RecipientListBuilder
             ButtonsContent b => Check(b.Body, WhatsAppLimits.InteractiveBodyMaxLength, "text"),
             CopyCodeContent c => Check(c.Text, WhatsAppLimits.InteractiveBodyMaxLength, "copytext"),
             ListContent l => Check(l.Body, WhatsAppLimits.InteractiveBodyMaxLength, "text"),
+            PollContent p => Check(p.Question, WhatsAppLimits.PollQuestionMaxLength, "poll_question"),
             _ => null,
         };
     }

@@ -26,8 +26,8 @@ public sealed record EngineCapabilities(PairingMethods Pairing, IReadOnlySet<Mes
     /// <summary>The simulated WhatsApp carries everything, so every path can be tried locally.</summary>
     public static EngineCapabilities Sandbox { get; } = new(PairingMethods.QrCode | PairingMethods.PairCode, new HashSet<MessageType>(Enum.GetValues<MessageType>()), Groups: true, NumberChecks: true);
 
-    /// <summary>Meta's Cloud API: every message type of the model; no pairing, no groups, no number checks.</summary>
-    public static EngineCapabilities CloudApi { get; } = new(PairingMethods.None, new HashSet<MessageType>(Enum.GetValues<MessageType>()), Groups: false, NumberChecks: false);
+    /// <summary>Meta's Cloud API: every message type of the model but polls (it has none); no pairing, no groups, no number checks.</summary>
+    public static EngineCapabilities CloudApi { get; } = new(PairingMethods.None, new HashSet<MessageType>(Enum.GetValues<MessageType>().Where(t => t != MessageType.Poll)), Groups: false, NumberChecks: false);
 
     /// <summary>
     /// WhatsApp Web through WAHA: QR and pair code, groups and number checks; no Meta templates

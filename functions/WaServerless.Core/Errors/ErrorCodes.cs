@@ -59,6 +59,8 @@ public static class ErrorCodes
     public const string InvalidButtons = "INVALID_BUTTONS";
     public const string InvalidCopyCode = "INVALID_COPY_CODE";
     public const string InvalidList = "INVALID_LIST";
+
+    public const string InvalidPoll = "INVALID_POLL";
     public const string InvalidTemplateMessage = "INVALID_TEMPLATE_MESSAGE";
     public const string InvalidIdempotencyKey = "INVALID_IDEMPOTENCY_KEY";
     public const string IdempotencyMismatch = "IDEMPOTENCY_MISMATCH";

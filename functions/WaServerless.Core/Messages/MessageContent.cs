@@ -18,6 +18,7 @@ namespace WaServerless.Core.Messages;
 [JsonDerivedType(typeof(CopyCodeContent), "copy_code")]
 [JsonDerivedType(typeof(ListContent), "list")]
 [JsonDerivedType(typeof(TemplateContent), "template")]
+[JsonDerivedType(typeof(PollContent), "poll")]
 public abstract record MessageContent
 {
     [JsonIgnore]
@@ -34,6 +35,7 @@ public abstract record MessageContent
         CopyCodeContent => MessageType.CopyCode,
         ListContent => MessageType.List,
         TemplateContent => MessageType.Template,
+        PollContent => MessageType.Poll,
         _ => throw new InvalidOperationException($"Unknown content {GetType().Name}."),
     };
 }
@@ -84,4 +86,13 @@ public sealed record ListContent(string Title, string Body, string ButtonText, I
         && Footer == other.Footer && Sections.SequenceEqual(other.Sections);
 
     public override int GetHashCode() => HashCode.Combine(Title, Body, ButtonText, Sections.Count);
+}
+
+/// <summary>A poll: a question and 2 to 12 distinct options; <paramref name="MultipleAnswers"/> lets a recipient pick more than one.</summary>
+public sealed record PollContent(string Question, IReadOnlyList<string> Options, bool MultipleAnswers) : MessageContent
+{
+    public bool Equals(PollContent? other) =>
+        other is not null && Question == other.Question && MultipleAnswers == other.MultipleAnswers && Options.SequenceEqual(other.Options);
+
+    public override int GetHashCode() => HashCode.Combine(Question, MultipleAnswers, Options.Count);
 }

@@ -14,6 +14,7 @@ public enum MessageType
     CopyCode,
     List,
     Template,
+    Poll,
 }
 
 public static class MessageTypeNames
@@ -31,6 +32,7 @@ public static class MessageTypeNames
         MessageType.CopyCode => "copy_code",
         MessageType.List => "list",
         MessageType.Template => "template",
+        MessageType.Poll => "poll",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 

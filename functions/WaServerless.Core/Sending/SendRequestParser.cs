@@ -102,6 +102,7 @@ public static partial class SendRequestParser
         Mark(MessageType.Buttons, ButtonFields);
         Mark(MessageType.CopyCode, "copycode", "copytext");
         Mark(MessageType.List, ListFields);
+        Mark(MessageType.Poll, "poll_question", "poll_options", "poll_multiple");
         Mark(MessageType.Template, TemplateMarkers(f));
         if (markers.Count == 0 && IsDeclared(f, MessageType.Template))
         {
@@ -138,6 +139,7 @@ public static partial class SendRequestParser
             MessageType.Buttons => ParseButtons(f),
             MessageType.CopyCode => ParseCopyCode(f),
             MessageType.List => ParseList(f),
+            MessageType.Poll => ParsePoll(f),
             MessageType.Template => ParseTemplate(f),
             _ => throw new InvalidOperationException("unreachable"),
         };
@@ -305,6 +307,77 @@ public static partial class SendRequestParser
         }
 
         return new CopyCodeContent(code, text is null ? null : Limit(text, WhatsAppLimits.InteractiveBodyMaxLength, "text"), label);
+    }
+
+    private static PollContent ParsePoll(Fields f)
+    {
+        var question = f.Get("poll_question");
+        if (string.IsNullOrWhiteSpace(question))
+        {
+            throw Fail(ErrorCodes.InvalidPoll, "A poll needs 'poll_question'.", """For example poll_question=Which day suits you? and poll_options=["Monday","Tuesday"].""");
+        }
+
+        if (f.Has("text"))
+        {
+            throw Fail(ErrorCodes.ConflictingMessageTypes, "A poll's text is its poll_question; 'text' cannot go with it.", "Put the question in poll_question.");
+        }
+
+        if (question.Length > WhatsAppLimits.PollQuestionMaxLength)
+        {
+            throw Fail(ErrorCodes.InvalidPoll, $"poll_question is {question.Length} characters; WhatsApp allows {WhatsAppLimits.PollQuestionMaxLength}.");
+        }
+
+        var options = PollOptions(f.Get("poll_options"));
+        var multiple = f.Get("poll_multiple")?.Trim().ToLowerInvariant() switch
+        {
+            null or "" or "false" or "0" => false,
+            "true" or "1" => true,
+            var other => throw Fail(ErrorCodes.InvalidPoll, $"poll_multiple must be true or false, not '{Text.Clip.Preview(other)}'."),
+        };
+        return new PollContent(question.Trim(), options, multiple);
+    }
+
+    private static List<string> PollOptions(string? json)
+    {
+        const string Example = """poll_options=["Monday","Tuesday","Wednesday"]""";
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            throw Fail(ErrorCodes.InvalidPoll, $"A poll needs 'poll_options': a JSON array of {WhatsAppLimits.PollMinOptions} to {WhatsAppLimits.PollMaxOptions} options.", Example);
+        }
+
+        List<string?>? parsed;
+        try
+        {
+            parsed = JsonSerializer.Deserialize<List<string?>>(json);
+        }
+        catch (JsonException)
+        {
+            throw Fail(ErrorCodes.InvalidPoll, "poll_options must be a JSON array of strings.", Example);
+        }
+
+        if (parsed is null || parsed.Count < WhatsAppLimits.PollMinOptions || parsed.Count > WhatsAppLimits.PollMaxOptions)
+        {
+            throw Fail(ErrorCodes.InvalidPoll, $"A poll has {WhatsAppLimits.PollMinOptions} to {WhatsAppLimits.PollMaxOptions} options; this one has {parsed?.Count ?? 0}.", Example);
+        }
+
+        var options = new List<string>(parsed.Count);
+        foreach (var option in parsed)
+        {
+            var value = option?.Trim();
+            if (string.IsNullOrEmpty(value) || value.Length > WhatsAppLimits.PollOptionMaxLength)
+            {
+                throw Fail(ErrorCodes.InvalidPoll, $"Each poll option is 1 to {WhatsAppLimits.PollOptionMaxLength} characters.");
+            }
+
+            if (options.Contains(value, StringComparer.OrdinalIgnoreCase))
+            {
+                throw Fail(ErrorCodes.InvalidPoll, $"The poll option '{Text.Clip.Preview(value)}' is given twice; options must differ.");
+            }
+
+            options.Add(value);
+        }
+
+        return options;
     }
 
     private static ListContent ParseList(Fields f)

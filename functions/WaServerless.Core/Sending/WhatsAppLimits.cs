@@ -20,6 +20,12 @@ public static class WhatsAppLimits
     public const int ListRowIdMaxLength = 200;
     public const int CopyCodeMaxLength = 15;
 
+    /// <summary>A poll's question, and each of its 2 to 12 options.</summary>
+    public const int PollQuestionMaxLength = 255;
+    public const int PollOptionMaxLength = 100;
+    public const int PollMinOptions = 2;
+    public const int PollMaxOptions = 12;
+
     /// <summary>The label of a copy-code button (Meta's limit for template button text).</summary>
     public const int CopyButtonLabelMaxLength = 25;
     public const int FilenameMaxLength = 240;
