@@ -59,6 +59,8 @@ public class SendRequestParserTests
         { "recipient not a number", ["recipient", "hello", "text", "hi"], ErrorCodes.InvalidRecipient },
         { "recipient too short", ["recipient", "+1234", "text", "hi"], ErrorCodes.InvalidRecipient },
         { "recipient with letters", ["recipient", "+1415555O123", "text", "hi"], ErrorCodes.InvalidRecipient },
+        { "group id with letters", ["recipient", "family@g.us", "text", "hi"], ErrorCodes.InvalidRecipient },
+        { "a chat id that is no group", ["recipient", "14155550123@c.us", "text", "hi"], ErrorCodes.InvalidRecipient },
         { "phone instead of recipient", ["recipient", "<remove>", "phone", "+14155550123", "text", "hi"], ErrorCodes.UnknownField },
         { "to instead of recipient", ["recipient", "<remove>", "to", "+14155550123", "text", "hi"], ErrorCodes.UnknownField },
         { "message instead of text", ["message", "hi"], ErrorCodes.UnknownField },
@@ -165,6 +167,8 @@ public class SendRequestParserTests
     [InlineData("+1 (415) 555-0123", "+14155550123")]
     [InlineData("+44 20 7183 8750", "+442071838750")]
     [InlineData("6281234567890", "+6281234567890")]
+    [InlineData(" 120363025246125486@g.us ", "120363025246125486@g.us")]
+    [InlineData("14155550123-1585234567@G.US", "14155550123-1585234567@g.us")]
     public void Recipients_are_returned_in_E164(string input, string expected)
     {
         var result = SendRequestParser.Parse(Fields("recipient", input, "text", "hi"));

@@ -259,6 +259,16 @@ public sealed class CloudApiSessionTests : IAsyncLifetime
         Assert.Equal(422, status);
         Assert.Equal("MESSAGE_TYPE_NOT_SUPPORTED", body.GetProperty("error_code").GetString());
         Assert.Contains("cloudapi", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        var (groupStatus, groupBody) = await _host.SendJsonAsync(new { recipient = "120363025246125486@g.us", text = "hi all", session = sessionId, wait_for_session = true });
+        Assert.Equal(422, groupStatus);
+        Assert.Contains("cannot send to groups", groupBody.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        // The Sandbox (like WAHA) sends to a group id as it is.
+        var (sandboxStatus, sandboxBody) = await _host.SendJsonAsync(new { recipient = "120363025246125486@g.us", text = "hi all" });
+        Assert.Equal(202, sandboxStatus);
+        Assert.Equal("120363025246125486@g.us", sandboxBody.GetProperty("data").GetProperty("recipient").GetString());
+        await _host.WaitForStatusAsync(sandboxBody.GetProperty("data").GetProperty("queue_id").GetString()!, "sent");
     }
 
     [Fact]

@@ -38,6 +38,13 @@ public sealed partial class CloudApiEngine(HttpClient http, IOptions<CloudApiOpt
         cancellationToken.ThrowIfCancellationRequested();
         var o = options.Value;
 
+        if (request.Recipient.EndsWith("@g.us", StringComparison.Ordinal))
+        {
+            const string NoGroups = "Meta's Cloud API cannot send to WhatsApp groups.";
+            LogRefused(logger, request.MessageId, FailureKind.Permanent, NoGroups);
+            return EngineSendResult.Permanent(NoGroups);
+        }
+
         string body;
         try
         {

@@ -62,6 +62,11 @@ public sealed partial class SendHandler(
         var session = await sessions.RequireAsync(caller.Account.Id, sessionId, cancellationToken);
 
         // Refused up front rather than accepted and then failed by an engine that cannot carry it.
+        if (session.Engine is { } groupEngine && GroupIds.IsGroup(send.Recipient) && EngineCapabilities.For(groupEngine) is { Groups: false })
+        {
+            return ApiResults.Error(new ApiError(422, ErrorCodes.MessageTypeNotSupported, $"WhatsApp session '{sessionId}' runs on the {groupEngine} engine, which cannot send to groups.", "Send to a group from a waha session."));
+        }
+
         if (session.Engine is { } engine && EngineCapabilities.For(engine, waha.Value.ButtonsFallback) is { } capabilities && !capabilities.CanSend(send.Content.Type))
         {
             return ApiResults.Error(new ApiError(

@@ -57,7 +57,8 @@ public static partial class SendRequestParser
         var recipientText = f.Get("recipient")
             ?? throw Fail(ErrorCodes.MissingRecipient, "The field 'recipient' is required.", "Give the number in international format, for example +14155550123.");
         var recipient = PhoneNumberNormalizer.TryNormalize(recipientText)
-            ?? throw Fail(ErrorCodes.InvalidRecipient, $"'{Clip.Preview(recipientText)}' is not a valid phone number.", "Use international format with the country code, for example +14155550123.");
+            ?? GroupIds.TryNormalize(recipientText)
+            ?? throw Fail(ErrorCodes.InvalidRecipient, $"'{Clip.Preview(recipientText)}' is not a valid phone number or group id.", "Use international format with the country code, for example +14155550123, or a group id such as 120363025246125486@g.us.");
 
         if (!Priority.TryParse(f.Get("priority"), out var priority))
         {
