@@ -75,7 +75,8 @@ public sealed class MediaFetcherTests : IAsyncLifetime
         var services = new ServiceCollection();
         services.AddHttpClient(ConnectorMediaFetcher.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => PublicOnlyHttpHandler.Create(a => a.Equals(IPAddress.Loopback), TimeSpan.FromSeconds(2), host => new MediaAddressBlockedException(host)));
-        services.AddSingleton(Options.Create(new MediaFetchOptions { FetchTimeout = TimeSpan.FromSeconds(1), MaxRedirects = 3 }));
+        // Generous: the suite shares two cores. The timeout itself is tested with a fetcher of its own.
+        services.AddSingleton(Options.Create(new MediaFetchOptions { FetchTimeout = TimeSpan.FromSeconds(20), MaxRedirects = 3 }));
         services.AddSingleton<IMediaFetcher, ConnectorMediaFetcher>();
         _services = services.BuildServiceProvider();
     }
@@ -174,9 +175,24 @@ public sealed class MediaFetcherTests : IAsyncLifetime
     [Theory]
     [InlineData("gone", FailureKind.Permanent)]
     [InlineData("broken", FailureKind.Transient)]
-    [InlineData("slow.jpg", FailureKind.Transient)]
-    public async Task Server_errors_and_timeouts_are_transient_and_missing_files_permanent(string path, FailureKind expected) =>
+    public async Task Server_errors_are_transient_and_missing_files_permanent(string path, FailureKind expected) =>
         Assert.Equal(expected, (await RefusedAsync(path)).Failure);
+
+    [Fact]
+    public async Task A_server_slower_than_the_fetch_timeout_is_transient()
+    {
+        var services = new ServiceCollection();
+        services.AddHttpClient(ConnectorMediaFetcher.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => PublicOnlyHttpHandler.Create(a => a.Equals(IPAddress.Loopback), TimeSpan.FromSeconds(2), host => new MediaAddressBlockedException(host)));
+        services.AddSingleton(Options.Create(new MediaFetchOptions { FetchTimeout = TimeSpan.FromMilliseconds(500) }));
+        services.AddSingleton<IMediaFetcher, ConnectorMediaFetcher>();
+        await using var provider = services.BuildServiceProvider();
+
+        var e = await Assert.ThrowsAsync<MediaFetchException>(() => provider.GetRequiredService<IMediaFetcher>().FetchAsync(new Uri(_base, "slow.jpg"), MediaKind.Image, null, CancellationToken.None));
+
+        Assert.Equal(FailureKind.Transient, e.Failure);
+        Assert.Contains("timed out", e.Message, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Private_hosts_are_refused_as_a_setting_outside_azurite()
