@@ -32,6 +32,7 @@ public static class ApiEndpoints
         ("GET", "messages"),
         ("GET", "messages/{queueId}"),
         ("POST", "messages/{queueId}/cancel"),
+        ("POST", "messages/{queueId}/resend"),
         ("GET", "inbound"),
         ("GET", "inbound/{messageId}"),
         ("POST", "accounts"),
@@ -75,6 +76,7 @@ public static class ApiEndpoints
         api.AddEndpointFilter(ApiErrorHandling.FilterAsync); // inside the deadline: a cancelled request stays the deadline's to answer
         api.MapPost("/send", (HttpContext c, SendHandler h) => Execute(c, h.HandleAsync(c.Request, c.RequestAborted)));
         api.MapGet("/messages", (HttpContext c, MessagesHandler h) => Execute(c, h.ListAsync(c.Request, c.RequestAborted)));
+        api.MapPost("/messages/{queueId}/resend", (HttpContext c, string queueId, MessagesHandler h) => Execute(c, h.ResendAsync(c.Request, queueId, c.RequestAborted)));
         api.MapPost("/messages/{queueId}/cancel", (HttpContext c, string queueId, MessagesHandler h, [FromServices] IWorkflowClient workflows) => Execute(c, h.CancelAsync(c.Request, queueId, workflows, c.RequestAborted)));
         api.MapGet("/messages/{queueId}", (HttpContext c, string queueId, MessagesHandler h) => Execute(c, h.GetAsync(c.Request, queueId, c.RequestAborted)));
         api.MapGet("/inbound", (HttpContext c, InboundHandler h) => Execute(c, h.ListAsync(c.Request, c.RequestAborted)));

@@ -97,6 +97,39 @@ public sealed class SendApiTests(DevHostFixture fixture) : IClassFixture<DevHost
     }
 
     [Fact]
+    public async Task A_failed_message_is_resent_as_its_next_attempt_and_a_read_one_is_refused_with_its_status()
+    {
+        const string Recipient = "+14155550177";
+        using (var fault = await Host.Client.PutAsJsonAsync("sandbox/faults/" + Recipient, new { kind = "permanent", reason = "not on WhatsApp", times = 1 }))
+        {
+            fault.EnsureSuccessStatusCode();
+        }
+
+        var (status, body) = await Host.SendJsonAsync(new { recipient = Recipient, text = "second time lucky" });
+        Assert.Equal(202, status);
+        var queueId = body.GetProperty("data").GetProperty("queue_id").GetString()!;
+        await Host.WaitForStatusAsync(queueId, "failed");
+
+        using var resent = await Host.Client.SendAsync(Host.Request(HttpMethod.Post, $"api/messages/{queueId}/resend"));
+        Assert.Equal(HttpStatusCode.Accepted, resent.StatusCode);
+        Assert.Equal("queued", (await DevHostInstance.ReadAsync(resent)).GetProperty("data").GetProperty("status").GetString());
+
+        var read = (await Host.WaitForStatusAsync(queueId, "read")).GetProperty("data");
+        var history = read.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()).ToList();
+        Assert.Equal(["queued", "sending", "failed", "queued", "sending", "sent", "delivered", "read"], history);
+        Assert.Equal(2, read.GetProperty("attempts").GetInt32());
+        Assert.Single(Host.Service<SandboxEngine>().Sent, s => s.Request.MessageId == queueId); // the Sandbox records what got through
+
+        using var again = await Host.Client.SendAsync(Host.Request(HttpMethod.Post, $"api/messages/{queueId}/resend"));
+        using var unknown = await Host.Client.SendAsync(Host.Request(HttpMethod.Post, "api/messages/msg_01JDA2B3C4D5E6F7G8H9J0KMNP/resend"));
+        var refused = await DevHostInstance.ReadAsync(again);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal("MESSAGE_NOT_RESENDABLE", refused.GetProperty("error_code").GetString());
+        Assert.Contains("read", refused.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
     public async Task A_form_post_with_the_key_in_the_apikey_field_is_accepted()
     {
         var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["apikey"] = Host.ApiKey, ["recipient"] = "+14155550101", ["text"] = "form", ["priority"] = "otp" });

@@ -17,7 +17,7 @@ using WaServerless.Core.Text;
 namespace WaServerless.Api.Messages;
 
 /// <summary>GET /api/messages/{queue_id} and GET /api/messages: status and history, only ever of the caller's own account.</summary>
-public sealed class MessagesHandler(ApiKeyAuthenticator authenticator, MessageStore messages, WorkflowDispatcher workflows, TimeProvider time)
+public sealed partial class MessagesHandler(ApiKeyAuthenticator authenticator, MessageStore messages, WorkflowDispatcher workflows, WaServerless.Queues.SendCommandQueue queue, TimeProvider time, ILogger<MessagesHandler> logger)
 {
     /// <summary>
     /// POST /api/messages/{queue_id}/cancel: a message not yet handed to WhatsApp (scheduled, queued,
@@ -40,6 +40,41 @@ public sealed class MessagesHandler(ApiKeyAuthenticator authenticator, MessageSt
         await workflows.CancelMessageRetryAsync(client, caller.Account.Id, queueId, "cancelled by the caller", cancellationToken);
         return ApiResults.Ok(MessageView.From(record));
     }
+
+    /// <summary>
+    /// POST /api/messages/{queue_id}/resend: a failed message goes out again as its next attempt (its
+    /// history kept); any other status answers 409 with the status it has.
+    /// </summary>
+    public async Task<IActionResult> ResendAsync(HttpRequest request, string queueId, CancellationToken cancellationToken)
+    {
+        var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+        var (record, command) = await messages.ResendAsync(caller.Account.Id, queueId, System.Diagnostics.Activity.Current?.Id, cancellationToken);
+        if (record is null)
+        {
+            return ApiResults.Error(new ApiError(404, ErrorCodes.MessageNotFound, $"No message '{Clip.Preview(queueId)}' in this account."));
+        }
+
+        if (command is null)
+        {
+            return ApiResults.Error(new ApiError(409, ErrorCodes.MessageNotResendable, $"The message is {record.Status.ToWire()}; only failed messages can be resent.", "Send a new message with POST /api/send."));
+        }
+
+        // Stored with its outbox row: an enqueue that fails now is the sweeper's to finish.
+        try
+        {
+            await queue.EnqueueAsync(command, null, cancellationToken);
+            await messages.CompleteOutboxAsync(command.AccountId, command.MessageId, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogEnqueueDeferred(logger, e, command.MessageId);
+        }
+
+        return new JsonApiResult(StatusCodes.Status202Accepted, new DataResponse<MessageView>(true, MessageView.From(record)));
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Resent message {MessageId} stored; its enqueue is left to the outbox sweeper")]
+    private static partial void LogEnqueueDeferred(ILogger logger, Exception exception, string messageId);
 
     public const int DefaultLimit = 20;
     public const int MaxLimit = 1000;

@@ -86,6 +86,8 @@ public static class ErrorCodes
     public const string InvalidQuery = "INVALID_QUERY";
     public const string MessageNotFound = "MESSAGE_NOT_FOUND";
     public const string MessageNotCancellable = "MESSAGE_NOT_CANCELLABLE";
+
+    public const string MessageNotResendable = "MESSAGE_NOT_RESENDABLE";
     public const string NotFound = "NOT_FOUND";
     public const string MethodNotAllowed = "METHOD_NOT_ALLOWED";
     public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";

@@ -32,6 +32,11 @@ public sealed class SendFunctions(SendHandler send, MessagesHandler messages, In
         string queueId,
         [DurableClient] DurableTaskClient durable) => messages.CancelAsync(request, queueId, new DurableWorkflowClient(durable), request.HttpContext.RequestAborted);
 
+    [Function(nameof(ResendMessage))]
+    public Task<IActionResult> ResendMessage(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "messages/{queueId}/resend")] HttpRequest request,
+        string queueId) => messages.ResendAsync(request, queueId, request.HttpContext.RequestAborted);
+
     [Function(nameof(ListInbound))]
     public Task<IActionResult> ListInbound(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "inbound")] HttpRequest request) => inbound.ListAsync(request, request.HttpContext.RequestAborted);

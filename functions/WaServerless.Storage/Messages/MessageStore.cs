@@ -372,6 +372,74 @@ public sealed class MessageStore(StorageClients clients, TimeProvider time, IOpt
         throw new RequestFailedException(503, $"Message {messageId} stayed contended.");
     }
 
+    /// <summary>
+    /// Sends a failed message again: the same message, queued once more as its next attempt, its
+    /// history kept and its failure reason cleared, with an outbox row in the same transaction so
+    /// that an enqueue that does not happen is swept. Any other status changes nothing and comes
+    /// back as it is (Resent false); an unknown message is null.
+    /// </summary>
+    public async Task<(MessageRecord? Record, SendCommand? Command)> ResendAsync(string accountId, string messageId, string? traceParent, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxConcurrencyRetries; attempt++)
+        {
+            var response = await Table.GetEntityIfExistsAsync<TableEntity>(accountId, MessageRowKey(messageId), cancellationToken: cancellationToken);
+            if (!response.HasValue)
+            {
+                return (null, null);
+            }
+
+            var entity = response.Value!;
+            var current = FromEntity(entity);
+            if (current.Status != MessageStatus.Failed)
+            {
+                return (current, null);
+            }
+
+            var now = time.GetUtcNow();
+            var next = current.Attempts + 1;
+            var history = current.History.Append(new StatusChange(MessageStatus.Queued, now, next, "resent by the caller")).ToList();
+            entity["Status"] = MessageStatus.Queued.ToWire();
+            entity["History"] = JsonSerializer.Serialize(history, WireJson.Options);
+            entity["Attempts"] = next;
+            entity["UpdatedAt"] = now;
+            entity.Remove("FailureReason");
+            var command = new SendCommand
+            {
+                MessageId = current.MessageId,
+                AccountId = current.AccountId,
+                SessionKey = current.SessionKey,
+                Recipient = current.Recipient,
+                Content = current.Content,
+                Priority = current.Priority.Value,
+                AcceptedAt = current.AcceptedAt,
+                Attempt = next,
+                TraceParent = traceParent,
+            };
+            try
+            {
+                await Table.SubmitTransactionAsync(
+                    [
+                        new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, entity.ETag),
+                        new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(accountId, OutboxRowKey(messageId))
+                        {
+                            ["MessageId"] = messageId,
+                            ["Command"] = JsonSerializer.Serialize(command, WireJson.Options),
+                            ["CreatedAt"] = now,
+                            ["NotBefore"] = (DateTimeOffset?)null,
+                        }),
+                    ],
+                    cancellationToken);
+                return (FromEntity(entity), command);
+            }
+            catch (TableTransactionFailedException e) when (e.Status == 412)
+            {
+                // A late receipt raced the resend; read again.
+            }
+        }
+
+        throw new RequestFailedException(503, $"Message {messageId} stayed contended.");
+    }
+
     /// <summary>The command's enqueue happened: the outbox row is no longer needed.</summary>
     public async Task CompleteOutboxAsync(string accountId, string messageId, CancellationToken cancellationToken)
     {
