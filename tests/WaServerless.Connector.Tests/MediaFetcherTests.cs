@@ -72,13 +72,19 @@ public sealed class MediaFetcherTests : IAsyncLifetime
         await _server.StartAsync();
         _base = new Uri(_server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
 
+        // Generous: the suite shares two cores. The timeout itself is tested with a fetcher of its own.
+        _services = FetcherServices(a => a.Equals(IPAddress.Loopback), TimeSpan.FromSeconds(20));
+    }
+
+    /// <summary>The connector's fetcher, with a handler that may connect only where <paramref name="allowed"/> says.</summary>
+    private static ServiceProvider FetcherServices(Func<IPAddress, bool> allowed, TimeSpan fetchTimeout)
+    {
         var services = new ServiceCollection();
         services.AddHttpClient(ConnectorMediaFetcher.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => PublicOnlyHttpHandler.Create(a => a.Equals(IPAddress.Loopback), TimeSpan.FromSeconds(2), host => new MediaAddressBlockedException(host)));
-        // Generous: the suite shares two cores. The timeout itself is tested with a fetcher of its own.
-        services.AddSingleton(Options.Create(new MediaFetchOptions { FetchTimeout = TimeSpan.FromSeconds(20), MaxRedirects = 3 }));
+            .ConfigurePrimaryHttpMessageHandler(() => PublicOnlyHttpHandler.Create(allowed, TimeSpan.FromSeconds(2), host => new MediaAddressBlockedException(host)));
+        services.AddSingleton(Options.Create(new MediaFetchOptions { FetchTimeout = fetchTimeout, MaxRedirects = 3 }));
         services.AddSingleton<IMediaFetcher, ConnectorMediaFetcher>();
-        _services = services.BuildServiceProvider();
+        return services.BuildServiceProvider();
     }
 
     public async Task DisposeAsync()
@@ -159,12 +165,7 @@ public sealed class MediaFetcherTests : IAsyncLifetime
     public async Task A_name_is_resolved_and_its_addresses_checked_when_connecting_not_trusted_from_accept_time()
     {
         // What a rebinding name looks like at connect time: it now resolves to an address that is refused.
-        var services = new ServiceCollection();
-        services.AddHttpClient(ConnectorMediaFetcher.ClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => PublicOnlyHttpHandler.Create(a => !IPAddress.IsLoopback(a), TimeSpan.FromSeconds(2), host => new MediaAddressBlockedException(host)));
-        services.AddSingleton(Options.Create(new MediaFetchOptions()));
-        services.AddSingleton<IMediaFetcher, ConnectorMediaFetcher>();
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = FetcherServices(a => !IPAddress.IsLoopback(a), TimeSpan.FromSeconds(20));
 
         var e = await Assert.ThrowsAsync<MediaFetchException>(() => provider.GetRequiredService<IMediaFetcher>().FetchAsync(new Uri($"http://localhost:{_base.Port}/photo.jpg"), MediaKind.Image, null, CancellationToken.None));
 
@@ -181,12 +182,7 @@ public sealed class MediaFetcherTests : IAsyncLifetime
     [Fact]
     public async Task A_server_slower_than_the_fetch_timeout_is_transient()
     {
-        var services = new ServiceCollection();
-        services.AddHttpClient(ConnectorMediaFetcher.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => PublicOnlyHttpHandler.Create(a => a.Equals(IPAddress.Loopback), TimeSpan.FromSeconds(2), host => new MediaAddressBlockedException(host)));
-        services.AddSingleton(Options.Create(new MediaFetchOptions { FetchTimeout = TimeSpan.FromMilliseconds(500) }));
-        services.AddSingleton<IMediaFetcher, ConnectorMediaFetcher>();
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = FetcherServices(a => a.Equals(IPAddress.Loopback), TimeSpan.FromMilliseconds(500));
 
         var e = await Assert.ThrowsAsync<MediaFetchException>(() => provider.GetRequiredService<IMediaFetcher>().FetchAsync(new Uri(_base, "slow.jpg"), MediaKind.Image, null, CancellationToken.None));
 

@@ -42,3 +42,24 @@ public sealed record OutboxEntry(SendCommand Command, DateTimeOffset? NotBefore)
 
 /// <summary>Messages counted by how far they got: Sent includes those delivered and read, Delivered those read; Queued is queued, scheduled or sending.</summary>
 public sealed record MessageStatusCounts(int Queued, int Sent, int Delivered, int Read, int Failed, int Cancelled);
+
+public static class MessageRecordCommands
+{
+    /// <summary>The command that sends this stored message (again) as attempt <paramref name="attempt"/>.</summary>
+    public static SendCommand ToCommand(this MessageRecord message, int attempt, string? traceParent)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return new SendCommand
+        {
+            MessageId = message.MessageId,
+            AccountId = message.AccountId,
+            SessionKey = message.SessionKey,
+            Recipient = message.Recipient,
+            Content = message.Content,
+            Priority = message.Priority.Value,
+            AcceptedAt = message.AcceptedAt,
+            Attempt = attempt,
+            TraceParent = traceParent,
+        };
+    }
+}

@@ -403,18 +403,7 @@ public sealed class MessageStore(StorageClients clients, TimeProvider time, IOpt
             entity["Attempts"] = next;
             entity["UpdatedAt"] = now;
             entity.Remove("FailureReason");
-            var command = new SendCommand
-            {
-                MessageId = current.MessageId,
-                AccountId = current.AccountId,
-                SessionKey = current.SessionKey,
-                Recipient = current.Recipient,
-                Content = current.Content,
-                Priority = current.Priority.Value,
-                AcceptedAt = current.AcceptedAt,
-                Attempt = next,
-                TraceParent = traceParent,
-            };
+            var command = current.ToCommand(next, traceParent);
             try
             {
                 await Table.SubmitTransactionAsync(

@@ -40,18 +40,7 @@ public sealed partial class WorkflowDispatcher(
         var stored = await messages.GetAsync(deliveryEvent.AccountId, deliveryEvent.MessageId, cancellationToken);
         if (stored is not null)
         {
-            var command = new SendCommand
-            {
-                MessageId = stored.MessageId,
-                AccountId = stored.AccountId,
-                SessionKey = stored.SessionKey,
-                Recipient = stored.Recipient,
-                Content = stored.Content,
-                Priority = stored.Priority.Value,
-                AcceptedAt = stored.AcceptedAt,
-                Attempt = Math.Max(1, deliveryEvent.Attempt),
-                TraceParent = deliveryEvent.TraceParent,
-            };
+            var command = stored.ToCommand(Math.Max(1, deliveryEvent.Attempt), deliveryEvent.TraceParent);
             var input = RetrySendInput.Create(command, deliveryEvent.Reason, cause == TransientCause.SessionDisconnected, options.Value.RetrySettings);
             var started = await client.StartAsync(RetrySendOrchestrator.Name, RetrySendOrchestrator.InstanceIdFor(command.MessageId), input, cancellationToken);
             LogRetry(logger, command.MessageId, command.Attempt, started);
