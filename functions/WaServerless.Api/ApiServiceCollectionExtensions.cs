@@ -40,6 +40,7 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<MediaOptions>, MediaOptionsValidation>();
         services.AddSingleton<MediaSizeProbe>();
         services.AddSingleton<MediaGuard>();
+        services.AddSingleton<EngineSupport>();
         services.AddOptions<WaServerless.Core.Engines.WahaSendingOptions>().BindConfiguration(WaServerless.Core.Engines.WahaSendingOptions.Section).ValidateOnStart();
         services.AddHttpClient(MediaSizeProbe.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });

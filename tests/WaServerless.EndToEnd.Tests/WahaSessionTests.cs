@@ -178,6 +178,22 @@ public sealed class WahaSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_campaign_an_engine_cannot_carry_is_refused_up_front_too()
+    {
+        var bulk = new BulkApi(_host);
+        var (_, key) = await bulk.NewAccountAsync("growth");
+        using var create = new HttpRequestMessage(HttpMethod.Post, "api/sessions") { Content = JsonContent.Create(new { name = "campaign phone", engine = "waha" }) };
+        create.Headers.Add("X-API-Key", key);
+        using var created = await _host.Client.SendAsync(create);
+        var sessionId = (await DevHostInstance.ReadAsync(created)).GetProperty("data").GetProperty("id").GetString()!;
+
+        var (status, body, _) = await bulk.CreateAsync(key, new { session = sessionId, template_name = "order_update", template_language = "en_US", recipients = new[] { "+14155550641", "+14155550642" } });
+
+        Assert.Equal(422, status);
+        Assert.Equal("MESSAGE_TYPE_NOT_SUPPORTED", body.GetProperty("error_code").GetString());
+    }
+
+    [Fact]
     public async Task A_forged_or_missing_signature_is_refused_and_nothing_is_recorded()
     {
         var (id, name) = await CreatePairedSessionAsync("guarded phone");

@@ -51,6 +51,7 @@ public sealed partial class BulkHandler(
     MessageStore messages,
     WorkflowDispatcher dispatcher,
     MediaGuard media,
+    EngineSupport engines,
     IOptions<BulkOptions> options,
     TimeProvider time,
     ILogger<BulkHandler> logger)
@@ -84,6 +85,10 @@ public sealed partial class BulkHandler(
         var parsed = BulkCampaignRequestParser.Parse(body.Fields, new CampaignIntervalLimits(o.DefaultInterval, o.MaxInterval));
         var sessionId = parsed.Session ?? caller.Account.DefaultSessionId;
         var session = await sessions.RequireAsync(caller.Account.Id, sessionId, cancellationToken);
+        if (engines.Refusal(session, parsed.Content, null) is { } unsupported)
+        {
+            return ApiResults.Error(unsupported);
+        }
 
         var builder = new RecipientListBuilder(parsed.Content, o.MaxRecipients, o.MaxReportedErrors);
         ReadRecipients(body, parsed, builder);

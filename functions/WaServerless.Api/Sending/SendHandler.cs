@@ -35,7 +35,7 @@ public sealed partial class SendHandler(
     PlanCatalog plans,
     SessionStore sessions,
     MediaGuard media,
-    IOptions<WahaSendingOptions> waha,
+    EngineSupport engines,
     TimeProvider time,
     ILogger<SendHandler> logger)
 {
@@ -61,19 +61,9 @@ public sealed partial class SendHandler(
         var sessionId = fields.TryGetValue("session", out var chosen) && !string.IsNullOrWhiteSpace(chosen) ? chosen.Trim() : caller.Account.DefaultSessionId;
         var session = await sessions.RequireAsync(caller.Account.Id, sessionId, cancellationToken);
 
-        // Refused up front rather than accepted and then failed by an engine that cannot carry it.
-        if (session.Engine is { } groupEngine && GroupIds.IsGroup(send.Recipient) && EngineCapabilities.For(groupEngine) is { Groups: false })
+        if (engines.Refusal(session, send.Content, send.Recipient) is { } unsupported)
         {
-            return ApiResults.Error(new ApiError(422, ErrorCodes.MessageTypeNotSupported, $"WhatsApp session '{sessionId}' runs on the {groupEngine} engine, which cannot send to groups.", "Send to a group from a waha session."));
-        }
-
-        if (session.Engine is { } engine && EngineCapabilities.For(engine, waha.Value.ButtonsFallback) is { } capabilities && !capabilities.CanSend(send.Content.Type))
-        {
-            return ApiResults.Error(new ApiError(
-                422,
-                ErrorCodes.MessageTypeNotSupported,
-                $"WhatsApp session '{sessionId}' runs on the {engine} engine, which cannot send {send.Content.Type.ToWire()} messages.",
-                send.Content.Type == MessageType.Template ? "Templates are Meta's: send them from a cloudapi session." : "Send another message type, or set Waha__ButtonsFallback to numberedtext or poll."));
+            return ApiResults.Error(unsupported);
         }
 
         var waitForSession = fields.TryGetValue("wait_for_session", out var wait) && (wait.Trim() is "true" or "1");
