@@ -82,7 +82,7 @@ public sealed partial class ReadmeExamplesTests
         }
     }
 
-    private static async Task<(int Status, string Body)> RunAsync(string workDir, string script)
+    internal static async Task<(int Status, string Body)> RunAsync(string workDir, string script)
     {
         var start = new ProcessStartInfo("bash") { WorkingDirectory = workDir, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("-c");
