@@ -50,7 +50,7 @@ public sealed class EngineRestartTests
         await using var second = await DevHostProcess.StartAsync(prefix, keyFile, oneByOne);
         var done = await Eventually.MatchesAsync(
             () => second.GetAsync("api/bulk/" + campaignId),
-            c => c.GetProperty("data").GetProperty("status").GetString() == "completed" && Progress(c, "sent") == 6,
+            c => c.TryGetProperty("data", out var data) && data.GetProperty("status").GetString() == "completed" && Progress(c, "sent") == 6,
             Patience,
             "the campaign to complete after the restart");
         Assert.Equal(6, Progress(done, "released"));
@@ -92,11 +92,12 @@ public sealed class EngineRestartTests
         Assert.Single(History(delivered), h => h.StartsWith("retry 2 scheduled at", StringComparison.Ordinal));
     }
 
+    // A devhost that just started may answer 503 (no data) while storage warms up: nothing to count yet.
     private static int Progress(JsonElement campaign, string field) =>
-        campaign.GetProperty("data").GetProperty("progress").TryGetProperty(field, out var value) ? value.GetInt32() : 0;
+        campaign.TryGetProperty("data", out var data) && data.GetProperty("progress").TryGetProperty(field, out var value) ? value.GetInt32() : 0;
 
     private static IEnumerable<string> History(JsonElement message) =>
-        message.GetProperty("data").TryGetProperty("history", out var history)
+        message.TryGetProperty("data", out var data) && data.TryGetProperty("history", out var history)
             ? history.EnumerateArray().Select(h => h.TryGetProperty("detail", out var d) ? d.GetString() ?? "" : "")
             : [];
 }
