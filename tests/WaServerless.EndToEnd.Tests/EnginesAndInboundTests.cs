@@ -268,7 +268,7 @@ public sealed class CloudApiSessionTests : IAsyncLifetime
         var (sandboxStatus, sandboxBody) = await _host.SendJsonAsync(new { recipient = "120363025246125486@g.us", text = "hi all" });
         Assert.Equal(202, sandboxStatus);
         Assert.Equal("120363025246125486@g.us", sandboxBody.GetProperty("data").GetProperty("recipient").GetString());
-        await _host.WaitForStatusAsync(sandboxBody.GetProperty("data").GetProperty("queue_id").GetString()!, "sent");
+        await _host.WaitForStatusAsync(sandboxBody.GetProperty("data").GetProperty("queue_id").GetString()!, "read");
     }
 
     [Fact]
