@@ -30,6 +30,9 @@ public sealed class WahaSessionTests : IAsyncLifetime
         _waha = new WahaStandIn(LoopbackPorts.Free());
         _media = WireMockServer.Start(new WireMockServerSettings { Urls = [$"http://127.0.0.1:{LoopbackPorts.Free()}"] });
         _media.Given(Request.Create().WithPath("/photo.jpg").UsingGet()).RespondWith(Response.Create().WithHeader("Content-Type", "image/jpeg").WithBody(Jpeg));
+        _media.Given(Request.Create().WithPath("/invoice.pdf").UsingGet()).RespondWith(Response.Create().WithHeader("Content-Type", "application/pdf").WithBody("%PDF-1.7 test"u8.ToArray()));
+        _media.Given(Request.Create().WithPath("/clip.mp4").UsingGet()).RespondWith(Response.Create().WithHeader("Content-Type", "video/mp4").WithBody(new byte[] { 0, 0, 0, 24, 102, 116, 121, 112 }));
+        _media.Given(Request.Create().WithPath("/note.ogg").UsingGet()).RespondWith(Response.Create().WithHeader("Content-Type", "audio/ogg; codecs=opus").WithBody("OggS test"u8.ToArray()));
         _media.Given(Request.Create().WithPath("/page.html").UsingGet()).RespondWith(Response.Create().WithHeader("Content-Type", "text/html").WithBody("<html></html>"));
         _prefix = Azurite.NewPrefix();
         _host = await StartHostAsync(_waha);
@@ -101,6 +104,12 @@ public sealed class WahaSessionTests : IAsyncLifetime
             (new { recipient = "+14155550602", file = _media.Url + "/photo.jpg", text = "A photo", session = id }, "/api/sendImage"),
             (new { recipient = "+14155550603", latitude = 38.8976, longitude = -77.0366, session = id }, "/api/sendLocation"),
             (new { recipient = "+14155550604", text = "Coming?", button1 = "Yes", button2 = "No", session = id }, "/api/sendText"),
+            (new { recipient = "+14155550605", document = _media.Url + "/invoice.pdf", filename = "invoice-42.pdf", session = id }, "/api/sendFile"),
+            (new { recipient = "+14155550606", video = _media.Url + "/clip.mp4", session = id }, "/api/sendVideo"),
+            (new { recipient = "+14155550607", audio = _media.Url + "/note.ogg", ptt = true, session = id }, "/api/sendVoice"),
+            (new { recipient = "+14155550608", contact_name = "Ada Lovelace", contact_phone = "+442071838750", session = id }, "/api/sendContactVcard"),
+            (new { recipient = "+14155550609", text = "Today's menu", list_title = "Menu", list_button = "Choose", list_sections = new[] { new { title = "Mains", rows = new[] { new { rowId = "soup", title = "Soup" } } } }, session = id }, "/api/sendList"),
+            (new { recipient = "+14155550610", poll_question = "Which day?", poll_options = new[] { "Monday", "Tuesday" }, session = id }, "/api/sendPoll"),
         };
         var queueIds = new List<string>();
         foreach (var (body, _) in sends)
@@ -124,6 +133,8 @@ public sealed class WahaSessionTests : IAsyncLifetime
 
         var image = Assert.Single(made, c => c.Path == "/api/sendImage");
         Assert.Equal(Convert.ToBase64String(Jpeg), (string)image.Body["file"]!["data"]!);
+        Assert.Equal("invoice-42.pdf", (string)Assert.Single(made, c => c.Path == "/api/sendFile").Body["file"]!["filename"]!);
+        Assert.Equal("audio/ogg", (string)Assert.Single(made, c => c.Path == "/api/sendVoice").Body["file"]!["mimetype"]!);
         Assert.Contains("1. Yes\n2. No", (string)Assert.Single(made, c => (string)c.Body["chatId"]! == "14155550604@c.us").Body["text"]!, StringComparison.Ordinal);
 
         // WAHA's acks move the message forward: DEVICE is delivered, READ is read.
