@@ -158,7 +158,15 @@ public sealed class ActivityTests
         Assert.Equal(new TextContent("Hi R0"), message.Content);
         Assert.Equal(recipients[0].Recipient, message.Recipient);
         Assert.Equal(MessageStoreCampaignSendAcceptor.IdempotencyKeyFor(campaign.CampaignId, 0), message.IdempotencyKey);
-        Assert.Equal(first.MessageId, Assert.Single(await h.DrainLaneAsync(Lane.Bulk)).MessageId);
+        var queued = Assert.Single(await h.DrainLaneAsync(Lane.Bulk));
+        Assert.Equal(first.MessageId, queued.MessageId);
+        Assert.Null(queued.MaxMediaBytes); // a text campaign: no media to limit
+
+        var photos = await store.CreateAsync(CampaignStoreTests.NewCampaign(account.Id) with { KeyId = key.KeyId, Content = new ImageContent(new Uri("https://cdn.example.com/p.jpg"), "Hi {{name}}") }, CampaignStoreTests.Recipients(2), default);
+        // Its second recipient: the first was just sent to, and its recipient gap would schedule it for later.
+        Assert.IsType<CampaignSendOutcome.Accepted>(await acceptor.AcceptAsync(photos, (await store.GetRecipientsAsync(photos.CampaignId, 0, 2, default))[1], Start, default));
+        // The plan's media limit travels with the command, for the engines that fetch the bytes.
+        Assert.Equal(new Plan().MaxMediaBytes, Assert.Single(await h.DrainLaneAsync(Lane.Bulk)).MaxMediaBytes);
 
         await h.Services.GetRequiredService<ApiKeyStore>().RevokeAsync(key.KeyId, account.Id, default);
         var stopped = Assert.IsType<CampaignSendOutcome.Halted>(await acceptor.AcceptAsync(campaign, recipients[1], Start, default));

@@ -156,6 +156,8 @@ public sealed class MessageStoreCampaignSendAcceptor(
             Content = content,
             Priority = priority.Value,
             AcceptedAt = time.GetUtcNow(),
+            // Enforced again where the bytes are fetched (the waha engine), as for a single send.
+            MaxMediaBytes = WaServerless.Core.Messages.MediaUrls.Of(content).Count > 0 ? plans.PlanOf(caller.Account).MaxMediaBytes : null,
         };
 
         var result = await messages.AcceptAsync(caller, limits, request, command, Respond, cancellationToken);
