@@ -135,7 +135,8 @@ public sealed class DevHostInstance : IAsyncDisposable
     public Task<JsonElement> WaitForStatusAsync(string queueId, string status, TimeSpan? timeout = null) =>
         Eventually.MatchesAsync(
             () => GetMessageAsync(queueId),
-            m => m.GetProperty("data").GetProperty("status").GetString() == status,
+            // A 503 from a storage call that timed out on the shared machine is not an answer yet: ask again.
+            m => m.TryGetProperty("data", out var data) && data.GetProperty("status").GetString() == status,
             timeout ?? TimeSpan.FromSeconds(30),
             $"{queueId} to be {status}");
 

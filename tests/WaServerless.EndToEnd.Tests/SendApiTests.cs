@@ -108,16 +108,21 @@ public sealed class SendApiTests(DevHostFixture fixture) : IClassFixture<DevHost
         var (status, body) = await Host.SendJsonAsync(new { recipient = Recipient, text = "second time lucky" });
         Assert.Equal(202, status);
         var queueId = body.GetProperty("data").GetProperty("queue_id").GetString()!;
-        await Host.WaitForStatusAsync(queueId, "failed");
+        var failed = (await Host.WaitForStatusAsync(queueId, "failed")).GetProperty("data");
+        var before = failed.GetProperty("history").GetArrayLength();
+        var attemptsBefore = failed.GetProperty("attempts").GetInt32();
 
         using var resent = await Host.Client.SendAsync(Host.Request(HttpMethod.Post, $"api/messages/{queueId}/resend"));
         Assert.Equal(HttpStatusCode.Accepted, resent.StatusCode);
         Assert.Equal("queued", (await DevHostInstance.ReadAsync(resent)).GetProperty("data").GetProperty("status").GetString());
 
         var read = (await Host.WaitForStatusAsync(queueId, "read")).GetProperty("data");
-        var history = read.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()).ToList();
-        Assert.Equal(["queued", "sending", "failed", "queued", "sending", "sent", "delivered", "read"], history);
-        Assert.Equal(2, read.GetProperty("attempts").GetInt32());
+        // The failed history is kept as it was, then the resend and the new attempt follow it.
+        var history = read.GetProperty("history").EnumerateArray().ToList();
+        Assert.Equal("failed", history[before - 1].GetProperty("status").GetString());
+        Assert.Equal(("queued", "resent by the caller"), (history[before].GetProperty("status").GetString(), history[before].GetProperty("detail").GetString()));
+        Assert.Equal(["sending", "sent", "delivered", "read"], history.Skip(before + 1).Select(h => h.GetProperty("status").GetString()));
+        Assert.Equal(attemptsBefore + 1, read.GetProperty("attempts").GetInt32());
         Assert.Single(Host.Service<SandboxEngine>().Sent, s => s.Request.MessageId == queueId); // the Sandbox records what got through
 
         using var again = await Host.Client.SendAsync(Host.Request(HttpMethod.Post, $"api/messages/{queueId}/resend"));
