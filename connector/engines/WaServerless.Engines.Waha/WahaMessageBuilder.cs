@@ -42,7 +42,7 @@ public static class WahaMessageBuilder
                 return new("api/sendVideo", body);
             case AudioContent { Ptt: true }:
                 // A voice note: WAHA converts it to the Opus-in-OGG WhatsApp plays as one; it has no file name.
-                body["file"] = new JsonObject { ["mimetype"] = Need(media).ContentType, ["data"] = Convert.ToBase64String(media!.Content.Span) };
+                body["file"] = File(Need(media), null, named: false);
                 body["convert"] = true;
                 return new("api/sendVoice", body);
             case AudioContent:
@@ -136,12 +136,18 @@ public static class WahaMessageBuilder
     private static FetchedMedia Need(FetchedMedia? media) =>
         media ?? throw new ArgumentException("This message's media must be fetched before it is built.", nameof(media));
 
-    private static JsonObject File(FetchedMedia media, string? filename) => new()
+    // WAHA's BinaryFile: {mimetype, filename?, data}; a voice note has no name.
+    private static JsonObject File(FetchedMedia media, string? filename, bool named = true)
     {
-        ["mimetype"] = media.ContentType,
-        ["filename"] = filename ?? media.FileName ?? DefaultName(media.ContentType),
-        ["data"] = Convert.ToBase64String(media.Content.Span),
-    };
+        var file = new JsonObject { ["mimetype"] = media.ContentType };
+        if (named)
+        {
+            file["filename"] = filename ?? media.FileName ?? DefaultName(media.ContentType);
+        }
+
+        file["data"] = Convert.ToBase64String(media.Content.Span);
+        return file;
+    }
 
     private static string DefaultName(string contentType) => contentType switch
     {

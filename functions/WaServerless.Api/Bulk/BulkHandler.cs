@@ -199,12 +199,7 @@ public sealed partial class BulkHandler(
     {
         var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
         var q = request.Query;
-        var limit = DefaultListLimit;
-        if (q.TryGetValue("limit", out var limitText)
-            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxListLimit))
-        {
-            throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.InvalidQuery, $"limit must be a whole number from 1 to {MaxListLimit}."));
-        }
+        var limit = QueryLimit.Read(q, DefaultListLimit, MaxListLimit, ErrorCodes.InvalidQuery);
 
         CampaignStatus? status = null;
         if (q.TryGetValue("status", out var statusText))

@@ -24,12 +24,7 @@ public sealed class InboundHandler(ApiKeyAuthenticator authenticator, InboundMes
     {
         var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
         var q = request.Query;
-        var limit = DefaultLimit;
-        if (q.TryGetValue("limit", out var limitText)
-            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
-        {
-            throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.InvalidField, $"limit must be a whole number from 1 to {MaxLimit}."));
-        }
+        var limit = QueryLimit.Read(q, DefaultLimit, MaxLimit, ErrorCodes.InvalidField);
 
         var session = q.TryGetValue("session", out var s) && !string.IsNullOrWhiteSpace(s) ? s.ToString() : null;
         var before = q.TryGetValue("before", out var b) && !string.IsNullOrWhiteSpace(b) ? b.ToString() : null;

@@ -93,12 +93,7 @@ public sealed partial class MessagesHandler(ApiKeyAuthenticator authenticator, M
         var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
         var q = request.Query;
 
-        var limit = DefaultLimit;
-        if (q.TryGetValue("limit", out var limitText)
-            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
-        {
-            throw Invalid($"limit must be a whole number from 1 to {MaxLimit}.");
-        }
+        var limit = QueryLimit.Read(q, DefaultLimit, MaxLimit, ErrorCodes.InvalidQuery);
 
         MessageStatus? status = null;
         if (q.TryGetValue("status", out var statusText))
