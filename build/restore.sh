@@ -13,8 +13,11 @@ if [[ "${WASERVERLESS_SERVICEBUS_EXTENSION:-auto}" == "standin" ]]; then
   wa_standin=true
 elif ! dotnet restore WaServerless.sln -nologo -p:UseServiceBusExtensionStandIn=false >"$wa_restore_log" 2>&1; then
   # Only an unserved Service Bus worker extension selects the stand-in; any other failure is an error.
+  # NuGet may add a line of its own under the package's ("  - Found 1 version(s) ... Nearest version"):
+  # it belongs to that error, not another one.
   if grep -Eq "NU110[123].*Microsoft\.Azure\.Functions\.Worker\.Extensions\.ServiceBus" "$wa_restore_log" \
-    && ! grep -E "error NU[0-9]+" "$wa_restore_log" | grep -vq "Microsoft\.Azure\.Functions\.Worker\.Extensions\.ServiceBus"; then
+    && ! grep -E "error NU[0-9]+" "$wa_restore_log" | grep -Ev "error NU110[123]: +- " \
+      | grep -vq "Microsoft\.Azure\.Functions\.Worker\.Extensions\.ServiceBus"; then
     wa_standin=true
   else
     cat "$wa_restore_log" >&2

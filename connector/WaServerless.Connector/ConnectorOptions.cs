@@ -3,7 +3,7 @@ using WaServerless.Core.Sending;
 
 namespace WaServerless.Connector;
 
-public enum EngineKind
+internal enum EngineKind
 {
     Sandbox,
     CloudApi,
@@ -11,7 +11,7 @@ public enum EngineKind
 }
 
 /// <summary>Bound from "Connector".</summary>
-public sealed class ConnectorOptions : IValidatableObject
+internal sealed class ConnectorOptions : IValidatableObject
 {
     public const string Section = "Connector";
 

@@ -14,7 +14,7 @@ using WaServerless.Engines.Waha;
 
 namespace WaServerless.Connector;
 
-public static class ConnectorServiceCollectionExtensions
+internal static class ConnectorServiceCollectionExtensions
 {
     /// <summary>
     /// The connector's parts: the lane consumer (idle unless Connector:Enabled), the send processor, receipts,
@@ -32,6 +32,7 @@ public static class ConnectorServiceCollectionExtensions
         services.AddSingleton<RecipientLimits>();
         services.AddSingleton<ReceiptSink>();
         services.AddSingleton<InboundRecorder>();
+        services.AddOptions<WaServerless.Core.Consent.ConsentOptions>().BindConfiguration(WaServerless.Core.Consent.ConsentOptions.Section);
         services.AddSingleton<IEngineEventSink, EngineEventRouter>();
         services.AddSingleton<SessionSupervisor>();
         services.AddSingleton<ISessionStateListener, SessionEventsPublisher>();

@@ -6,7 +6,7 @@ using WaServerless.Telemetry;
 
 namespace WaServerless.Connector;
 
-public static class Program
+internal static class Program
 {
     public static async Task Main(string[] args)
     {

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
 using WaServerless.Api.Accounts;
 using WaServerless.Api.Bulk;
+using WaServerless.Api.Consent;
 using WaServerless.Api.Http;
 using WaServerless.Api.Inbound;
 using WaServerless.Api.Messages;
@@ -67,6 +68,9 @@ public static class ApiEndpoints
         ("DELETE", "webhooks/{webhookId}"),
         ("POST", "webhooks/{webhookId}/rotate-secret"),
         ("POST", "webhooks/{webhookId}/test"),
+        ("GET", "optin"),
+        ("POST", "optin"),
+        ("DELETE", "optin/{number}"),
     ];
 
     public static IEndpointRouteBuilder MapWaServerlessApi(this IEndpointRouteBuilder app)
@@ -112,6 +116,9 @@ public static class ApiEndpoints
         api.MapDelete("/webhooks/{webhookId}", (HttpContext c, string webhookId, WebhooksHandler h) => Execute(c, h.DeleteAsync(c.Request, webhookId, c.RequestAborted)));
         api.MapPost("/webhooks/{webhookId}/rotate-secret", (HttpContext c, string webhookId, WebhooksHandler h) => Execute(c, h.RotateSecretAsync(c.Request, webhookId, c.RequestAborted)));
         api.MapPost("/webhooks/{webhookId}/test", (HttpContext c, string webhookId, WebhooksHandler h) => Execute(c, h.TestAsync(c.Request, webhookId, c.RequestAborted)));
+        api.MapGet("/optin", (HttpContext c, ConsentHandler h) => Execute(c, h.ListAsync(c.Request, c.RequestAborted)));
+        api.MapPost("/optin", (HttpContext c, ConsentHandler h) => Execute(c, h.AddAsync(c.Request, c.RequestAborted)));
+        api.MapDelete("/optin/{number}", (HttpContext c, string number, ConsentHandler h) => Execute(c, h.RemoveAsync(c.Request, number, c.RequestAborted)));
         api.MapGet("/openapi.json", (HttpContext c, OpenApiHandler h) => Execute(c, h.GetAsync(c.Request)));
         api.MapFallback((HttpContext c) => Execute(c, Task.FromResult<IActionResult>(
             ApiResults.Error(new ApiError(404, ErrorCodes.NotFound, $"No endpoint {c.Request.Method} {c.Request.Path}.")))));

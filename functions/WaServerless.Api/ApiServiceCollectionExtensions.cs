@@ -32,6 +32,7 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<OpenApiHandler>();
         services.AddSingleton<SessionsHandler>();
         services.AddSingleton<WebhooksHandler>();
+        services.AddSingleton<Consent.ConsentHandler>();
         services.AddOptions<BulkOptions>().BindConfiguration(BulkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<BulkRequestReader>();
         services.AddSingleton<CampaignUploadStore>();

@@ -22,6 +22,7 @@ public sealed class WebhookEventSubscriber(WebhookStore store, WebhookDeliverer 
             DeliveryEvent d => (d.AccountId, WebhookEventTypes.MessageStatus),
             InboundMessageReceived i => (i.AccountId, WebhookEventTypes.MessageInbound),
             SessionStateChanged s => (s.AccountId, WebhookEventTypes.SessionState),
+            RecipientConsentChanged c => (c.AccountId, WebhookEventTypes.ContactConsent),
             _ => (null, null),
         };
 

@@ -22,16 +22,14 @@ public sealed class SendCommandQueue(IQueueTransport transport)
         return transport.SendAsync(QueueNames.ForLane(command.Lane), message, notBefore, cancellationToken);
     }
 
-    public static SendCommand? Read(ReceivedMessage message)
+    /// <summary>The command in <paramref name="message"/>, or null when it is poison (see <see cref="Parse"/>).</summary>
+    public static SendCommand? Read(ReceivedMessage message) => Parse(message).Value;
+
+    /// <summary>The command in <paramref name="message"/>, or why it is poison: oversize, unreadable, an unknown version.</summary>
+    public static QueueRead<SendCommand> Parse(ReceivedMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        try
-        {
-            return JsonSerializer.Deserialize<SendCommand>(message.Body, WireJson.Options);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+        using var document = QueueBodies.Open(message.Body, out var poison);
+        return document is null ? new QueueRead<SendCommand>(null, poison!) : QueueBodies.Deserialize<SendCommand>(document.RootElement, nameof(SendCommand));
     }
 }

@@ -38,7 +38,10 @@ public static class StorageServiceCollectionExtensions
         services.AddHostedService<StorageInitializer>();
         services.AddSingleton<AccountStore>();
         services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<AllowanceLeases>();
         services.AddSingleton<MessageStore>();
+        services.AddSingleton<OutboxCompletions>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxCompletions>());
         services.AddSingleton<EngineMessageIndex>();
         services.AddOptions<SessionOptions>().BindConfiguration(SessionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SessionStore>();

@@ -32,7 +32,8 @@ public sealed class SessionLifecycleTests
         // The first reconnect waits about ReconnectInitialDelay (2 s +-20%); saved credentials connect without a new QR.
         var qrEvents = (await replica.Store.ReadEventsAsync("acc", "s1", "0", default)).Count(e => e.Type == "qr");
         await _clock.AdvanceUntilAsync(Clock.StateIs(replica.Store, "acc", "s1", SessionState.Connected), step, TimeSpan.FromSeconds(5), "reconnected");
-        var events = await replica.Store.ReadEventsAsync("acc", "s1", "0", default);
+        // The state is written before its event is appended: wait for the event too.
+        var events = await Eventually.MatchesAsync(() => replica.Store.ReadEventsAsync("acc", "s1", "0", default), e => e.Count(x => x.Type == "connected") == 2, TimeSpan.FromSeconds(10), "the reconnect's event");
         Assert.Equal(qrEvents, events.Count(e => e.Type == "qr"));
         Assert.Equal(["pairing", "connected", "disconnected", "connected"], events.Select(e => e.Type).Where(t => t != "qr"));
         Assert.True(replica.Supervisor.IsReady(key));

@@ -40,6 +40,9 @@ public class SendRequestParserTests
         { "three buttons with ids", ["text", "Pick", "button1", "Yes", "button1id", "y", "button2", "No", "button2id", "n", "button3", "Later"], MessageType.Buttons },
         { "copy code", ["copycode", "123456", "copytext", "Your code"], MessageType.CopyCode },
         { "poll", ["poll_question", "Which day?", "poll_options", "[\"Mon\",\"Tue\"]"], MessageType.Poll },
+        { "url button", ["text", "Your order shipped", "url_button_text", "Track", "url_button_url", "https://example.com/t/1"], MessageType.CallToAction },
+        { "call button", ["text", "Questions?", "call_button_text", "Call us", "call_button_phone", "+14155550100"], MessageType.CallToAction },
+        { "url and call buttons with a footer", ["text", "Hi", "url_button_text", "Site", "url_button_url", "http://example.com", "call_button_text", "Call", "call_button_phone", "+442071838750", "footer", "Acme"], MessageType.CallToAction },
         { "list menu", ["text", "Menu", "list_title", "Today", "list_button", "Open", "list_sections", Sections], MessageType.List },
     };
 
@@ -84,6 +87,19 @@ public class SendRequestParserTests
         { "poll options not json", ["poll_question", "Which?", "poll_options", "Mon,Tue"], ErrorCodes.InvalidPoll },
         { "poll option too long", ["poll_question", "Which?", "poll_options", "[\"a\",\"" + new string('b', 101) + "\"]"], ErrorCodes.InvalidPoll },
         { "poll with text", ["poll_question", "Which?", "poll_options", "[\"a\",\"b\"]", "text", "hi"], ErrorCodes.ConflictingMessageTypes },
+        { "url button without text", ["url_button_text", "Track", "url_button_url", "https://example.com"], ErrorCodes.InvalidButtons },
+        { "url button label without its url", ["text", "Hi", "url_button_text", "Track"], ErrorCodes.InvalidButtons },
+        { "url without its label", ["text", "Hi", "url_button_url", "https://example.com"], ErrorCodes.InvalidButtons },
+        { "url button label of 21 characters", ["text", "Hi", "url_button_text", new string('a', 21), "url_button_url", "https://example.com"], ErrorCodes.InvalidButtons },
+        { "url button with a javascript link", ["text", "Hi", "url_button_text", "Go", "url_button_url", "javascript:alert(1)"], ErrorCodes.InvalidButtons },
+        { "url button with a relative link", ["text", "Hi", "url_button_text", "Go", "url_button_url", "/track/1"], ErrorCodes.InvalidButtons },
+        { "url button with a tel link", ["text", "Hi", "url_button_text", "Go", "url_button_url", "tel:+14155550100"], ErrorCodes.InvalidButtons },
+        { "url button link over 2000 characters", ["text", "Hi", "url_button_text", "Go", "url_button_url", "https://example.com/" + new string('a', 2000)], ErrorCodes.InvalidButtons },
+        { "call button without its phone", ["text", "Hi", "call_button_text", "Call"], ErrorCodes.InvalidButtons },
+        { "call button phone not a number", ["text", "Hi", "call_button_text", "Call", "call_button_phone", "call me"], ErrorCodes.InvalidButtons },
+        { "call button with a blank label", ["text", "Hi", "call_button_text", "   ", "call_button_phone", "+14155550100"], ErrorCodes.InvalidButtons },
+        { "url button beside an image", ["file", "https://example.com/a.jpg", "url_button_text", "Go", "url_button_url", "https://example.com"], ErrorCodes.ConflictingMessageTypes },
+        { "url button beside reply buttons", ["text", "Hi", "button1", "Yes", "url_button_text", "Go", "url_button_url", "https://example.com"], ErrorCodes.ConflictingMessageTypes },
         { "poll_multiple not boolean", ["poll_question", "Which?", "poll_options", "[\"a\",\"b\"]", "poll_multiple", "maybe"], ErrorCodes.InvalidPoll },
         { "ptt not a boolean", ["audio", "https://example.com/a.ogg", "ptt", "yes please"], ErrorCodes.InvalidField },
         { "relative media url", ["file", "/a.jpg"], ErrorCodes.InvalidMediaUrl },
@@ -234,6 +250,19 @@ public class SendRequestParserTests
         var parsed = SendRequestParser.Parse(Fields("text", "Code:", "copycode", "482916", "copytext", new string('x', 26)));
 
         Assert.Equal(ErrorCodes.InvalidCopyCode, parsed.Error!.Code);
+    }
+
+    [Fact]
+    public void Url_and_call_buttons_keep_their_labels_and_targets_with_the_number_normalised()
+    {
+        var content = (CallToActionContent)SendRequestParser.Parse(Fields(
+            "text", "Your order has shipped", "url_button_text", " Track ", "url_button_url", "https://example.com/track?id=1&x=2",
+            "call_button_text", "Call us", "call_button_phone", "+1 (415) 555-0100", "footer", "Acme Inc.")).Request!.Content;
+
+        Assert.Equal("Your order has shipped", content.Text);
+        Assert.Equal(new UrlButton("Track", new Uri("https://example.com/track?id=1&x=2")), content.Url);
+        Assert.Equal(new CallButton("Call us", "+14155550100"), content.Call);
+        Assert.Equal("Acme Inc.", content.Footer);
     }
 
     [Fact]

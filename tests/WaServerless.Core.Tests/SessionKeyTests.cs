@@ -126,6 +126,21 @@ public sealed class EngineCapabilitiesTests
         Assert.True(WaServerless.Core.Engines.EngineCapabilities.Waha(WaServerless.Core.Engines.ButtonsFallback.Refuse).CanSend(WaServerless.Core.Messages.MessageType.Poll));
     }
 
+    [Theory]
+    [InlineData("sandbox", true, true)]
+    [InlineData("waha", true, true)]
+    [InlineData("cloudapi", true, false)]
+    public void Url_buttons_go_out_on_every_engine_and_call_buttons_not_on_the_cloud_api(string engine, bool urlButton, bool callButton)
+    {
+        var capabilities = WaServerless.Core.Engines.EngineCapabilities.For(engine, WaServerless.Core.Engines.ButtonsFallback.Refuse)!;
+        var url = new WaServerless.Core.Messages.UrlButton("Track", new Uri("https://example.com/t/1"));
+        var call = new WaServerless.Core.Messages.CallButton("Call us", "+14155550100");
+
+        Assert.Equal(urlButton, capabilities.CanSend(new WaServerless.Core.Messages.CallToActionContent("Shipped", url, null, null)));
+        Assert.Equal(callButton, capabilities.CanSend(new WaServerless.Core.Messages.CallToActionContent("Shipped", null, call, null)));
+        Assert.Equal(callButton, capabilities.CanSend(new WaServerless.Core.Messages.CallToActionContent("Shipped", url, call, null)));
+    }
+
     [Fact]
     public void An_unknown_engine_has_no_capabilities() => Assert.Null(WaServerless.Core.Engines.EngineCapabilities.For("telegram"));
 }

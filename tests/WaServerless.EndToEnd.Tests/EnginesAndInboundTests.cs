@@ -249,6 +249,23 @@ public sealed class CloudApiSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_call_button_on_a_cloud_api_session_is_refused_up_front_and_a_url_button_is_accepted()
+    {
+        using var created = await _host.Client.SendAsync(_host.Request(HttpMethod.Post, "api/sessions", JsonContent.Create(new { name = "cta buttons", engine = "cloudapi" })));
+        var sessionId = (await DevHostInstance.ReadAsync(created)).GetProperty("data").GetProperty("id").GetString()!;
+
+        var (status, body) = await _host.SendJsonAsync(new { recipient = "+14155550825", text = "Questions?", call_button_text = "Call us", call_button_phone = "+14155550100", session = sessionId, wait_for_session = true });
+
+        Assert.Equal(422, status);
+        Assert.Equal("MESSAGE_TYPE_NOT_SUPPORTED", body.GetProperty("error_code").GetString());
+        Assert.Contains("calls a phone number", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        var (urlStatus, urlBody) = await _host.SendJsonAsync(new { recipient = "+14155550825", text = "Your order has shipped", url_button_text = "Track", url_button_url = "https://example.com/t/1", session = sessionId, wait_for_session = true });
+        Assert.True(urlStatus == 202, urlBody.ToString());
+        Assert.Equal("call_to_action", urlBody.GetProperty("data").GetProperty("message_type").GetString());
+    }
+
+    [Fact]
     public async Task A_poll_on_a_cloud_api_session_is_refused_up_front_as_meta_has_no_polls()
     {
         using var created = await _host.Client.SendAsync(_host.Request(HttpMethod.Post, "api/sessions", JsonContent.Create(new { name = "no polls", engine = "cloudapi" })));

@@ -35,6 +35,7 @@ public sealed class SendApiTests(DevHostFixture fixture) : IClassFixture<DevHost
         { "buttons", new() { ["text"] = "Confirm?", ["button1"] = "Yes", ["button1id"] = "yes", ["button2"] = "No", ["button2id"] = "no" } },
         { "copy_code", new() { ["copycode"] = "482913", ["copytext"] = "Your login code" } },
         { "poll", new() { ["poll_question"] = "Which day suits you?", ["poll_options"] = new[] { "Monday", "Tuesday", "Friday" }, ["poll_multiple"] = true } },
+        { "call_to_action", new() { ["text"] = "Your order has shipped", ["url_button_text"] = "Track", ["url_button_url"] = "https://example.com/t/1042", ["call_button_text"] = "Call us", ["call_button_phone"] = "+1 415 555 0199" } },
         { "list", new() { ["text"] = "Today's menu", ["list_title"] = "Menu", ["list_button"] = "Choose", ["list_sections"] = new[] { new { title = "Mains", rows = new[] { new { rowId = "pizza", title = "Pizza", description = "Large" } } } } } },
         { "template", new() { ["template"] = new { name = "order_update", language = "en_US", body_params = new[] { "Ada", "1042" }, header = new { text = "Order 1042" }, buttons = new object[] { new { type = "quick_reply", payload = "stop" }, new { type = "url", text = "track/1042", index = 1 } } } } },
     };
@@ -388,5 +389,27 @@ public sealed class SendApiTests(DevHostFixture fixture) : IClassFixture<DevHost
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("MESSAGE_NOT_FOUND", (await DevHostInstance.ReadAsync(response)).GetProperty("error_code").GetString());
+    }
+}
+
+/// <summary>An engine whose receipts arrive before the sender has recorded the engine's id still gets them recorded.</summary>
+public sealed class ImmediateReceiptTests
+{
+    [Fact]
+    public async Task Receipts_that_arrive_at_once_after_the_send_are_recorded_not_ignored()
+    {
+        await using var host = await DevHostInstance.StartAsync(settings: new() { ["Sandbox:DeliveredAfter"] = "00:00:00", ["Sandbox:ReadAfter"] = "00:00:00" });
+        var queued = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var (status, body) = await host.SendJsonAsync(new { recipient = $"+1415555{7400 + i:D4}", text = "acked at once" });
+            Assert.Equal(202, status);
+            queued.Add(body.GetProperty("data").GetProperty("queue_id").GetString()!);
+        }
+
+        foreach (var queueId in queued)
+        {
+            await host.WaitForStatusAsync(queueId, "read");
+        }
     }
 }

@@ -259,6 +259,37 @@ public sealed class SendContractTests : IDisposable
     }
 
     [Fact]
+    public async Task A_url_button_goes_as_metas_interactive_cta_url_message_in_its_documented_shape()
+    {
+        var content = new CallToActionContent(
+            "Tap the button below to see available dates.",
+            new UrlButton("See Dates", new Uri("https://www.luckyshrub.com?clickID=kqDGWd24Q5TRwoEQTICY7W1JKoXvaZOXWAS7h1P76s0R7Paec4")),
+            null,
+            "Dates subject to change.");
+
+        var result = await Send(content);
+
+        Assert.Equal(EngineSendResult.Sent(Wamid), result);
+        var expected = JsonNode.Parse(MockGraphApi.Fixture("requests", "interactive-cta-url.json"));
+        var actual = _api.SingleRequestBody();
+        Assert.True(JsonNode.DeepEquals(expected, actual), $"expected\n{expected}\nactual\n{actual}");
+    }
+
+    [Fact]
+    public async Task A_call_button_fails_permanently_without_calling_meta_which_has_none()
+    {
+        using var api = new MockGraphApi();
+        var content = new CallToActionContent("Questions?", null, new CallButton("Call us", "+14155550100"), null);
+
+        var result = await api.Engine.SendAsync(new EngineSendRequest(MockGraphApi.PhoneNumberId, MessageId, Recipient, content), CancellationToken.None);
+
+        Assert.Equal(FailureKind.Permanent, result.Failure);
+        Assert.Contains("call", result.Reason, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(api.Server.LogEntries);
+        Assert.False(api.Engine.Capabilities.CanSend(content));
+    }
+
+    [Fact]
     public async Task Request_goes_to_the_versioned_phone_number_path_with_the_bearer_token()
     {
         var result = await Send(new TextContent("hi"));

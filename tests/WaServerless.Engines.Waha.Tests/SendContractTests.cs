@@ -25,6 +25,7 @@ public sealed class SendContractTests
         { "buttons", new ButtonsContent("Choose a slot", [new ReplyButton("a", "Morning"), new ReplyButton("b", "Evening")], "Reply with a number"), "/api/sendText" },
         { "copy_code", new CopyCodeContent("482916", "Your verification code is:"), "/api/sendText" },
         { "poll", new PollContent("Which day?", ["Monday", "Tuesday"], MultipleAnswers: true), "/api/sendPoll" },
+        { "call_to_action", new CallToActionContent("Your order has shipped", new UrlButton("Track", new Uri("https://example.com/t/42")), new CallButton("Call us", "+14155550100"), null), "/api/sendText" },
     };
 
     [Theory]
@@ -155,6 +156,21 @@ public sealed class SendContractTests
         await harness.SendAsync(new CopyCodeContent("482916", "Your verification code is:"));
 
         Assert.Equal("Your verification code is:\n\n482916", (string)Assert.Single(harness.Waha.Sends).Body["text"]!);
+    }
+
+    [Fact]
+    public async Task Url_and_call_buttons_go_as_the_text_with_each_label_and_target_on_its_own_line_whatever_the_fallback()
+    {
+        await using var harness = new WahaHarness(new() { ["Waha:ButtonsFallback"] = "Refuse" });
+        await harness.ConnectWorkingAsync();
+
+        var result = await harness.SendAsync(new CallToActionContent("Your order has shipped", new UrlButton("Track", new Uri("https://example.com/t/42")), new CallButton("Call us", "+14155550100"), "Acme"));
+
+        Assert.True(result.Succeeded, result.Reason);
+        var send = Assert.Single(harness.Waha.Sends);
+        Assert.Equal("Your order has shipped\n\nTrack: https://example.com/t/42\nCall us: +14155550100\n\nAcme", (string)send.Body["text"]!);
+        Assert.False((bool)send.Body["linkPreview"]!);
+        Assert.True(harness.Engine.Capabilities.CanSend(MessageType.CallToAction));
     }
 
     [Fact]

@@ -92,6 +92,25 @@ public sealed class StorageQueueTransportTests
         Assert.Empty(await transport.ReceiveAsync("delivery-events", 10, default));
     }
 
+    [Fact]
+    public async Task A_long_body_dead_lettered_keeps_its_head_length_and_hash_so_the_letter_fits_a_queue_message()
+    {
+        var transport = await NewTransportAsync();
+        var body = "{\"text\": \"" + new string('"', 5_000) + "\"}";
+        await transport.SendAsync("send-bulk", new OutgoingMessage("long", body), null, default);
+        var m = Assert.Single(await ReceiveSoonAsync(transport, "send-bulk"));
+
+        await transport.DeadLetterAsync(m, "oversize", default);
+
+        using var letter = System.Text.Json.JsonDocument.Parse(Assert.Single(await transport.PeekDeadLettersAsync("send-bulk", 10, default)));
+        var root = letter.RootElement;
+        Assert.Equal("oversize", root.GetProperty("reason").GetString());
+        Assert.True(root.GetProperty("originalLength").GetInt32() > 5_000);
+        Assert.Equal(64, root.GetProperty("originalSha256").GetString()!.Length);
+        Assert.StartsWith("{", root.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Empty(await transport.ReceiveAsync("send-bulk", 10, default));
+    }
+
     [Theory]
     [InlineData(1, "send-otp")]
     [InlineData(3, "send-high")]

@@ -12,10 +12,12 @@ public sealed class ApiKeyLifecycleTests : IAsyncLifetime
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero));
     private AccountStore _accounts = null!;
     private ApiKeyStore _keys = null!;
+    private string _prefix = null!;
 
     public async Task InitializeAsync()
     {
-        var clients = (await Azurite.Shared).Clients();
+        _prefix = Azurite.NewPrefix();
+        var clients = (await Azurite.Shared).Clients(_prefix);
         await new StorageInitializer(clients, NullLogger<StorageInitializer>.Instance).StartAsync(default);
         _accounts = new AccountStore(clients, _clock);
         _keys = new ApiKeyStore(clients, _accounts, _clock);
@@ -38,6 +40,29 @@ public sealed class ApiKeyLifecycleTests : IAsyncLifetime
         Assert.Equal(2, listed.Count);
         Assert.NotNull(listed.Single(k => k.KeyId == record.KeyId).RevokedAt);
         Assert.Equal(TimeSpan.FromSeconds(5), listed.Single(k => k.Name == "new").RecipientGap);
+    }
+
+    [Fact]
+    public async Task A_remembered_answer_is_dropped_at_once_by_a_change_here_and_lapses_after_its_age_for_a_change_elsewhere()
+    {
+        var maxAge = TimeSpan.FromSeconds(5);
+        var account = await _accounts.CreateAsync("Cached", "starter", 100, null, null, default);
+        var (record, secret) = await _keys.CreateAsync(account.Id, "k", null, default);
+        Assert.Equal(KeyAuthenticationStatus.Valid, (await _keys.AuthenticateAsync(secret, maxAge, default)).Status);
+
+        // Another instance (its own stores on the same tables) revokes the key: here it keeps working until the answer lapses.
+        var clients = (await Azurite.Shared).Clients(_prefix);
+        var elsewhere = new ApiKeyStore(clients, new AccountStore(clients, _clock), _clock);
+        Assert.NotNull(await elsewhere.RevokeAsync(record.KeyId, account.Id, default));
+        Assert.Equal(KeyAuthenticationStatus.Valid, (await _keys.AuthenticateAsync(secret, maxAge, default)).Status);
+        _clock.Advance(maxAge);
+        Assert.Equal(KeyAuthenticationStatus.Revoked, (await _keys.AuthenticateAsync(secret, maxAge, default)).Status);
+
+        // A suspension made through this instance is seen by the very next call.
+        var (_, other) = await _keys.CreateAsync(account.Id, "k2", null, default);
+        Assert.Equal(KeyAuthenticationStatus.Valid, (await _keys.AuthenticateAsync(other, maxAge, default)).Status);
+        await _accounts.SetStatusAsync(account.Id, AccountStatus.Suspended, default);
+        Assert.Equal(KeyAuthenticationStatus.AccountSuspended, (await _keys.AuthenticateAsync(other, maxAge, default)).Status);
     }
 
     [Fact]

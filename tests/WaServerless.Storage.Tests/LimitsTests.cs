@@ -26,7 +26,7 @@ public sealed class LimitsTests : IAsyncLifetime
     {
         var clients = (await Azurite.Shared).Clients();
         await new StorageInitializer(clients, NullLogger<StorageInitializer>.Instance).StartAsync(default);
-        _store = new MessageStore(clients, _clock, Options.Create(new MessageStoreOptions()));
+        _store = new MessageStore(clients, _clock, Options.Create(new MessageStoreOptions()), new AllowanceLeases(clients, _clock, Options.Create(new MessageStoreOptions())));
         var account = await new AccountStore(clients, _clock).CreateAsync("Limits", "starter", 1_000_000, null, null, default);
         _caller = new Caller(new ApiKeyRecord("key_limits", account.Id, "t", "SM-xxxxxxxx", DateTimeOffset.UnixEpoch, null, null), account);
     }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using WaServerless.Core.Accounts;
+using WaServerless.Core.Consent;
 using WaServerless.Core.Contracts;
 using WaServerless.Core.Limits;
 using WaServerless.Core.Messages;
@@ -29,7 +30,7 @@ public sealed class MessageStoreTests : IAsyncLifetime
         var azurite = await Azurite.Shared;
         _clients = azurite.Clients();
         await new StorageInitializer(_clients, NullLogger<StorageInitializer>.Instance).StartAsync(default);
-        _store = new MessageStore(_clients, _clock, Options.Create(new MessageStoreOptions()));
+        _store = new MessageStore(_clients, _clock, Options.Create(new MessageStoreOptions()), new AllowanceLeases(_clients, _clock, Options.Create(new MessageStoreOptions())));
         _account = await new AccountStore(_clients, _clock).CreateAsync("Test", "starter", 1000, null, null, default);
         _caller = CallerOf(_account);
     }
@@ -63,6 +64,67 @@ public sealed class MessageStoreTests : IAsyncLifetime
             send.Command,
             (m, remaining) => new StoredResponse(202, $"{{\"id\":\"{m.MessageId}\",\"remaining\":{remaining}}}"),
             default);
+
+    private MessageStore OtherInstance() =>
+        new(_clients, _clock, Options.Create(new MessageStoreOptions()), new AllowanceLeases(_clients, _clock, Options.Create(new MessageStoreOptions())));
+
+    [Fact]
+    public async Task An_opt_out_written_by_another_instance_refuses_the_next_send_without_a_read_before_it()
+    {
+        const string recipient = "+14155550171";
+        Assert.IsType<AcceptResult.Accepted>(await AcceptAsync(NewSend(recipient: recipient)));
+
+        // This instance remembers the recipient's row; the opt-out arrives through another one.
+        Assert.True(await OtherInstance().SetConsentAsync(_account.Id, recipient, RecipientConsent.OptedOut, "Grace", ConsentSources.Inbound, default));
+
+        Assert.IsType<AcceptResult.RecipientOptedOut>(await AcceptAsync(NewSend(recipient: recipient)));
+        Assert.Equal(RecipientConsent.OptedOut, await _store.ConsentOfAsync(_account.Id, recipient, default));
+        var page = await _store.ListAsync(_account.Id, new MessageQuery(null, recipient, null, null), 100, null, default);
+        Assert.Single(page.Items);
+    }
+
+    [Fact]
+    public async Task Consent_writes_keep_the_recipients_send_state_and_sends_keep_the_consent()
+    {
+        const string recipient = "+14155550172";
+        var capOfTwo = Limits with { RecipientDailyCap = 2 };
+        Assert.IsType<AcceptResult.Accepted>(await AcceptAsync(NewSend(recipient: recipient), limits: capOfTwo));
+
+        Assert.True(await OtherInstance().SetConsentAsync(_account.Id, recipient, RecipientConsent.OptedIn, "Ada", ConsentSources.Api, default));
+        Assert.False(await OtherInstance().SetConsentAsync(_account.Id, recipient, RecipientConsent.OptedIn, "Ada", ConsentSources.Api, default));
+
+        Assert.IsType<AcceptResult.Accepted>(await AcceptAsync(NewSend(recipient: recipient), limits: capOfTwo));
+        Assert.IsType<AcceptResult.RecipientDailyCapReached>(await AcceptAsync(NewSend(recipient: recipient), limits: capOfTwo));
+        Assert.Equal(RecipientConsent.OptedIn, await _store.ConsentOfAsync(_account.Id, recipient, default));
+        var (listed, _) = await _store.ListOptedInAsync(_account.Id, 100, null, default);
+        Assert.Contains(listed, r => r.Number == recipient && r.Name == "Ada" && r.Source == ConsentSources.Api);
+    }
+
+    [Fact]
+    public async Task Taking_back_an_opt_in_never_clears_an_opt_out()
+    {
+        const string recipient = "+14155550174";
+        Assert.False(await _store.RemoveOptInAsync(_account.Id, recipient, default));
+
+        await _store.SetConsentAsync(_account.Id, recipient, RecipientConsent.OptedOut, null, ConsentSources.Inbound, default);
+        Assert.False(await _store.RemoveOptInAsync(_account.Id, recipient, default));
+        Assert.Equal(RecipientConsent.OptedOut, await _store.ConsentOfAsync(_account.Id, recipient, default));
+
+        await _store.SetConsentAsync(_account.Id, recipient, RecipientConsent.OptedIn, null, ConsentSources.Api, default);
+        Assert.True(await _store.RemoveOptInAsync(_account.Id, recipient, default));
+        Assert.Equal(RecipientConsent.None, await _store.ConsentOfAsync(_account.Id, recipient, default));
+    }
+
+    [Fact]
+    public async Task A_plan_that_requires_opt_in_refuses_recipients_without_it()
+    {
+        const string recipient = "+14155550173";
+        var optInOnly = Limits with { RequireOptIn = true };
+
+        Assert.IsType<AcceptResult.RecipientNotOptedIn>(await AcceptAsync(NewSend(recipient: recipient), limits: optInOnly));
+        await _store.SetConsentAsync(_account.Id, recipient, RecipientConsent.OptedIn, null, ConsentSources.Api, default);
+        Assert.IsType<AcceptResult.Accepted>(await AcceptAsync(NewSend(recipient: recipient), limits: optInOnly));
+    }
 
     [Fact]
     public async Task Accepting_stores_the_message_queued_with_its_outbox_row_and_counts_it()

@@ -17,12 +17,17 @@ public sealed class Azurite : IAsyncDisposable
     // Azurite's documented development account; it opens nothing but this local emulator.
     private const string DevAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    private static readonly Lazy<Task<Azurite>> SharedInstance = new(StartAsync);
-    private readonly Process _process;
+    private static readonly Lazy<Task<Azurite>> SharedInstance = new(() => StartAsync(location: null));
+    private readonly int[] _ports;
+    private readonly string? _location;
+    private Process _process;
 
-    private Azurite(Process process, int blobPort, int queuePort, int tablePort)
+    private Azurite(Process process, int[] ports, string? location)
     {
         _process = process;
+        _ports = ports;
+        _location = location;
+        var (blobPort, queuePort, tablePort) = (ports[0], ports[1], ports[2]);
         ConnectionString =
             "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=" + DevAccountKey + ";" +
             $"BlobEndpoint=http://127.0.0.1:{blobPort}/devstoreaccount1;" +
@@ -34,6 +39,40 @@ public sealed class Azurite : IAsyncDisposable
 
     public static Task<Azurite> Shared => SharedInstance.Value;
 
+    /// <summary>
+    /// An Azurite of the caller's own that keeps its data on disk, so it can be stopped and started
+    /// again on the same ports with nothing lost: what a storage outage test needs. Dispose it.
+    /// </summary>
+    public static Task<Azurite> StartOwnAsync() => StartAsync(Directory.CreateTempSubdirectory("azurite-data-").FullName);
+
+    /// <summary>Stops an own Azurite the way an operator would (SIGTERM, so it saves its data) and waits for it to exit.</summary>
+    public async Task StopAsync()
+    {
+        if (_location is null)
+        {
+            throw new InvalidOperationException("The shared Azurite keeps its data in memory: stopping it would lose every test's data.");
+        }
+
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await _process.WaitForExitAsync(patience.Token);
+    }
+
+    /// <summary>Starts a stopped own Azurite again on the same ports and data.</summary>
+    public async Task RestartAsync()
+    {
+        if (_location is null || !_process.HasExited)
+        {
+            throw new InvalidOperationException("Only an own Azurite that was stopped can be started again.");
+        }
+
+        _process.Dispose();
+        _process = await LaunchAsync(_ports, _location);
+    }
     /// <summary>A name prefix no other test uses, so tables, queues and containers are this test's own.</summary>
     public static string NewPrefix() => "t" + RandomNumberGenerator.GetHexString(10, lowercase: true);
 
@@ -50,17 +89,22 @@ public sealed class Azurite : IAsyncDisposable
         }
 
         _process.Dispose();
+        if (_location is not null)
+        {
+            Directory.Delete(_location, recursive: true);
+        }
     }
 
     // Free ports are picked, then bound by Azurite a moment later: another process (a parallel test
     // project's Azurite) can take one in between, and Azurite then exits. New ports, try again.
-    private static async Task<Azurite> StartAsync()
+    private static async Task<Azurite> StartAsync(string? location)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await StartOnceAsync();
+                int[] ports = [LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free()];
+                return new Azurite(await LaunchAsync(ports, location), ports, location);
             }
             catch (AzuriteExitedException) when (attempt < 3)
             {
@@ -68,7 +112,8 @@ public sealed class Azurite : IAsyncDisposable
         }
     }
 
-    private static async Task<Azurite> StartOnceAsync()
+    /// <param name="location">Where data is kept on disk; null keeps it in memory.</param>
+    private static async Task<Process> LaunchAsync(int[] ports, string? location)
     {
         var root = RepositoryRoot.Find();
         var script = Path.Combine(root, "node_modules", "azurite", "dist", "src", "azurite.js");
@@ -77,12 +122,11 @@ public sealed class Azurite : IAsyncDisposable
             throw new InvalidOperationException($"Azurite is not installed at {script}. Run 'npm ci' in {root} (./test.sh does).");
         }
 
-        int[] ports = [LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free()];
         var start = new ProcessStartInfo("node")
         {
             ArgumentList =
             {
-                script, "--silent", "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl", "--disableTelemetry",
+                script, "--silent", "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl", "--disableTelemetry",
                 "--blobHost", "127.0.0.1", "--blobPort", ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--queueHost", "127.0.0.1", "--queuePort", ports[1].ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--tableHost", "127.0.0.1", "--tablePort", ports[2].ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -93,17 +137,33 @@ public sealed class Azurite : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (location is null)
+        {
+            start.ArgumentList.Add("--inMemoryPersistence");
+        }
+        else
+        {
+            start.ArgumentList.Add("--location");
+            start.ArgumentList.Add(location);
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start.");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var azurite = new Azurite(process, ports[0], ports[1], ports[2]);
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
-            if (!process.HasExited)
+            try
             {
-                process.Kill(entireProcessTree: true);
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // Already stopped and disposed (an own Azurite that was restarted).
             }
         };
 
@@ -126,7 +186,7 @@ public sealed class Azurite : IAsyncDisposable
             }
         }
 
-        return azurite;
+        return process;
     }
 
 

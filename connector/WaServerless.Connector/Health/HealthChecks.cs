@@ -12,7 +12,7 @@ namespace WaServerless.Connector.Health;
 /// process serves requests (no checks: a restart cannot fix a storage outage), /readyz checks what a
 /// send needs (storage, the queue transport, the session supervisor's scans). Both hosts map the same.
 /// </summary>
-public static class HealthCheckExtensions
+internal static class HealthCheckExtensions
 {
     public const string ReadyTag = "ready";
 

@@ -1,10 +1,13 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using WaServerless.Core.Consent;
 using WaServerless.Core.Contracts;
 using WaServerless.Core.Engines;
 using WaServerless.Core.Sessions;
 using WaServerless.Core.Telemetry;
 using WaServerless.Queues;
 using WaServerless.Storage.Inbound;
+using WaServerless.Storage.Messages;
 using WaServerless.Storage.Sessions;
 
 namespace WaServerless.Connector.Inbound;
@@ -14,10 +17,12 @@ namespace WaServerless.Connector.Inbound;
 /// it and publishes it on the events queue (webhooks pick it up from there). Stored before
 /// published; a repeat from the engine stores nothing and publishes the first one again.
 /// </summary>
-public sealed partial class InboundRecorder(
+internal sealed partial class InboundRecorder(
     InboundMessageStore store,
     EngineAddressIndex addresses,
     EventsQueue events,
+    MessageStore messages,
+    IOptions<ConsentOptions> consent,
     ILogger<InboundRecorder> logger)
 {
     public async Task RecordAsync(InboundMessage message, CancellationToken cancellationToken)
@@ -57,6 +62,13 @@ public sealed partial class InboundRecorder(
             LogDuplicate(logger, message.EngineMessageId);
         }
 
+        // A stop or start word changes the sender's consent before anything else is sent to them. On a
+        // repeat it is applied again (a no-op when it took), so a crash after the store cannot lose it.
+        if (message.MessageType == "text" && consent.Value.Classify(message.Text) is { } change)
+        {
+            await ApplyConsentAsync(stored, change, cancellationToken);
+        }
+
         if (published)
         {
             return; // a repeat of a message already published: the account's webhooks have it
@@ -70,6 +82,30 @@ public sealed partial class InboundRecorder(
         {
             await store.MarkPublishedAsync(stored.AccountId, engineId, cancellationToken);
         }
+    }
+
+    private async Task ApplyConsentAsync(InboundMessageReceived stored, RecipientConsent change, CancellationToken cancellationToken)
+    {
+        if (!await messages.SetConsentAsync(stored.AccountId, stored.From, change, stored.FromName, ConsentSources.Inbound, cancellationToken))
+        {
+            return;
+        }
+
+        LogConsent(logger, stored.AccountId, change.ToString());
+        await events.PublishAsync(
+            new RecipientConsentChanged
+            {
+                // One event per inbound message: a repeat of the message publishes the same id.
+                EventId = "consent-" + stored.MessageId,
+                AccountId = stored.AccountId,
+                SessionId = stored.SessionId,
+                Number = stored.From,
+                Consent = change == RecipientConsent.OptedOut ? "opted_out" : "opted_in",
+                Keyword = stored.Text?.Trim(),
+                InboundMessageId = stored.MessageId,
+                At = stored.At,
+            },
+            cancellationToken);
     }
 
     // Engines that hold sessions themselves (the Sandbox) report by session key; the Cloud API reports
@@ -90,6 +126,9 @@ public sealed partial class InboundRecorder(
         var boundKey = SessionKey.Parse(bound);
         return (boundKey.AccountId, boundKey.Name);
     }
+
+    [LoggerMessage(LogLevel.Information, "A recipient of account {AccountId} is now {Consent} (a keyword they sent)")]
+    private static partial void LogConsent(ILogger logger, string accountId, string consent);
 
     [LoggerMessage(LogLevel.Warning, "Inbound message for {EngineSessionId} dropped: no session is bound to it")]
     private static partial void LogNoSession(ILogger logger, string engineSessionId);

@@ -11,7 +11,7 @@ using WaServerless.Storage.Infrastructure;
 namespace WaServerless.Connector.Media;
 
 /// <summary>Bound from "Media", the section the API's accept-time checks read too.</summary>
-public sealed class MediaFetchOptions
+internal sealed class MediaFetchOptions
 {
     public const string Section = "Media";
 
@@ -27,7 +27,7 @@ public sealed class MediaFetchOptions
     public int MaxRedirects { get; set; } = 3;
 }
 
-public sealed class MediaFetchOptionsValidation(IOptions<StorageOptions> storage) : IValidateOptions<MediaFetchOptions>
+internal sealed class MediaFetchOptionsValidation(IOptions<StorageOptions> storage) : IValidateOptions<MediaFetchOptions>
 {
     public ValidateOptionsResult Validate(string? name, MediaFetchOptions options)
     {
@@ -51,7 +51,7 @@ public sealed class MediaFetchOptionsValidation(IOptions<StorageOptions> storage
 /// instead of filling memory or reaching WhatsApp half sent; the content type must be one WhatsApp
 /// takes for the kind.
 /// </summary>
-public sealed class ConnectorMediaFetcher(IHttpClientFactory clients, IOptions<MediaFetchOptions> options) : IMediaFetcher
+internal sealed class ConnectorMediaFetcher(IHttpClientFactory clients, IOptions<MediaFetchOptions> options) : IMediaFetcher
 {
     public const string ClientName = "media";
 
@@ -199,7 +199,7 @@ public sealed class ConnectorMediaFetcher(IHttpClientFactory clients, IOptions<M
 }
 
 /// <summary>The media URL's host (or a redirect's) has an address that is not public.</summary>
-public sealed class MediaAddressBlockedException : Exception
+internal sealed class MediaAddressBlockedException : Exception
 {
     public MediaAddressBlockedException()
     {

@@ -12,8 +12,13 @@ namespace WaServerless.Connector.Receipts;
 /// Turns engine events into status changes. Receipts can come late, twice or out of order (read
 /// before delivered); the store's forward-only rule makes each of those a no-op, not a regression.
 /// </summary>
-public sealed partial class ReceiptSink(EngineMessageIndex engineIds, StatusRecorder recorder, ILogger<ReceiptSink> logger) : IEngineEventSink
+internal sealed partial class ReceiptSink(EngineMessageIndex engineIds, StatusRecorder recorder, TimeProvider time, ILogger<ReceiptSink> logger) : IEngineEventSink
 {
+    // An engine can report a receipt before the sender has recorded the engine's id for the message
+    // (WhatsApp acks within milliseconds; the Sandbox at once when told to): look again a few times
+    // before deciding the id is not ours. Only unknown ids pay for the extra reads.
+    private static readonly TimeSpan[] UnknownIdRetries = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(1250)];
+
     public async Task OnEventAsync(EngineEvent engineEvent, CancellationToken cancellationToken)
     {
         if (engineEvent is not ReceiptEvent receipt)
@@ -22,6 +27,12 @@ public sealed partial class ReceiptSink(EngineMessageIndex engineIds, StatusReco
         }
 
         var found = await engineIds.FindAsync(receipt.EngineMessageId, cancellationToken);
+        for (var retry = 0; found is null && retry < UnknownIdRetries.Length; retry++)
+        {
+            await Task.Delay(UnknownIdRetries[retry], time, cancellationToken);
+            found = await engineIds.FindAsync(receipt.EngineMessageId, cancellationToken);
+        }
+
         if (found is not { } ids)
         {
             LogUnknownReceipt(logger, receipt.EngineMessageId);

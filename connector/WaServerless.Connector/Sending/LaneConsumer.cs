@@ -14,7 +14,7 @@ namespace WaServerless.Connector.Sending;
 /// owns, one pump each (<see cref="OwnedSessionPumps"/>); on Storage Queues, which have no
 /// sessions, it takes every message and the processor defers those of sessions it does not own.
 /// </summary>
-public sealed partial class LaneConsumer(
+internal sealed partial class LaneConsumer(
     IQueueTransport transport,
     ISendCommandHandler processor,
     WaServerless.Connector.Sessions.ISessionDirectory sessions,

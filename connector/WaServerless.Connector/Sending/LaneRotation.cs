@@ -7,7 +7,7 @@ namespace WaServerless.Connector.Sending;
 /// row from more urgent lanes the next batch is looked for from the least urgent lane up, so that a
 /// steady stream of urgent work cannot starve bulk sends forever. One per consumer loop.
 /// </summary>
-public sealed class LaneRotation(int starvationLimit)
+internal sealed class LaneRotation(int starvationLimit)
 {
     private static readonly Lane[] MostUrgentFirst = [.. Priority.LanesMostUrgentFirst];
     private int _urgentInARow;

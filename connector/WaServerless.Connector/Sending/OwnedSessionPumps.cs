@@ -14,7 +14,7 @@ namespace WaServerless.Connector.Sending;
 /// between two messages (a send under way finishes) and its Service Bus session released, so its
 /// messages wait in the queue, in order, for whoever owns it next.
 /// </summary>
-public sealed partial class OwnedSessionPumps(
+internal sealed partial class OwnedSessionPumps(
     ISessionQueueReceiver receiver,
     ISendCommandHandler handler,
     ISessionDirectory sessions,

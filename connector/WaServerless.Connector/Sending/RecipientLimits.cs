@@ -12,7 +12,7 @@ namespace WaServerless.Connector.Sending;
 /// busy session does not read the account and key on every send; a plan change reaches the
 /// connector within that minute.
 /// </summary>
-public sealed class RecipientLimits(AccountStore accounts, ApiKeyStore keys, PlanCatalog plans, IOptions<LimitOptions> options, TimeProvider time)
+internal sealed class RecipientLimits(AccountStore accounts, ApiKeyStore keys, PlanCatalog plans, IOptions<LimitOptions> options, TimeProvider time)
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<(string Account, string Key), (SendLimits? Limits, DateTimeOffset Until)> _cache = new();

@@ -14,7 +14,7 @@ using WaServerless.Storage.Recipients;
 namespace WaServerless.Connector.Sending;
 
 /// <summary>Sends one command taken off a lane and settles it.</summary>
-public interface ISendCommandHandler
+internal interface ISendCommandHandler
 {
     /// <param name="sessionStream">
     /// The caller receives this session's messages only, in order (a Service Bus session): pacing waits
@@ -29,7 +29,7 @@ public interface ISendCommandHandler
 /// is completed without sending again. Transient failures go round again with backoff until the
 /// retry policy gives up; permanent ones fail the message.
 /// </summary>
-public sealed partial class SendCommandProcessor(
+internal sealed partial class SendCommandProcessor(
     IQueueTransport transport,
     SendCommandQueue queue,
     MessageStore messages,
@@ -48,10 +48,11 @@ public sealed partial class SendCommandProcessor(
     public async Task ProcessAsync(ReceivedMessage received, bool sessionStream, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(received);
-        var command = SendCommandQueue.Read(received);
+        var (command, poison) = SendCommandQueue.Parse(received);
         if (command is null)
         {
-            await transport.DeadLetterAsync(received, "not a SendCommand", cancellationToken);
+            LogPoison(logger, received.MessageId, poison!);
+            await transport.DeadLetterAsync(received, poison!, cancellationToken);
             return;
         }
 
@@ -130,24 +131,31 @@ public sealed partial class SendCommandProcessor(
         WaTelemetry.QueueAge.Record((now - command.AcceptedAt).TotalSeconds, WaTelemetry.Tag("lane", command.Lane.ToWire()));
         await recorder.RecordAsync(command.AccountId, command.MessageId, new StatusUpdate(MessageStatus.Sending, now, command.Attempt), FailureKind.None, command.TraceParent, cancellationToken);
 
-        EngineSendResult result;
+        PartsOutcome outcome;
         try
         {
-            result = await engine.SendAsync(new EngineSendRequest(command.SessionKey, command.MessageId, command.Recipient, command.Content, sessions.AddressOf(command.SessionKey), command.MaxMediaBytes), cancellationToken);
+            outcome = await PartsSender.SendAsync(engine, new EngineSendRequest(command.SessionKey, command.MessageId, command.Recipient, command.Content, sessions.AddressOf(command.SessionKey), command.MaxMediaBytes), cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // An engine that throws broke its contract; treat it as a transient failure, not a lost message.
-            result = EngineSendResult.Transient($"engine error: {e.GetType().Name}");
+            outcome = new PartsOutcome(EngineSendResult.Transient($"engine error: {e.GetType().Name}"), []);
             LogEngineThrew(logger, e, command.MessageId);
         }
+
+        // Receipts name the engine's id of a part: each part leads back to the message.
+        foreach (var part in outcome.Parts)
+        {
+            await engineIds.RecordAsync(part.EngineMessageId, command.AccountId, command.MessageId, cancellationToken);
+        }
+
+        var result = outcome.Result;
 
         var tags = new TagList { { "message_type", command.Content.Type.ToWire() }, { "lane", command.Lane.ToWire() }, { "engine", engine.Name } };
         if (result.Succeeded)
         {
-            await engineIds.RecordAsync(result.EngineMessageId!, command.AccountId, command.MessageId, cancellationToken);
             var sentAt = time.GetUtcNow();
-            await recorder.RecordAsync(command.AccountId, command.MessageId, new StatusUpdate(MessageStatus.Sent, sentAt, command.Attempt, EngineMessageId: result.EngineMessageId), FailureKind.None, command.TraceParent, cancellationToken);
+            await recorder.RecordAsync(command.AccountId, command.MessageId, new StatusUpdate(MessageStatus.Sent, sentAt, command.Attempt, outcome.Detail, EngineMessageId: result.EngineMessageId), FailureKind.None, command.TraceParent, cancellationToken);
             WaTelemetry.MessagesSent.Add(1, tags);
             WaTelemetry.SendLatency.Record((sentAt - command.AcceptedAt).TotalSeconds, WaTelemetry.Tag("stage", "accepted_to_sent"));
         }
@@ -192,6 +200,9 @@ public sealed partial class SendCommandProcessor(
         activity?.SetTag("waserverless.attempt", command.Attempt);
         return activity;
     }
+
+    [LoggerMessage(LogLevel.Warning, "Dead-lettered {QueueMessageId}: {Reason}")]
+    private static partial void LogPoison(ILogger logger, string queueMessageId, string reason);
 
     [LoggerMessage(LogLevel.Warning, "Command for unknown message {MessageId} dead-lettered")]
     private static partial void LogUnknownMessage(ILogger logger, string messageId);

@@ -9,7 +9,7 @@ namespace WaServerless.Connector.Sending;
 /// Web-style engines; the Cloud API's throughput needs none). Reserving a slot is atomic per
 /// session, so concurrent senders never share one.
 /// </summary>
-public sealed class SessionPacer(IOptions<ConnectorOptions> options, TimeProvider time)
+internal sealed class SessionPacer(IOptions<ConnectorOptions> options, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, DateTimeOffset> _nextSlot = new();
 

@@ -6,7 +6,7 @@ using WaServerless.Storage.Messages;
 namespace WaServerless.Connector.Sending;
 
 /// <summary>The connector's status reporting: changes through the shared writer, and transient failures as events only.</summary>
-public sealed class StatusRecorder(MessageStatusWriter writer, EventsQueue events, TimeProvider time)
+internal sealed class StatusRecorder(MessageStatusWriter writer, EventsQueue events, TimeProvider time)
 {
     /// <summary>Returns the stored record and whether it changed; publishes only on a change.</summary>
     public Task<(MessageRecord? Record, bool Changed)> RecordAsync(

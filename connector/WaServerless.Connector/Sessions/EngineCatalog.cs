@@ -7,13 +7,13 @@ namespace WaServerless.Connector.Sessions;
 /// <paramref name="Address"/> is set for an engine whose sessions all speak as one identity (the
 /// Cloud API's business number): only one session may hold it.
 /// </summary>
-public sealed record EngineRegistration(string Name, IWhatsAppEngine Sender, IWhatsAppSessionEngine Sessions, string? Address = null);
+internal sealed record EngineRegistration(string Name, IWhatsAppEngine Sender, IWhatsAppSessionEngine Sessions, string? Address = null);
 
 /// <summary>
 /// The engines of this connector, by name. A session runs on the engine it was created with; a
 /// session stored without one (created before engines were chosen per session) runs on the default.
 /// </summary>
-public sealed class EngineCatalog
+internal sealed class EngineCatalog
 {
     private readonly Dictionary<string, EngineRegistration> _byName;
 

@@ -5,7 +5,7 @@ using WaServerless.Core.Engines;
 namespace WaServerless.Connector.Sessions;
 
 /// <summary>The engines' one sink: receipts to the status recorder, inbound messages to the inbound recorder, session events to the supervisor.</summary>
-public sealed class EngineEventRouter(ReceiptSink receipts, IServiceProvider services) : IEngineEventSink
+internal sealed class EngineEventRouter(ReceiptSink receipts, IServiceProvider services) : IEngineEventSink
 {
     // Resolved late: the supervisor and the inbound recorder need the engines, and the engines need this sink.
     private SessionSupervisor Supervisor => services.GetRequiredService<SessionSupervisor>();

@@ -8,7 +8,7 @@ namespace WaServerless.Connector.Sessions;
 /// Azure storage it refuses to start without Sessions:EncryptionKey. Only Azurite (the local stack)
 /// may keep them unencrypted.
 /// </summary>
-public sealed class SessionEncryptionRequirement(IOptions<StorageOptions> storage) : IValidateOptions<WaServerless.Storage.Sessions.SessionOptions>
+internal sealed class SessionEncryptionRequirement(IOptions<StorageOptions> storage) : IValidateOptions<WaServerless.Storage.Sessions.SessionOptions>
 {
     public ValidateOptionsResult Validate(string? name, WaServerless.Storage.Sessions.SessionOptions options)
     {

@@ -11,7 +11,7 @@ namespace WaServerless.Connector.Sessions;
 /// different process in Azure) wakes the retries and campaigns waiting for the session and fans the
 /// change out to webhooks.
 /// </summary>
-public sealed class SessionEventsPublisher(EventsQueue events, TimeProvider time) : ISessionStateListener
+internal sealed class SessionEventsPublisher(EventsQueue events, TimeProvider time) : ISessionStateListener
 {
     public Task OnStateChangedAsync(SessionRecord session, SessionState state, string? reason, string? phone, CancellationToken cancellationToken)
     {

@@ -7,13 +7,13 @@ using WaServerless.Storage.Sessions;
 namespace WaServerless.Connector.Sessions;
 
 /// <summary>Told of every state change of an owned session, after it is stored (the connector publishes them).</summary>
-public interface ISessionStateListener
+internal interface ISessionStateListener
 {
     Task OnStateChangedAsync(SessionRecord session, SessionState state, string? reason, string? phone, CancellationToken cancellationToken);
 }
 
 /// <summary>Which sessions this replica owns and can send on right now, and on which engine.</summary>
-public interface ISessionDirectory
+internal interface ISessionDirectory
 {
     bool IsReady(string sessionKey);
 
@@ -32,7 +32,7 @@ public interface ISessionDirectory
 /// <see cref="SessionWorker"/> each; routes engine events to the worker of their session; and on
 /// shutdown closes every session and releases its lease so another replica resumes it at once.
 /// </summary>
-public sealed partial class SessionSupervisor(
+internal sealed partial class SessionSupervisor(
     SessionStore sessions,
     SessionCredentialStore credentials,
     EngineCatalog engines,

@@ -12,7 +12,7 @@ namespace WaServerless.Connector.Sessions;
 /// jitter, gives up as failed after MaxReconnectAttempts, and carries out logout, delete and
 /// pair-code requests from the owner. One loop per session, so its state has one writer.
 /// </summary>
-public sealed partial class SessionWorker(
+internal sealed partial class SessionWorker(
     SessionRecord session,
     string leaseId,
     SessionStore sessions,

@@ -16,7 +16,7 @@ namespace WaServerless.Connector.Webhooks;
 /// Meta retries a webhook that does not get a 200, so a failure while handling answers 500 and every
 /// handler is safe to repeat.
 /// </summary>
-public static partial class CloudApiWebhookEndpoints
+internal static partial class CloudApiWebhookEndpoints
 {
     public const string Path = "/webhooks/cloudapi";
 

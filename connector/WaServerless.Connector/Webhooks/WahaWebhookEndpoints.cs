@@ -16,7 +16,7 @@ namespace WaServerless.Connector.Webhooks;
 /// webhook that does not get a 2xx, so a failure while handling answers 500 and every handler is
 /// safe to repeat (inbound messages are stored once by their bare id; receipts only move forward).
 /// </summary>
-public static partial class WahaWebhookEndpoints
+internal static partial class WahaWebhookEndpoints
 {
     public const string Path = "/webhooks/waha/{session}";
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using WaServerless.Core.Engines;
 using WaServerless.Core.Messages;
 
 namespace WaServerless.Engines.CloudApi;
@@ -40,6 +41,10 @@ public static partial class CloudApiMessageBuilder
             CopyCodeContent copyCode => ("template", CopyCode(copyCode, options)),
             TemplateContent template => ("template", Template(template)),
             PollContent => throw new CloudApiConfigurationException("Meta's Cloud API has no polls; send them from a waha session."),
+            CallToActionContent { Call: not null } => throw new CloudApiConfigurationException("Meta's Cloud API has no button that calls a phone number; send call buttons from a waha session."),
+            CallToActionContent action => ("interactive", CallToActionUrl(action)),
+            CarouselContent carousel => ("interactive", Carousel(carousel)),
+            AlbumContent => throw new CloudApiConfigurationException("An album goes to the Cloud API as its media messages one by one, never as one message."),
             _ => throw new ArgumentOutOfRangeException(nameof(content), content.GetType().Name, "Unknown message content."),
         };
 
@@ -151,6 +156,72 @@ public static partial class CloudApiMessageBuilder
         AddFooter(interactive, buttons.Footer);
         interactive["action"] = new JsonObject { ["buttons"] = replies };
         return interactive;
+    }
+
+    /// <summary>Meta's interactive cta_url: the body, an optional footer and one button that opens the URL.</summary>
+    private static JsonObject CallToActionUrl(CallToActionContent action)
+    {
+        var button = action.Url ?? throw new ArgumentException("A URL button message without its URL button.", nameof(action));
+        var interactive = new JsonObject
+        {
+            ["type"] = "cta_url",
+            ["body"] = new JsonObject { ["text"] = action.Text },
+        };
+        AddFooter(interactive, action.Footer);
+        interactive["action"] = new JsonObject
+        {
+            ["name"] = "cta_url",
+            ["parameters"] = new JsonObject { ["display_text"] = button.Label, ["url"] = button.Url.OriginalString },
+        };
+        return interactive;
+    }
+
+    /// <summary>
+    /// Meta's interactive carousel: the body text, then cards of an image header, a body (the card's
+    /// title in bold, its body and footer) and either one cta_url button or quick-reply buttons.
+    /// The API refused every carousel outside those rules at accept time (<see cref="MetaCarouselRules"/>).
+    /// </summary>
+    private static JsonObject Carousel(CarouselContent carousel)
+    {
+        if (MetaCarouselRules.Refusal(carousel) is { } why)
+        {
+            throw new CloudApiConfigurationException($"The Cloud API {why}.");
+        }
+
+        var cards = new JsonArray();
+        for (var i = 0; i < carousel.Cards.Count; i++)
+        {
+            var card = carousel.Cards[i];
+            var json = new JsonObject
+            {
+                ["card_index"] = i,
+                ["type"] = card.Buttons[0].Kind == CarouselButtonKind.Url ? "cta_url" : "button",
+                ["header"] = new JsonObject { ["type"] = "image", ["image"] = new JsonObject { ["link"] = card.Image.OriginalString } },
+                ["body"] = new JsonObject { ["text"] = MetaCarouselRules.CardBody(card) },
+            };
+            json["action"] = card.Buttons[0].Kind == CarouselButtonKind.Url
+                ? new JsonObject
+                {
+                    ["name"] = "cta_url",
+                    ["parameters"] = new JsonObject { ["display_text"] = card.Buttons[0].Label, ["url"] = card.Buttons[0].Value },
+                }
+                : new JsonObject
+                {
+                    ["buttons"] = new JsonArray(card.Buttons.Select(b => (JsonNode)new JsonObject
+                    {
+                        ["type"] = "quick_reply",
+                        ["quick_reply"] = new JsonObject { ["id"] = b.Value, ["title"] = b.Label },
+                    }).ToArray()),
+                };
+            cards.Add(json);
+        }
+
+        return new JsonObject
+        {
+            ["type"] = "carousel",
+            ["body"] = new JsonObject { ["text"] = carousel.Text },
+            ["action"] = new JsonObject { ["cards"] = cards },
+        };
     }
 
     private static JsonObject List(ListContent list)

@@ -22,6 +22,7 @@ public sealed partial class SandboxEngine(IOptions<SandboxOptions> options, IEng
     private readonly ConcurrentDictionary<string, SandboxSentMessage> _sentByMessageId = new();
     private readonly ConcurrentQueue<SandboxSentMessage> _sent = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly SandboxSentLog? _sentLog = options.Value.SentLogPath is { Length: > 0 } path ? new SandboxSentLog(path) : null;
     private long _sequence;
     private int _disposed;
 
@@ -83,6 +84,7 @@ public sealed partial class SandboxEngine(IOptions<SandboxOptions> options, IEng
         }
 
         _sent.Enqueue(sent);
+        _sentLog?.Append(new SandboxSentLogEntry(request.MessageId, engineId, request.SessionKey, request.Recipient, sent.At, Environment.ProcessId));
         _ = SendReceiptsAsync(request.SessionKey, engineId);
         return Task.FromResult(EngineSendResult.Sent(engineId));
     }
@@ -94,6 +96,7 @@ public sealed partial class SandboxEngine(IOptions<SandboxOptions> options, IEng
         {
             _stopping.Cancel();
             _stopping.Dispose();
+            _sentLog?.Dispose();
         }
     }
 

@@ -19,6 +19,12 @@ public sealed class SandboxOptions
     /// <summary>How often a pairing session shows a fresh QR code, as WhatsApp does.</summary>
     public TimeSpan QrRefreshInterval { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// When set, every message sent is also appended to this file as a JSON line (SandboxSentLog), so
+    /// what was sent survives the process: the kill -9 fault tests count duplicates from it.
+    /// </summary>
+    public string? SentLogPath { get; set; }
+
     /// <summary>Faults by E.164 recipient, for example Sandbox:Faults:+15550000001:Kind = Permanent.</summary>
     public Dictionary<string, SandboxFault> Faults { get; init; } = [];
 }

@@ -108,6 +108,12 @@ public static class WahaMessageBuilder
                 return new("api/sendText", body);
             case ButtonsContent or CopyCodeContent:
                 throw EngineCapabilityException.For(EngineNames.Waha, "send buttons with Waha:ButtonsFallback=Refuse");
+            case CallToActionContent action:
+                // WhatsApp Web shows no URL or call buttons; written out under the text, the link and the
+                // number are still one tap away, so this needs no fallback setting.
+                body["text"] = ActionText(action);
+                body["linkPreview"] = false;
+                return new("api/sendText", body);
             case TemplateContent:
                 throw EngineCapabilityException.For(EngineNames.Waha, "send Meta templates (they exist only on the Cloud API)");
             default:
@@ -128,6 +134,29 @@ public static class WahaMessageBuilder
         if (!string.IsNullOrWhiteSpace(buttons.Footer))
         {
             text.Append('\n').Append(buttons.Footer.Trim());
+        }
+
+        return text.ToString().TrimEnd('\n');
+    }
+
+    /// <summary>"Your order has shipped\n\nTrack: https://…\nCall us: +1415…" (the footer, when there is one, last).</summary>
+    public static string ActionText(CallToActionContent action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var text = new StringBuilder(action.Text.TrimEnd()).Append("\n\n");
+        if (action.Url is { } url)
+        {
+            text.Append(url.Label).Append(": ").Append(url.Url.OriginalString).Append('\n');
+        }
+
+        if (action.Call is { } call)
+        {
+            text.Append(call.Label).Append(": ").Append(call.Phone).Append('\n');
+        }
+
+        if (!string.IsNullOrWhiteSpace(action.Footer))
+        {
+            text.Append('\n').Append(action.Footer.Trim());
         }
 
         return text.ToString().TrimEnd('\n');

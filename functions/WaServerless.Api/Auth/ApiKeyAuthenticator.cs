@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using WaServerless.Api.Http;
 using WaServerless.Core.Accounts;
 using WaServerless.Core.Errors;
 using WaServerless.Storage.Accounts;
@@ -10,7 +12,7 @@ namespace WaServerless.Api.Auth;
 /// X-API-Key header, else "Authorization: Bearer". Keys in the query string or under other field
 /// names are refused outright: URLs end up in logs, and a silently ignored key is a confusing 401.
 /// </summary>
-public sealed class ApiKeyAuthenticator(ApiKeyStore keys)
+public sealed class ApiKeyAuthenticator(ApiKeyStore keys, IOptions<ApiOptions> options)
 {
     public const string AcceptedForms = "Send the key in the POST field 'apikey', the header 'X-API-Key', or 'Authorization: Bearer <key>'.";
 
@@ -42,7 +44,7 @@ public sealed class ApiKeyAuthenticator(ApiKeyStore keys)
         var key = FindKey(request, fields)
             ?? throw new ApiErrorException(ApiError.Unauthorized("No API key was given.", AcceptedForms));
 
-        var result = await keys.AuthenticateAsync(key, cancellationToken);
+        var result = await keys.AuthenticateAsync(key, options.Value.CallerCacheDuration, cancellationToken);
         return result.Status switch
         {
             KeyAuthenticationStatus.Valid => result.Caller!,

@@ -6,16 +6,17 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using WaServerless.Core.Bulk;
-using WaServerless.Api.Sessions;
 using WaServerless.Api.Auth;
 using WaServerless.Api.Http;
 using WaServerless.Api.Sending;
+using WaServerless.Api.Sessions;
 using WaServerless.Core.Accounts;
+using WaServerless.Core.Bulk;
 using WaServerless.Core.Errors;
 using WaServerless.Core.Messages;
 using WaServerless.Core.Sending;
 using WaServerless.Core.Sessions;
+using WaServerless.Core.Text;
 using WaServerless.Storage.Accounts;
 using WaServerless.Storage.Campaigns;
 using WaServerless.Storage.Messages;
@@ -23,7 +24,6 @@ using WaServerless.Storage.Sessions;
 using WaServerless.Workflows;
 using WaServerless.Workflows.Campaigns;
 using WaServerless.Workflows.Signals;
-using WaServerless.Core.Text;
 
 namespace WaServerless.Api.Bulk;
 
@@ -309,7 +309,7 @@ public sealed partial class BulkHandler(
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 16 });
+            document = StrictJson.Parse(text, new JsonDocumentOptions { MaxDepth = 16 });
         }
         catch (JsonException e)
         {

@@ -9,6 +9,7 @@ using Microsoft.Net.Http.Headers;
 using WaServerless.Api.Http;
 using WaServerless.Core.Bulk;
 using WaServerless.Core.Errors;
+using WaServerless.Core.Text;
 
 namespace WaServerless.Api.Bulk;
 
@@ -100,7 +101,7 @@ public sealed class BulkRequestReader(IOptions<BulkOptions> options)
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 16 });
+            document = StrictJson.Parse(bytes, new JsonDocumentOptions { MaxDepth = 16 });
         }
         catch (JsonException e)
         {

@@ -17,4 +17,15 @@ public sealed class ApiOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:03:00")]
     public TimeSpan RequestDeadline { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long an instance may answer a send's key lookup from memory (0: never). A key revoked or an
+    /// account suspended through another instance keeps working here for at most this long.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan CallerCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long an instance may answer a send's session lookup (exists, connected) from memory (0: never).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan SessionCacheDuration { get; set; } = TimeSpan.FromSeconds(2);
 }

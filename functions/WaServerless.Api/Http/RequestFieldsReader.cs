@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using WaServerless.Core.Errors;
+using WaServerless.Core.Text;
 
 namespace WaServerless.Api.Http;
 
@@ -58,7 +59,7 @@ public sealed class RequestFieldsReader(IOptions<ApiOptions> options)
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 16 });
+            document = StrictJson.Parse(bytes, new JsonDocumentOptions { MaxDepth = 16 });
         }
         catch (JsonException e)
         {

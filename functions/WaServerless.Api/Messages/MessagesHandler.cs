@@ -17,7 +17,7 @@ using WaServerless.Core.Text;
 namespace WaServerless.Api.Messages;
 
 /// <summary>GET /api/messages/{queue_id} and GET /api/messages: status and history, only ever of the caller's own account.</summary>
-public sealed partial class MessagesHandler(ApiKeyAuthenticator authenticator, MessageStore messages, WorkflowDispatcher workflows, WaServerless.Queues.SendCommandQueue queue, TimeProvider time, ILogger<MessagesHandler> logger)
+public sealed partial class MessagesHandler(ApiKeyAuthenticator authenticator, MessageStore messages, WorkflowDispatcher workflows, WaServerless.Queues.SendCommandQueue queue, OutboxCompletions outbox, TimeProvider time, ILogger<MessagesHandler> logger)
 {
     /// <summary>
     /// POST /api/messages/{queue_id}/cancel: a message not yet handed to WhatsApp (scheduled, queued,
@@ -63,7 +63,7 @@ public sealed partial class MessagesHandler(ApiKeyAuthenticator authenticator, M
         try
         {
             await queue.EnqueueAsync(command, null, cancellationToken);
-            await messages.CompleteOutboxAsync(command.AccountId, command.MessageId, cancellationToken);
+            outbox.Complete(command.AccountId, command.MessageId);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

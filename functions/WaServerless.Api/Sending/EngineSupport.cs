@@ -28,9 +28,9 @@ public sealed class EngineSupport(IOptions<WahaSendingOptions> waha)
             return new ApiError(422, ErrorCodes.MessageTypeNotSupported, $"WhatsApp session '{session.SessionId}' runs on the {engine} engine, which cannot send to groups.", "Send to a group from a waha session.");
         }
 
-        return capabilities.CanSend(content.Type)
-            ? null
-            : new ApiError(
+        if (!capabilities.CanSend(content.Type))
+        {
+            return new ApiError(
                 422,
                 ErrorCodes.MessageTypeNotSupported,
                 $"WhatsApp session '{session.SessionId}' runs on the {engine} engine, which cannot send {content.Type.ToWire()} messages.",
@@ -38,7 +38,18 @@ public sealed class EngineSupport(IOptions<WahaSendingOptions> waha)
                 {
                     MessageType.Template => "Templates are Meta's: send them from a cloudapi session.",
                     MessageType.Poll => "Polls go out from waha sessions; Meta's Cloud API has none.",
+                    MessageType.Carousel => "Set Waha__ButtonsFallback to NumberedText or Poll to send carousels as one image per card, or send from a cloudapi session.",
                     _ => "Send another message type, or set Waha__ButtonsFallback to NumberedText or Poll.",
                 });
+        }
+
+        // The type goes out on this engine; its shape can still be refused (a call button, a carousel outside Meta's rules).
+        return capabilities.Refusal(content) is { } why
+            ? new ApiError(
+                422,
+                ErrorCodes.MessageTypeNotSupported,
+                $"WhatsApp session '{session.SessionId}' runs on the {engine} engine, which {why}.",
+                content is CarouselContent ? "Reshape the carousel, or send it from a waha session." : "Keep the URL button (Meta's cta_url), or send call buttons from a waha session.")
+            : null;
     }
 }

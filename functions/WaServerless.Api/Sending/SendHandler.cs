@@ -23,7 +23,8 @@ using WaServerless.Core.Sessions;
 namespace WaServerless.Api.Sending;
 
 /// <summary>
-/// POST /api/send: read, authenticate, parse, store (one transaction), enqueue, answer 202.
+/// POST /api/send: read, authenticate, parse, store (one transaction), enqueue, answer 202: two
+/// storage round trips when the caller and its session are in the short-lived caches.
 /// Once the transaction commits the message is accepted: a failed enqueue is left to the outbox
 /// sweeper and the caller still gets its 202.
 /// </summary>
@@ -32,10 +33,12 @@ public sealed partial class SendHandler(
     ApiKeyAuthenticator authenticator,
     MessageStore messages,
     SendCommandQueue queue,
+    OutboxCompletions outbox,
     PlanCatalog plans,
     SessionStore sessions,
     MediaGuard media,
     EngineSupport engines,
+    IOptions<ApiOptions> options,
     TimeProvider time,
     ILogger<SendHandler> logger)
 {
@@ -59,7 +62,7 @@ public sealed partial class SendHandler(
         }
 
         var sessionId = fields.TryGetValue("session", out var chosen) && !string.IsNullOrWhiteSpace(chosen) ? chosen.Trim() : caller.Account.DefaultSessionId;
-        var session = await sessions.RequireAsync(caller.Account.Id, sessionId, cancellationToken);
+        var session = await sessions.RequireRecentAsync(caller.Account.Id, sessionId, options.Value.SessionCacheDuration, cancellationToken);
 
         if (engines.Refusal(session, send.Content, send.Recipient) is { } unsupported)
         {
@@ -106,6 +109,10 @@ public sealed partial class SendHandler(
                 return TooMany(ErrorCodes.RateLimited, $"This key may submit {limited.Limit} messages a minute.", limited.Limit, limited.RetryAfter, "submissions_per_minute");
             case AcceptResult.RecipientDailyCapReached cap:
                 return TooMany(ErrorCodes.RecipientDailyCap, $"This recipient has had {cap.Cap} messages today, the daily cap.", cap.Cap, cap.RetryAfter, "recipient_daily_cap");
+            case AcceptResult.RecipientOptedOut:
+                return ApiResults.Error(new ApiError(403, ErrorCodes.RecipientOptedOut, $"{send.Recipient} opted out of this account's messages (they sent a stop word).", "Nothing is sent to them until they send START, or you record their consent again with POST /api/optin."));
+            case AcceptResult.RecipientNotOptedIn:
+                return ApiResults.Error(new ApiError(403, ErrorCodes.RecipientNotOptedIn, $"This account's plan sends only to recipients who opted in, and {send.Recipient} has not.", "Record their consent with POST /api/optin first."));
             case AcceptResult.OtpCooldown cooldown:
                 return TooMany(ErrorCodes.OtpCooldown, "An OTP was sent to this recipient moments ago; wait before sending another.", 1, cooldown.RetryAfter, "otp_cooldown");
             case AcceptResult.Accepted accepted:
@@ -146,7 +153,8 @@ public sealed partial class SendHandler(
         try
         {
             await queue.EnqueueAsync(command, notBefore, cancellationToken);
-            await messages.CompleteOutboxAsync(command.AccountId, command.MessageId, cancellationToken);
+            // Its outbox row goes in a later batch, off this request's path.
+            outbox.Complete(command.AccountId, command.MessageId);
         }
         catch (Exception e)
         {

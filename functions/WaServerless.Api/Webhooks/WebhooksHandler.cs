@@ -171,7 +171,13 @@ public sealed partial class WebhooksHandler(
         {
             try
             {
-                requested = JsonSerializer.Deserialize<string[]>(value) ?? [];
+                var names = JsonSerializer.Deserialize<string?[]>(value) ?? [];
+                if (names.Any(n => n is null))
+                {
+                    throw new JsonException("null is not an event type name");
+                }
+
+                requested = names!;
             }
             catch (JsonException)
             {

@@ -42,6 +42,9 @@ public static partial class CampaignTemplate
             CopyCodeContent c => c with { Text = FillOptional(c.Text) },
             ListContent l => l with { Body = Fill(l.Body) },
             PollContent p => p with { Question = Fill(p.Question) },
+            CallToActionContent a => a with { Text = Fill(a.Text) },
+            AlbumContent al => al with { Caption = FillOptional(al.Caption) },
+            CarouselContent cr => cr with { Text = FillOptional(cr.Text) },
             TemplateContent w => w with
             {
                 BodyParameters = [.. w.BodyParameters.Select(Fill)],
@@ -62,6 +65,9 @@ public static partial class CampaignTemplate
         CopyCodeContent { Text: { } c } => [c],
         ListContent l => [l.Body],
         PollContent p => [p.Question],
+        CallToActionContent a => [a.Text],
+        AlbumContent { Caption: { } caption } => [caption],
+        CarouselContent { Text: { } text } => [text],
         TemplateContent w => TemplateTexts(w),
         _ => [],
     };

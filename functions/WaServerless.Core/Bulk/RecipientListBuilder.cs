@@ -202,6 +202,9 @@ public sealed class RecipientListBuilder
             CopyCodeContent c => Check(c.Text, WhatsAppLimits.InteractiveBodyMaxLength, "copytext"),
             ListContent l => Check(l.Body, WhatsAppLimits.InteractiveBodyMaxLength, "text"),
             PollContent p => Check(p.Question, WhatsAppLimits.PollQuestionMaxLength, "poll_question"),
+            CallToActionContent a => Check(a.Text, WhatsAppLimits.InteractiveBodyMaxLength, "text"),
+            AlbumContent al => Check(al.Caption, WhatsAppLimits.CaptionMaxLength, "caption"),
+            CarouselContent cr => Check(cr.Text, WhatsAppLimits.InteractiveBodyMaxLength, "text"),
             _ => null,
         };
     }

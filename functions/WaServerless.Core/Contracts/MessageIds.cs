@@ -33,8 +33,12 @@ public static class MessageIds
         return string.Concat(Prefix, chars);
     }
 
+    private static readonly long MaxMilliseconds = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
+    /// <summary>Well formed, and its time part a time a clock can show (ten base32 characters reach past the year 9999).</summary>
     public static bool IsValid(string? id) =>
-        id is { Length: 30 } && id.StartsWith(Prefix, StringComparison.Ordinal) && id.AsSpan(4).IndexOfAnyExcept(AlphabetValues) < 0;
+        id is { Length: 30 } && id.StartsWith(Prefix, StringComparison.Ordinal) && id.AsSpan(4).IndexOfAnyExcept(AlphabetValues) < 0
+        && Milliseconds(id) <= MaxMilliseconds;
 
     /// <summary>The accept time encoded in the id.</summary>
     public static DateTimeOffset TimeOf(string id)
@@ -44,12 +48,17 @@ public static class MessageIds
             throw new ArgumentException("Not a message id.", nameof(id));
         }
 
+        return DateTimeOffset.FromUnixTimeMilliseconds(Milliseconds(id));
+    }
+
+    private static long Milliseconds(string id)
+    {
         long ms = 0;
         for (var i = 0; i < 10; i++)
         {
             ms = (ms << 5) | (long)Alphabet.IndexOf(id[4 + i], StringComparison.Ordinal);
         }
 
-        return DateTimeOffset.FromUnixTimeMilliseconds(ms);
+        return ms;
     }
 }

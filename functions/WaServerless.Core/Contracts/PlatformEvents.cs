@@ -74,3 +74,35 @@ public sealed record InboundMessageReceived
     /// <summary>The engine message id of the message this one answers or reacts to.</summary>
     public string? InReplyTo { get; init; }
 }
+
+/// <summary>
+/// A recipient opted out of an account's messages (sent a stop word) or back in (a start word).
+/// Published by the connector when the inbound message changed the recorded consent.
+/// </summary>
+public sealed record RecipientConsentChanged
+{
+    public const string Kind = "consent";
+
+    [JsonPropertyName("event_type")]
+    public string EventType { get; init; } = Kind;
+
+    public required string EventId { get; init; }
+
+    public required string AccountId { get; init; }
+
+    /// <summary>The session the keyword arrived on.</summary>
+    public required string SessionId { get; init; }
+
+    /// <summary>The recipient in E.164.</summary>
+    public required string Number { get; init; }
+
+    /// <summary>opted_out or opted_in.</summary>
+    public required string Consent { get; init; }
+
+    /// <summary>The message that changed it: the stop or start word as sent, and its inbound id.</summary>
+    public string? Keyword { get; init; }
+
+    public string? InboundMessageId { get; init; }
+
+    public required DateTimeOffset At { get; init; }
+}

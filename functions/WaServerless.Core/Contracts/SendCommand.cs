@@ -10,6 +10,10 @@ namespace WaServerless.Core.Contracts;
 /// </summary>
 public sealed record SendCommand
 {
+    /// <summary>The wire version: a consumer refuses (dead-letters) a version it does not know, never half-reads one.</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("v")]
+    public int Version { get; init; } = 1;
+
     public required string MessageId { get; init; }
 
     public required string AccountId { get; init; }

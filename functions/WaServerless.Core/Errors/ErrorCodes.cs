@@ -12,6 +12,8 @@ public static class ErrorCodes
 
     public const string RateLimited = "RATE_LIMITED";
     public const string RecipientDailyCap = "RECIPIENT_DAILY_CAP";
+    public const string RecipientOptedOut = "RECIPIENT_OPTED_OUT";
+    public const string RecipientNotOptedIn = "RECIPIENT_NOT_OPTED_IN";
     public const string OtpCooldown = "OTP_COOLDOWN";
     public const string MediaTooLarge = "MEDIA_TOO_LARGE";
 
@@ -61,6 +63,8 @@ public static class ErrorCodes
     public const string InvalidList = "INVALID_LIST";
 
     public const string InvalidPoll = "INVALID_POLL";
+    public const string InvalidAlbum = "INVALID_ALBUM";
+    public const string InvalidCarousel = "INVALID_CAROUSEL";
     public const string InvalidTemplateMessage = "INVALID_TEMPLATE_MESSAGE";
     public const string InvalidIdempotencyKey = "INVALID_IDEMPOTENCY_KEY";
     public const string IdempotencyMismatch = "IDEMPOTENCY_MISMATCH";
@@ -89,6 +93,7 @@ public static class ErrorCodes
 
     public const string MessageNotResendable = "MESSAGE_NOT_RESENDABLE";
     public const string NotFound = "NOT_FOUND";
+    public const string OptInNotFound = "OPT_IN_NOT_FOUND";
     public const string MethodNotAllowed = "METHOD_NOT_ALLOWED";
     public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";
     public const string InternalError = "INTERNAL_ERROR";

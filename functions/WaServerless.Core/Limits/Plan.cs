@@ -14,4 +14,7 @@ public sealed class Plan
     public bool BulkApi { get; set; }
 
     public int RecipientDailyCap { get; set; } = 50;
+
+    /// <summary>Only recipients who opted in (POST /api/optin, or a start word) may be sent to; for teams under consent rules.</summary>
+    public bool RequireOptIn { get; set; }
 }

@@ -1,3 +1,4 @@
+using WaServerless.Core.Consent;
 using WaServerless.Core.Sending;
 
 namespace WaServerless.Core.Limits;
@@ -11,12 +12,18 @@ public sealed record SendLimits(
     TimeSpan OtpCooldown)
 {
     public static readonly SendLimits Unlimited = new(long.MaxValue, int.MaxValue, TimeSpan.Zero, int.MaxValue, TimeSpan.Zero);
+
+    /// <summary>Only recipients who opted in may be sent to (teams under consent rules); from the plan.</summary>
+    public bool RequireOptIn { get; init; }
 }
 
 /// <summary>What is remembered per recipient of an account, to enforce the gap, the daily cap and the OTP cooldown.</summary>
 public sealed record RecipientState(DateTimeOffset? LastAt, string? Day, int DayCount, DateTimeOffset? LastOtpAt)
 {
     public static readonly RecipientState None = new(null, null, 0, null);
+
+    /// <summary>Kept on the same row, so a send sees an opt-out without a read of its own.</summary>
+    public RecipientConsent Consent { get; init; }
 }
 
 public abstract record RecipientDecision
@@ -31,10 +38,17 @@ public abstract record RecipientDecision
     public sealed record DailyCapReached(int Cap, TimeSpan RetryAfter) : RecipientDecision;
 
     public sealed record OtpCooldown(TimeSpan RetryAfter) : RecipientDecision;
+
+    /// <summary>The recipient sent a stop word.</summary>
+    public sealed record OptedOut : RecipientDecision;
+
+    /// <summary>The plan requires opt-in and the recipient has not opted in.</summary>
+    public sealed record NotOptedIn : RecipientDecision;
 }
 
 /// <summary>
-/// The per-recipient rules, pure so the clock is the caller's: at most RecipientDailyCap sends to
+/// The per-recipient rules, pure so the clock is the caller's: nothing to a recipient who opted out
+/// (nor, when the plan requires it, to one who has not opted in); at most RecipientDailyCap sends to
 /// one recipient per UTC day; an OTP to the same recipient inside the cooldown is refused (a user
 /// mashing "resend code" must not get a burst); any other send inside the gap since the last one is
 /// accepted but scheduled for the end of the gap. OTPs skip the gap: a login code must not wait.
@@ -45,6 +59,16 @@ public static class RecipientRules
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(limits);
+        if (state.Consent == RecipientConsent.OptedOut)
+        {
+            return new RecipientDecision.OptedOut();
+        }
+
+        if (limits.RequireOptIn && state.Consent != RecipientConsent.OptedIn)
+        {
+            return new RecipientDecision.NotOptedIn();
+        }
+
         var today = now.UtcDateTime.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
         var sentToday = state.Day == today ? state.DayCount : 0;
         if (sentToday >= limits.RecipientDailyCap)
@@ -69,7 +93,8 @@ public static class RecipientRules
             Max(state.LastAt, scheduledFor ?? now),
             today,
             sentToday + 1,
-            isOtp ? now : state.LastOtpAt);
+            isOtp ? now : state.LastOtpAt)
+        { Consent = state.Consent };
         return new RecipientDecision.Accept(scheduledFor, next);
     }
 

@@ -10,6 +10,8 @@ public static class MediaUrls
         VideoContent c => [c.Url],
         AudioContent c => [c.Url],
         TemplateContent { Header.Url: { } url } => [url],
+        AlbumContent c => c.Items.Select(i => i.Url).ToList(),
+        CarouselContent c => c.Cards.Select(card => card.Image).ToList(),
         _ => [],
     };
 }

@@ -19,6 +19,9 @@ namespace WaServerless.Core.Messages;
 [JsonDerivedType(typeof(ListContent), "list")]
 [JsonDerivedType(typeof(TemplateContent), "template")]
 [JsonDerivedType(typeof(PollContent), "poll")]
+[JsonDerivedType(typeof(CallToActionContent), "call_to_action")]
+[JsonDerivedType(typeof(AlbumContent), "album")]
+[JsonDerivedType(typeof(CarouselContent), "carousel")]
 public abstract record MessageContent
 {
     [JsonIgnore]
@@ -36,6 +39,9 @@ public abstract record MessageContent
         ListContent => MessageType.List,
         TemplateContent => MessageType.Template,
         PollContent => MessageType.Poll,
+        CallToActionContent => MessageType.CallToAction,
+        AlbumContent => MessageType.Album,
+        CarouselContent => MessageType.Carousel,
         _ => throw new InvalidOperationException($"Unknown content {GetType().Name}."),
     };
 }
@@ -95,4 +101,75 @@ public sealed record PollContent(string Question, IReadOnlyList<string> Options,
         other is not null && Question == other.Question && MultipleAnswers == other.MultipleAnswers && Options.SequenceEqual(other.Options);
 
     public override int GetHashCode() => HashCode.Combine(Question, MultipleAnswers, Options.Count);
+}
+
+/// <summary>A button that opens <paramref name="Url"/> (http or https) in the recipient's browser.</summary>
+public sealed record UrlButton(string Label, Uri Url);
+
+/// <summary>A button that calls <paramref name="Phone"/> (E.164, with its "+") from the recipient's phone.</summary>
+public sealed record CallButton(string Label, string Phone);
+
+/// <summary>
+/// A text message with a URL button, a call button or both (SMESS's url_button_* and call_button_*
+/// fields). Engines without such buttons send the text with each button's label and target under it,
+/// which WhatsApp shows as a link and a tappable number.
+/// </summary>
+public sealed record CallToActionContent(string Text, UrlButton? Url, CallButton? Call, string? Footer) : MessageContent;
+
+/// <summary>What an album item is: WhatsApp groups images and videos, nothing else.</summary>
+public enum AlbumItemKind
+{
+    Image,
+    Video,
+}
+
+public sealed record AlbumItem(AlbumItemKind Kind, Uri Url);
+
+/// <summary>
+/// Up to 10 images and videos shown together under one caption. WhatsApp has no album message:
+/// every engine sends the items one by one (the caption on the first) and the recipient's phone
+/// groups them, so one queue id stands for several engine messages.
+/// </summary>
+public sealed record AlbumContent(IReadOnlyList<AlbumItem> Items, string? Caption) : MessageContent
+{
+    public bool Equals(AlbumContent? other) =>
+        other is not null && Caption == other.Caption && Items.SequenceEqual(other.Items);
+
+    public override int GetHashCode() => HashCode.Combine(Caption, Items.Count);
+
+    /// <summary>The items as the single media messages they go out as, the caption on the first.</summary>
+    public IReadOnlyList<MessageContent> AsMediaMessages() =>
+        Items.Select((item, i) => item.Kind == AlbumItemKind.Video
+            ? (MessageContent)new VideoContent(item.Url, i == 0 ? Caption : null)
+            : new ImageContent(item.Url, i == 0 ? Caption : null)).ToList();
+}
+
+/// <summary>The kinds of button a carousel card carries (SmartWats' urlButton, copyButton, callButton, quickReplyButton).</summary>
+public enum CarouselButtonKind
+{
+    Url,
+    Copy,
+    Call,
+    QuickReply,
+}
+
+/// <param name="Value">What the button does: the URL it opens, the code it copies, the E.164 number it calls, or the id its reply carries.</param>
+public sealed record CarouselButton(CarouselButtonKind Kind, string Label, string Value);
+
+public sealed record CarouselCard(Uri Image, string Title, string Body, string? Footer, IReadOnlyList<CarouselButton> Buttons)
+{
+    public bool Equals(CarouselCard? other) =>
+        other is not null && Image == other.Image && Title == other.Title && Body == other.Body && Footer == other.Footer
+        && Buttons.SequenceEqual(other.Buttons);
+
+    public override int GetHashCode() => HashCode.Combine(Image, Title, Body, Footer, Buttons.Count);
+}
+
+/// <summary>Horizontally scrolling cards, each an image with a title, a body and 1 to 3 buttons, under an optional text, title and footer.</summary>
+public sealed record CarouselContent(string? Text, string? Title, string? Footer, IReadOnlyList<CarouselCard> Cards) : MessageContent
+{
+    public bool Equals(CarouselContent? other) =>
+        other is not null && Text == other.Text && Title == other.Title && Footer == other.Footer && Cards.SequenceEqual(other.Cards);
+
+    public override int GetHashCode() => HashCode.Combine(Text, Title, Footer, Cards.Count);
 }

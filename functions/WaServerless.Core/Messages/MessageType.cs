@@ -15,6 +15,9 @@ public enum MessageType
     List,
     Template,
     Poll,
+    CallToAction,
+    Album,
+    Carousel,
 }
 
 public static class MessageTypeNames
@@ -33,6 +36,9 @@ public static class MessageTypeNames
         MessageType.List => "list",
         MessageType.Template => "template",
         MessageType.Poll => "poll",
+        MessageType.CallToAction => "call_to_action",
+        MessageType.Album => "album",
+        MessageType.Carousel => "carousel",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 

@@ -354,7 +354,7 @@ public static partial class SendRequestParser
     {
         try
         {
-            return JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 8 });
+            return StrictJson.Parse(json, new JsonDocumentOptions { MaxDepth = 8 });
         }
         catch (JsonException)
         {

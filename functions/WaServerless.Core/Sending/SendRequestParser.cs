@@ -104,6 +104,9 @@ public static partial class SendRequestParser
         Mark(MessageType.CopyCode, "copycode", "copytext");
         Mark(MessageType.List, ListFields);
         Mark(MessageType.Poll, "poll_question", "poll_options", "poll_multiple");
+        Mark(MessageType.CallToAction, CallToActionFields);
+        Mark(MessageType.Album, "album");
+        Mark(MessageType.Carousel, CarouselFields);
         Mark(MessageType.Template, TemplateMarkers(f));
         if (markers.Count == 0 && IsDeclared(f, MessageType.Template))
         {
@@ -125,7 +128,7 @@ public static partial class SendRequestParser
         if (markers.Count == 0)
         {
             var text = f.Get("text")
-                ?? throw Fail(ErrorCodes.MissingContent, "The request has no message content.", "Give 'text', or the fields of another message type (file, document, video, audio, latitude/longitude, contact_name/contact_phone, button1.., copycode, list_title.., template_name or template).");
+                ?? throw Fail(ErrorCodes.MissingContent, "The request has no message content.", "Give 'text', or the fields of another message type (file, document, video, audio, latitude/longitude, contact_name/contact_phone, button1.., copycode, list_title.., poll_question, url_button_text/url_button_url, call_button_text/call_button_phone, album, cards, template_name or template).");
             return new TextContent(Limit(text, WhatsAppLimits.TextMaxLength, "text"));
         }
 
@@ -141,6 +144,9 @@ public static partial class SendRequestParser
             MessageType.CopyCode => ParseCopyCode(f),
             MessageType.List => ParseList(f),
             MessageType.Poll => ParsePoll(f),
+            MessageType.CallToAction => ParseCallToAction(f),
+            MessageType.Album => ParseAlbum(f),
+            MessageType.Carousel => ParseCarousel(f),
             MessageType.Template => ParseTemplate(f),
             _ => throw new InvalidOperationException("unreachable"),
         };
@@ -310,6 +316,55 @@ public static partial class SendRequestParser
         return new CopyCodeContent(code, text is null ? null : Limit(text, WhatsAppLimits.InteractiveBodyMaxLength, "text"), label);
     }
 
+    private static readonly string[] CallToActionFields = ["url_button_text", "url_button_url", "call_button_text", "call_button_phone"];
+
+    private static CallToActionContent ParseCallToAction(Fields f)
+    {
+        var text = f.Get("text")
+            ?? throw Fail(ErrorCodes.InvalidButtons, "URL and call buttons go with a message: 'text' is missing.", "For example text=Track your order&url_button_text=Track&url_button_url=https://example.com/track.");
+        var url = Pair(f, "url_button_text", "url_button_url", (label, target) => new UrlButton(label, ButtonUrl(target)));
+        var call = Pair(f, "call_button_text", "call_button_phone", (label, target) => new CallButton(
+            label,
+            PhoneNumberNormalizer.TryNormalize(target)
+                ?? throw Fail(ErrorCodes.InvalidButtons, $"call_button_phone '{Clip.Preview(target)}' is not a valid phone number.", "Use international format with the country code, e.g. +14155550123.")));
+        return new CallToActionContent(Limit(text, WhatsAppLimits.InteractiveBodyMaxLength, "text"), url, call, Footer(f));
+
+        static T? Pair<T>(Fields f, string labelField, string targetField, Func<string, string, T> create)
+            where T : class
+        {
+            var label = f.Get(labelField);
+            var target = f.Get(targetField);
+            if (label is null && target is null)
+            {
+                return null;
+            }
+
+            if (label is null || target is null)
+            {
+                throw Fail(ErrorCodes.InvalidButtons, $"'{labelField}' and '{targetField}' go together; '{(label is null ? labelField : targetField)}' is missing.");
+            }
+
+            label = label.Trim();
+            if (label.Length == 0 || label.Length > WhatsAppLimits.ButtonTitleMaxLength)
+            {
+                throw Fail(ErrorCodes.InvalidButtons, $"'{labelField}' must be 1 to {WhatsAppLimits.ButtonTitleMaxLength} characters; it is {label.Length}.");
+            }
+
+            return create(label, target.Trim());
+        }
+    }
+
+    /// <summary>A link the recipient opens: absolute http or https only (no javascript:, data: or tel:), at most 2,000 characters as Meta allows.</summary>
+    private static Uri ButtonUrl(string text)
+    {
+        if (HttpUrl(text, WhatsAppLimits.ButtonUrlMaxLength) is not { } uri || text.Any(char.IsControl))
+        {
+            throw Fail(ErrorCodes.InvalidButtons, $"url_button_url must be an absolute http or https URL of at most {WhatsAppLimits.ButtonUrlMaxLength} characters.", "For example https://example.com/track/123.");
+        }
+
+        return uri;
+    }
+
     private static PollContent ParsePoll(Fields f)
     {
         var question = f.Get("poll_question");
@@ -408,7 +463,7 @@ public static partial class SendRequestParser
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json);
+            document = StrictJson.Parse(json);
         }
         catch (JsonException)
         {
@@ -521,16 +576,18 @@ public static partial class SendRequestParser
 
     private static Uri MediaUrl(string text, string name)
     {
-        if (text.Length > WhatsAppLimits.MediaUrlMaxLength
-            || !Uri.TryCreate(text, UriKind.Absolute, out var uri)
-            || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
-            || string.IsNullOrEmpty(uri.Host))
-        {
-            throw Fail(ErrorCodes.InvalidMediaUrl, $"'{name}' must be an absolute http or https URL.", "For example https://example.com/picture.jpg.");
-        }
-
-        return uri;
+        return HttpUrl(text, WhatsAppLimits.MediaUrlMaxLength)
+            ?? throw Fail(ErrorCodes.InvalidMediaUrl, $"'{name}' must be an absolute http or https URL.", "For example https://example.com/picture.jpg.");
     }
+
+    /// <summary>An absolute http or https URL with a host, at most <paramref name="maxLength"/> characters; else null.</summary>
+    private static Uri? HttpUrl(string text, int maxLength) =>
+        text.Length <= maxLength
+        && Uri.TryCreate(text, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+        && !string.IsNullOrEmpty(uri.Host)
+            ? uri
+            : null;
 
     private static string? Caption(Fields f)
     {

@@ -9,6 +9,9 @@ public static class WhatsAppLimits
     public const int FooterMaxLength = 60;
     public const int MaxReplyButtons = 3;
     public const int ButtonTitleMaxLength = 20;
+
+    /// <summary>A URL button's link (Meta's cta_url allows 2,000 characters).</summary>
+    public const int ButtonUrlMaxLength = 2000;
     public const int ButtonIdMaxLength = 256;
     public const int ListHeaderMaxLength = 60;
     public const int ListButtonMaxLength = 20;
@@ -25,6 +28,18 @@ public static class WhatsAppLimits
     public const int PollOptionMaxLength = 100;
     public const int PollMinOptions = 2;
     public const int PollMaxOptions = 12;
+
+    /// <summary>An album: up to 10 images and videos (SmartWats' limit, and what WhatsApp groups in one row).</summary>
+    public const int AlbumMaxItems = 10;
+
+    /// <summary>A carousel: up to 10 cards of 1 to 3 buttons; Meta's card body is at most 160 characters.</summary>
+    public const int CarouselMaxCards = 10;
+    public const int CarouselCardMaxButtons = 3;
+    public const int CarouselCardTitleMaxLength = 60;
+    public const int CarouselCardBodyMaxLength = 160;
+
+    /// <summary>Meta's interactive carousel: 2 to 10 cards.</summary>
+    public const int CloudApiCarouselMinCards = 2;
 
     /// <summary>The label of a copy-code button (Meta's limit for template button text).</summary>
     public const int CopyButtonLabelMaxLength = 25;

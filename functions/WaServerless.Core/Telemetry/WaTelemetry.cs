@@ -35,6 +35,8 @@ public static class WaTelemetry
     /// <summary>Failed webhook delivery attempts, tagged event_type and reason (http_4xx, http_5xx, http_429, timeout, network_error, blocked, ...).</summary>
     public static readonly Counter<long> WebhookFailures = Meter.CreateCounter<long>("waserverless.webhooks.failures", "{attempt}", "Webhook delivery attempts that failed");
 
+    public static readonly Counter<long> StorageRequests = Meter.CreateCounter<long>("waserverless.storage.requests", "{request}", "Requests to Azure Storage, each try counted, by service and kind");
+
     public static readonly Counter<long> RateLimitRejections = Meter.CreateCounter<long>("waserverless.ratelimit.rejections", "{request}", "Requests refused by a limit");
 
     public static KeyValuePair<string, object?> Tag(string name, object? value) => new(name, value);

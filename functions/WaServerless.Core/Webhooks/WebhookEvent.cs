@@ -60,6 +60,12 @@ public sealed record WebhookEvent(string Id, string Type, DateTimeOffset Created
             s.At,
             s.AccountId,
             new SessionStateData(SessionKey.NameOf(s.SessionId), s.State.ToWire(), s.Phone, s.Reason)),
+        RecipientConsentChanged c => new WebhookEvent(
+            IdFor(WebhookEventTypes.ContactConsent, c.EventId),
+            WebhookEventTypes.ContactConsent,
+            c.At,
+            c.AccountId,
+            new ContactConsentData(c.Number, c.Consent, SessionKey.NameOf(c.SessionId), c.Keyword, c.InboundMessageId)),
         _ => null,
     };
 
@@ -81,3 +87,6 @@ public sealed record SessionStateData(string Session, string State, string? Phon
 
 /// <summary>data of ping.</summary>
 public sealed record PingData(string WebhookId, string Message);
+
+/// <summary>data of contact.consent: consent is opted_out or opted_in; keyword the word the recipient sent.</summary>
+public sealed record ContactConsentData(string Number, string Consent, string Session, string? Keyword, string? InboundMessageId);

@@ -15,13 +15,16 @@ public static class WebhookEventTypes
     /// <summary>A session changed state: pairing, connected, disconnected, logged_out, failed.</summary>
     public const string SessionState = "session.state";
 
+    /// <summary>A recipient opted out (sent a stop word) or back in (a start word).</summary>
+    public const string ContactConsent = "contact.consent";
+
     /// <summary>Sent by POST /api/webhooks/{id}/test only; nobody subscribes to it.</summary>
     public const string Ping = "ping";
 
     /// <summary>Every type, including ones added later.</summary>
     public const string All = "*";
 
-    public static IReadOnlyList<string> Subscribable { get; } = [MessageStatus, MessageInbound, SessionState];
+    public static IReadOnlyList<string> Subscribable { get; } = [MessageStatus, MessageInbound, SessionState, ContactConsent];
 
     /// <summary>
     /// Reads a subscription list: each entry trimmed and lower-cased, duplicates removed, "*" alone

@@ -10,7 +10,7 @@ namespace WaServerless.Functions.Http;
 /// handler lets out becomes its answer through the same <see cref="ApiErrorHandling.ToResult"/>,
 /// handed to the ASP.NET Core integration as the invocation's result.
 /// </summary>
-public sealed class ApiErrorMiddleware(ILogger<ApiErrorMiddleware> logger) : IFunctionsWorkerMiddleware
+internal sealed class ApiErrorMiddleware(ILogger<ApiErrorMiddleware> logger) : IFunctionsWorkerMiddleware
 {
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {

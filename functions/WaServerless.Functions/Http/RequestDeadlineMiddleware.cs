@@ -9,7 +9,7 @@ namespace WaServerless.Functions.Http;
 /// <see cref="RequestDeadline"/>, on the worker's HttpContext. The wrappers pass the request's
 /// RequestAborted to the handlers, which this replaces for the call.
 /// </summary>
-public sealed class RequestDeadlineMiddleware(RequestDeadline deadline) : IFunctionsWorkerMiddleware
+internal sealed class RequestDeadlineMiddleware(RequestDeadline deadline) : IFunctionsWorkerMiddleware
 {
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {

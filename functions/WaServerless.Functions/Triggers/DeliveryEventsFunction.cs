@@ -24,10 +24,10 @@ public sealed class DeliveryEventsFunction(EventsRouter router)
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(actions);
-        var platformEvent = EventsQueue.Read(message.Body.ToString());
+        var (platformEvent, poison) = EventsQueue.Parse(message.Body.ToString());
         if (platformEvent is null)
         {
-            await actions.DeadLetterMessageAsync(message, deadLetterReason: "not an event of the events queue", cancellationToken: cancellationToken);
+            await actions.DeadLetterMessageAsync(message, deadLetterReason: poison, cancellationToken: cancellationToken);
             return;
         }
 

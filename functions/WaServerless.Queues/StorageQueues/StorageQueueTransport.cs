@@ -119,7 +119,18 @@ public sealed class StorageQueueTransport(StorageClients clients, IOptions<Queue
     {
         var m = (StorageQueueMessage)message;
         var deadLetters = await GetQueueAsync(DeadLetterQueue(m.Queue), cancellationToken);
-        var letter = new DeadLetter(m.MessageId, m.Raw, reason, m.DeliveryCount, time.GetUtcNow());
+        // A dead letter is itself a queue message, capped at 64 KiB: a long body keeps its head,
+        // its length and its hash, enough to find and diagnose it, not the whole of it.
+        var raw = m.Raw;
+        var truncated = raw.Length > MaxDeadLetterChars;
+        var letter = new DeadLetter(
+            m.MessageId,
+            truncated ? raw[..MaxDeadLetterChars] : raw,
+            reason,
+            m.DeliveryCount,
+            time.GetUtcNow(),
+            truncated ? raw.Length : null,
+            truncated ? Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(raw))) : null);
         await deadLetters.SendMessageAsync(JsonSerializer.Serialize(letter, EnvelopeJson), timeToLive: TimeSpan.FromSeconds(-1), cancellationToken: cancellationToken);
         await CompleteAsync(m, cancellationToken);
     }
@@ -162,7 +173,9 @@ public sealed class StorageQueueTransport(StorageClients clients, IOptions<Queue
 
     private sealed record Envelope(string Id, string? SessionId, string? Subject, string Body, DateTimeOffset EnqueuedAt, DateTimeOffset? NotBefore);
 
-    private sealed record DeadLetter(string Id, string Message, string Reason, int DeliveryCount, DateTimeOffset At);
+    private sealed record DeadLetter(string Id, string Message, string Reason, int DeliveryCount, DateTimeOffset At, int? OriginalLength, string? OriginalSha256);
+
+    private const int MaxDeadLetterChars = 4 * 1024; // escaped (up to 6 bytes a character) and base64, still under 64 KiB
 
     private sealed class StorageQueueMessage : ReceivedMessage
     {

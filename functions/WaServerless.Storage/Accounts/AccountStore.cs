@@ -12,6 +12,11 @@ public sealed class AccountStore(StorageClients clients, TimeProvider time)
     private const string Partition = "account";
     private TableClient Table => clients.Table(TableNames.Accounts);
 
+    private long _writes;
+
+    /// <summary>How many changes to accounts this instance has made; remembered answers about an account are stale once it moves.</summary>
+    public long Writes => Interlocked.Read(ref _writes);
+
     public async Task<Account> CreateAsync(string name, string plan, long monthlyQuota, DateTimeOffset? trialEndsAt, string? id, CancellationToken cancellationToken)
     {
         var account = new Account(
@@ -29,6 +34,11 @@ public sealed class AccountStore(StorageClients clients, TimeProvider time)
 
     public async Task<Account?> GetAsync(string id, CancellationToken cancellationToken)
     {
+        if (!TableKeys.IsValid(id))
+        {
+            return null;
+        }
+
         var response = await Table.GetEntityIfExistsAsync<TableEntity>(Partition, id, cancellationToken: cancellationToken);
         return response.HasValue ? FromEntity(response.Value!) : null;
     }
@@ -47,10 +57,16 @@ public sealed class AccountStore(StorageClients clients, TimeProvider time)
     /// <summary>Returns the updated account, or null when there is none with this id.</summary>
     public async Task<Account?> SetStatusAsync(string id, AccountStatus status, CancellationToken cancellationToken)
     {
+        if (!TableKeys.IsValid(id))
+        {
+            return null;
+        }
+
         var entity = new TableEntity(Partition, id) { ["Status"] = status.ToString() };
         try
         {
             await Table.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Merge, cancellationToken);
+            Interlocked.Increment(ref _writes);
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using Azure;
 using Azure.Data.Tables;
 using WaServerless.Core.Accounts;
@@ -21,7 +22,9 @@ public sealed record KeyAuthentication(KeyAuthenticationStatus Status, Caller? C
 /// API keys. The apikeys table holds each key's record and salted hash under its account
 /// (PartitionKey account id, RowKey key id), so an account's keys list and revoke in one partition;
 /// apikeylookup maps the non-secret lookup prefix to candidates, so verifying a key reads one small
-/// partition. Nothing is cached: a revoked key stops working on every instance at once.
+/// partition. The send path may ask for an answer remembered for a few seconds (see the overload
+/// with maxAge); everything else reads storage, so a revocation is seen at once by the instance that
+/// made it.
 /// </summary>
 public sealed class ApiKeyStore(StorageClients clients, AccountStore accounts, TimeProvider time)
 {
@@ -87,10 +90,61 @@ public sealed class ApiKeyStore(StorageClients clients, AccountStore accounts, T
         {
             entity["RevokedAt"] = time.GetUtcNow();
             await Keys.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Merge, cancellationToken);
+            Interlocked.Increment(ref _writes);
         }
 
         return FromEntity(entity);
     }
+
+    /// <summary>
+    /// As <see cref="AuthenticateAsync(string, CancellationToken)"/>, answered from memory when this
+    /// instance found the same key valid less than <paramref name="maxAge"/> ago and has changed no key
+    /// or account since: the send path's lookup is then no storage round trip. A key revoked or an
+    /// account suspended through another instance keeps working here for at most <paramref name="maxAge"/>.
+    /// The cache holds a hash of the key, never the key.
+    /// </summary>
+    public async Task<KeyAuthentication> AuthenticateAsync(string key, TimeSpan maxAge, CancellationToken cancellationToken)
+    {
+        if (maxAge <= TimeSpan.Zero || !ApiKeyFormat.IsWellFormed(key))
+        {
+            return await AuthenticateAsync(key, cancellationToken);
+        }
+
+        var now = time.GetUtcNow();
+        var id = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+        var writes = Writes;
+        if (_recent.TryGetValue(id, out var cached) && cached.Until > now && cached.Writes == writes
+            && (cached.Result.Caller!.Account.TrialEndsAt is not { } end || end > now))
+        {
+            return cached.Result;
+        }
+
+        var result = await AuthenticateAsync(key, cancellationToken);
+        if (result.Status == KeyAuthenticationStatus.Valid)
+        {
+            if (_recent.Count >= MaxRecent)
+            {
+                _recent.Clear();
+            }
+
+            _recent[id] = (result, now + maxAge, writes);
+        }
+        else
+        {
+            _recent.TryRemove(id, out _);
+        }
+
+        return result;
+    }
+
+    private const int MaxRecent = 10_000;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (KeyAuthentication Result, DateTimeOffset Until, long Writes)> _recent = new(StringComparer.Ordinal);
+
+    private long _writes;
+
+    /// <summary>Changes to keys and accounts made through this instance: any of them makes the remembered answers stale.</summary>
+    private long Writes => Interlocked.Read(ref _writes) + accounts.Writes;
 
     public async Task<KeyAuthentication> AuthenticateAsync(string key, CancellationToken cancellationToken)
     {

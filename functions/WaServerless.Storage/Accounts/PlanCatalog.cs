@@ -35,6 +35,9 @@ public sealed class PlanCatalog(IOptions<PlanOptions> plans, IOptions<LimitOptio
             plan.SubmissionsPerMinute,
             caller.Key.RecipientGap ?? limits.Value.DefaultRecipientGap,
             plan.RecipientDailyCap,
-            limits.Value.OtpCooldown);
+            limits.Value.OtpCooldown)
+        {
+            RequireOptIn = plan.RequireOptIn,
+        };
     }
 }

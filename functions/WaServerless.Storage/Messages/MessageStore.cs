@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -6,6 +7,7 @@ using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using WaServerless.Core.Accounts;
+using WaServerless.Core.Consent;
 using WaServerless.Core.Contracts;
 using WaServerless.Core.Limits;
 using WaServerless.Core.Messages;
@@ -20,7 +22,7 @@ public abstract record AcceptResult
     {
     }
 
-    /// <summary>Stored: message row, outbox row, idempotency row and quota, all in one transaction.</summary>
+    /// <summary>Stored: message row, outbox row, idempotency row and recipient state, all in one transaction.</summary>
     public sealed record Accepted(MessageRecord Message, StoredResponse Response) : AcceptResult;
 
     /// <summary>The idempotency key was seen within the window with the same request: its first response.</summary>
@@ -37,19 +39,33 @@ public abstract record AcceptResult
     public sealed record RecipientDailyCapReached(int Cap, TimeSpan RetryAfter) : AcceptResult;
 
     public sealed record OtpCooldown(TimeSpan RetryAfter) : AcceptResult;
+
+    /// <summary>The recipient sent a stop word.</summary>
+    public sealed record RecipientOptedOut : AcceptResult;
+
+    /// <summary>The plan requires opt-in and the recipient has not opted in.</summary>
+    public sealed record RecipientNotOptedIn : AcceptResult;
 }
 
 /// <summary>
-/// Messages, their idempotency records, the outbox and the monthly usage counter, all in the
-/// messages table partitioned by account, so that accepting a message is one entity-group
-/// transaction: either the message exists, is counted, is remembered under its idempotency key and
-/// is due to be enqueued, or none of these happened.
+/// Messages, their idempotency records, the outbox, the recipients' send state and the counted
+/// limits, all in the messages table partitioned by account, so that accepting a message is one
+/// entity-group transaction: either the message exists, is remembered under its idempotency key, is
+/// due to be enqueued and is in its recipient's state, or none of these happened. The counted limits
+/// are units leased in blocks (<see cref="AllowanceLeases"/>), taken before the transaction and
+/// handed back when it does not commit.
+/// The hot path is one transaction: nothing is read first unless a row turns out not to be as this
+/// instance last left it.
 /// Row keys: "m_{inverted ms}_{id}" messages (newest first), "i_{hash}" idempotency,
-/// "o_{id}" outbox, "u_{yyyy-MM}" usage.
+/// "o_{id}" outbox, "p_{hash}" recipient state, "u_{yyyy-MM}" the month's granted quota,
+/// "r_{key id}" the key's granted submissions this minute.
 /// </summary>
-public sealed class MessageStore(StorageClients clients, TimeProvider time, IOptions<MessageStoreOptions> options)
+public sealed class MessageStore(StorageClients clients, TimeProvider time, IOptions<MessageStoreOptions> options, AllowanceLeases leases)
 {
     private const int MaxConcurrencyRetries = 32;
+
+    /// <summary>What this instance last wrote for each recipient, with the row's ETag, so its next send there needs no read.</summary>
+    private readonly ConcurrentDictionary<(string AccountId, string RowKey), (RecipientState State, ETag? ETag)> _recipients = new();
     private const long MaxMs = 9_999_999_999_999;
 
     private TableClient Table => clients.Table(TableNames.Messages);
@@ -72,65 +88,91 @@ public sealed class MessageStore(StorageClients clients, TimeProvider time, IOpt
         var now = command.AcceptedAt;
         var fingerprint = request.Fingerprint();
         var idempotencyRowKey = request.IdempotencyKey is null ? null : IdempotencyRowKey(caller.KeyId, request.IdempotencyKey);
-        var usageRowKey = "u_" + now.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+        var month = now.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+        var usageRowKey = "u_" + month;
         var minuteRowKey = "r_" + caller.KeyId;
         var minute = now.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
-        var recipientRowKey = "p_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(request.Recipient)))[..32];
+        var recipientRowKey = RecipientRowKey(request.Recipient);
 
+        // The counted limits come from this instance's leased blocks (no shared row rewritten per send).
+        // A refusal first checks the idempotency row: a repeat of an accepted request gets its response
+        // even when a limit is now reached.
+        // Both taken at once: when a block runs out, its refill costs one round trip of latency, not two.
+        var rateTake = leases.TakeAsync(account.Id, minuteRowKey, minute, limits.SubmissionsPerMinute, cancellationToken).AsTask();
+        var quotaTake = leases.TakeAsync(account.Id, usageRowKey, month, limits.MonthlyQuota, cancellationToken).AsTask();
+        try
+        {
+            await Task.WhenAll(rateTake, quotaTake);
+        }
+        catch
+        {
+            if (rateTake.IsCompletedSuccessfully && rateTake.Result.Granted)
+            {
+                leases.Return(account.Id, minuteRowKey, minute);
+            }
+
+            if (quotaTake.IsCompletedSuccessfully && quotaTake.Result.Granted)
+            {
+                leases.Return(account.Id, usageRowKey, month);
+            }
+
+            throw;
+        }
+
+        var (rate, quota) = (rateTake.Result, quotaTake.Result);
+        if (!rate.Granted)
+        {
+            if (quota.Granted)
+            {
+                leases.Return(account.Id, usageRowKey, month);
+            }
+
+            var nextMinute = new DateTimeOffset(now.UtcDateTime.Date.AddHours(now.UtcDateTime.Hour).AddMinutes(now.UtcDateTime.Minute + 1), TimeSpan.Zero);
+            return await ReplayOrAsync(account.Id, idempotencyRowKey, fingerprint, now, new AcceptResult.RateLimited(limits.SubmissionsPerMinute, nextMinute - now), cancellationToken);
+        }
+
+        if (!quota.Granted)
+        {
+            leases.Return(account.Id, minuteRowKey, minute);
+            return await ReplayOrAsync(account.Id, idempotencyRowKey, fingerprint, now, new AcceptResult.QuotaExceeded(limits.MonthlyQuota), cancellationToken);
+        }
+
+        void GiveBack()
+        {
+            leases.Return(account.Id, minuteRowKey, minute);
+            leases.Return(account.Id, usageRowKey, month);
+        }
+
+        // Written without reading first: the idempotency row is insert-only (its conflict is the replay
+        // signal), and the recipient's row is written from what this instance last wrote or, for a
+        // recipient it has not seen, added as new; a conflict reads both and decides again.
+        ETag? expiredIdempotencyEtag = null;
+        var recipient = _recipients.TryGetValue((account.Id, recipientRowKey), out var known) ? known : ((RecipientState State, ETag? ETag)?)null;
+        var recipientFresh = false;
         for (var attempt = 0; attempt < MaxConcurrencyRetries; attempt++)
         {
-            // The four rows are read at once (one round trip of latency, not four); they are judged in
-            // order below. Idempotency first: a repeat of an accepted request gets its response even
-            // when a limit is now reached.
-            var idempotencyRead = idempotencyRowKey is null ? Task.FromResult<TableEntity?>(null) : GetRowAsync(account.Id, idempotencyRowKey, cancellationToken);
-            var minuteRead = GetRowAsync(account.Id, minuteRowKey, cancellationToken);
-            var usageRead = GetRowAsync(account.Id, usageRowKey, cancellationToken);
-            var recipientRead = GetRowAsync(account.Id, recipientRowKey, cancellationToken);
-            await Task.WhenAll(idempotencyRead, minuteRead, usageRead, recipientRead);
-
-            ETag? expiredIdempotencyEtag = null;
-            if (idempotencyRowKey is not null)
-            {
-                if (await idempotencyRead is { } row)
-                {
-                    if (row.GetDateTimeOffset("ExpiresAt") > now)
-                    {
-                        return row.GetString("Fingerprint") == fingerprint
-                            ? new AcceptResult.Replayed(new StoredResponse(row.GetInt32("ResponseStatus") ?? 202, row.GetString("ResponseBody") ?? "{}"))
-                            : new AcceptResult.IdempotencyMismatch();
-                    }
-
-                    expiredIdempotencyEtag = row.ETag;
-                }
-            }
-
-            var minuteRow = await minuteRead;
-            var usedThisMinute = minuteRow?.GetString("Minute") == minute ? minuteRow.GetInt32("Count") ?? 0 : 0;
-            if (usedThisMinute >= limits.SubmissionsPerMinute)
-            {
-                var nextMinute = new DateTimeOffset(now.UtcDateTime.Date.AddHours(now.UtcDateTime.Hour).AddMinutes(now.UtcDateTime.Minute + 1), TimeSpan.Zero);
-                return new AcceptResult.RateLimited(limits.SubmissionsPerMinute, nextMinute - now);
-            }
-
-            var usage = await usageRead;
-            var used = usage?.GetInt64("Count") ?? 0;
-            if (used >= limits.MonthlyQuota)
-            {
-                return new AcceptResult.QuotaExceeded(limits.MonthlyQuota);
-            }
-
-            var recipientRow = await recipientRead;
-            var recipientState = recipientRow is null
-                ? RecipientState.None
-                : new RecipientState(recipientRow.GetDateTimeOffset("LastAt"), recipientRow.GetString("Day"), recipientRow.GetInt32("DayCount") ?? 0, recipientRow.GetDateTimeOffset("LastOtpAt"));
             DateTimeOffset? scheduledFor;
             RecipientState nextRecipientState;
-            switch (RecipientRules.Evaluate(recipientState, request.Priority, limits, now))
+            switch (RecipientRules.Evaluate(recipient?.State ?? RecipientState.None, request.Priority, limits, now))
             {
                 case RecipientDecision.DailyCapReached cap:
+                    GiveBack();
                     return new AcceptResult.RecipientDailyCapReached(cap.Cap, cap.RetryAfter);
                 case RecipientDecision.OtpCooldown cooldown:
+                    GiveBack();
                     return new AcceptResult.OtpCooldown(cooldown.RetryAfter);
+                case RecipientDecision.OptedOut or RecipientDecision.NotOptedIn when !recipientFresh:
+                    // A refusal writes nothing, so no ETag would catch a consent changed elsewhere since
+                    // this instance last saw the row (or a row it never saw): read it, then decide.
+                    recipient = await GetRowAsync(account.Id, recipientRowKey, cancellationToken) is { } fresh ? (RecipientStateOf(fresh), fresh.ETag) : null;
+                    recipientFresh = true;
+                    continue;
+                case RecipientDecision.OptedOut:
+                    GiveBack();
+                    return new AcceptResult.RecipientOptedOut();
+                case RecipientDecision.NotOptedIn:
+                    GiveBack();
+                    return new AcceptResult.RecipientNotOptedIn();
                 case RecipientDecision.Accept accept:
                     scheduledFor = accept.ScheduledFor;
                     nextRecipientState = accept.Next;
@@ -157,8 +199,15 @@ public sealed class MessageStore(StorageClients clients, TimeProvider time, IOpt
                 now,
                 request.IdempotencyKey,
                 scheduledFor);
-            var response = respond(record, limits.MonthlyQuota == long.MaxValue ? long.MaxValue : limits.MonthlyQuota - used - 1);
+            var response = respond(record, quota.Remaining);
 
+            var recipientEntity = new TableEntity(account.Id, recipientRowKey)
+            {
+                ["LastAt"] = nextRecipientState.LastAt,
+                ["Day"] = nextRecipientState.Day,
+                ["DayCount"] = nextRecipientState.DayCount,
+                ["LastOtpAt"] = nextRecipientState.LastOtpAt,
+            };
             var actions = new List<TableTransactionAction>
             {
                 new(TableTransactionActionType.Add, ToEntity(record)),
@@ -169,16 +218,14 @@ public sealed class MessageStore(StorageClients clients, TimeProvider time, IOpt
                     ["CreatedAt"] = now,
                     ["NotBefore"] = scheduledFor,
                 }),
-                Counter(usage, new TableEntity(account.Id, usageRowKey) { ["Count"] = used + 1 }),
-                Counter(minuteRow, new TableEntity(account.Id, minuteRowKey) { ["Minute"] = minute, ["Count"] = usedThisMinute + 1 }),
-                Counter(recipientRow, new TableEntity(account.Id, recipientRowKey)
-                {
-                    ["LastAt"] = nextRecipientState.LastAt,
-                    ["Day"] = nextRecipientState.Day,
-                    ["DayCount"] = nextRecipientState.DayCount,
-                    ["LastOtpAt"] = nextRecipientState.LastOtpAt,
-                }),
+                // Merged, not replaced: the row also holds the recipient's consent, which only the
+                // consent writes change; the ETag still makes a consent change since this instance's
+                // last write fail the transaction, so an opt-out is seen at once.
+                recipient?.ETag is { } recipientEtag
+                    ? new TableTransactionAction(TableTransactionActionType.UpdateMerge, recipientEntity, recipientEtag)
+                    : new TableTransactionAction(TableTransactionActionType.Add, recipientEntity),
             };
+            const int RecipientAction = 2;
 
             if (idempotencyRowKey is not null)
             {
@@ -198,23 +245,77 @@ public sealed class MessageStore(StorageClients clients, TimeProvider time, IOpt
 
             try
             {
-                await Table.SubmitTransactionAsync(actions, cancellationToken);
+                var committed = await Table.SubmitTransactionAsync(actions, cancellationToken);
+                RememberRecipient(account.Id, recipientRowKey, nextRecipientState, committed.Value.Count > RecipientAction ? committed.Value[RecipientAction].Headers.ETag : null);
                 return new AcceptResult.Accepted(record, response);
             }
             catch (TableTransactionFailedException e) when (e.Status is 409 or 412)
             {
-                // Another request won a race for a counter or the idempotency key: read again and decide again.
+                // A row was not as assumed (the key used before, the recipient written elsewhere): read both, decide again.
+                _recipients.TryRemove((account.Id, recipientRowKey), out _);
             }
+
+            var idempotencyRead = idempotencyRowKey is null ? Task.FromResult<TableEntity?>(null) : GetRowAsync(account.Id, idempotencyRowKey, cancellationToken);
+            var recipientRead = GetRowAsync(account.Id, recipientRowKey, cancellationToken);
+            var messageRead = GetRowAsync(account.Id, MessageRowKey(record.MessageId), cancellationToken);
+            await Task.WhenAll(idempotencyRead, recipientRead, messageRead);
+            if (await messageRead is not null)
+            {
+                // This request's own earlier try committed (the SDK retried a transaction whose answer was
+                // lost): the message id is this request's alone, so it is accepted, once.
+                return new AcceptResult.Accepted(record, response);
+            }
+
+            if (await idempotencyRead is { } row)
+            {
+                if (Replay(row, fingerprint, now) is { } replay)
+                {
+                    GiveBack();
+                    return replay;
+                }
+
+                expiredIdempotencyEtag = row.ETag;
+            }
+
+            recipient = await recipientRead is { } recipientRow ? (RecipientStateOf(recipientRow), recipientRow.ETag) : null;
+            recipientFresh = true;
         }
 
-        throw new RequestFailedException(503, "The account is too busy: its counters stayed contended; try again.");
+        GiveBack();
+        throw new RequestFailedException(503, "The account is too busy: its rows stayed contended; try again.");
     }
 
-    /// <summary>Add when the counter row is new, else replace it only if nobody changed it since it was read.</summary>
-    private static TableTransactionAction Counter(TableEntity? existing, TableEntity next) =>
-        existing is null
-            ? new TableTransactionAction(TableTransactionActionType.Add, next)
-            : new TableTransactionAction(TableTransactionActionType.UpdateReplace, next, existing.ETag);
+    /// <summary>A limit refused the send: the stored response when this is a repeat of an accepted request, else the refusal.</summary>
+    private async Task<AcceptResult> ReplayOrAsync(string accountId, string? idempotencyRowKey, string fingerprint, DateTimeOffset now, AcceptResult refusal, CancellationToken cancellationToken) =>
+        idempotencyRowKey is not null && await GetRowAsync(accountId, idempotencyRowKey, cancellationToken) is { } row && Replay(row, fingerprint, now) is { } replay
+            ? replay
+            : refusal;
+
+    /// <summary>The answer an unexpired idempotency row gives (its response, or a mismatch); null when it has expired.</summary>
+    private static AcceptResult? Replay(TableEntity row, string fingerprint, DateTimeOffset now) =>
+        row.GetDateTimeOffset("ExpiresAt") > now
+            ? row.GetString("Fingerprint") == fingerprint
+                ? new AcceptResult.Replayed(new StoredResponse(row.GetInt32("ResponseStatus") ?? 202, row.GetString("ResponseBody") ?? "{}"))
+                : new AcceptResult.IdempotencyMismatch()
+            : null;
+
+    private void RememberRecipient(string accountId, string rowKey, RecipientState state, ETag? etag)
+    {
+        var capacity = options.Value.RecipientStateCacheSize;
+        if (etag is null || capacity == 0)
+        {
+            _recipients.TryRemove((accountId, rowKey), out _);
+            return;
+        }
+
+        if (_recipients.Count >= capacity)
+        {
+            // Bounded memory: forgetting costs a conflict and a read on the next send to each recipient, nothing more.
+            _recipients.Clear();
+        }
+
+        _recipients[(accountId, rowKey)] = (state, etag);
+    }
 
     private async Task<TableEntity?> GetRowAsync(string partition, string rowKey, CancellationToken cancellationToken)
     {
@@ -327,6 +428,11 @@ public sealed class MessageStore(StorageClients clients, TimeProvider time, IOpt
     public async Task<(MessageRecord? Record, bool Changed)> TryAdvanceAsync(string accountId, string messageId, StatusUpdate update, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(update);
+        if (!MessageIds.IsValid(messageId))
+        {
+            return (null, false);
+        }
+
         for (var attempt = 0; attempt < MaxConcurrencyRetries; attempt++)
         {
             var response = await Table.GetEntityIfExistsAsync<TableEntity>(accountId, MessageRowKey(messageId), cancellationToken: cancellationToken);
@@ -380,6 +486,11 @@ public sealed class MessageStore(StorageClients clients, TimeProvider time, IOpt
     /// </summary>
     public async Task<(MessageRecord? Record, SendCommand? Command)> ResendAsync(string accountId, string messageId, string? traceParent, CancellationToken cancellationToken)
     {
+        if (!MessageIds.IsValid(messageId))
+        {
+            return (null, null);
+        }
+
         for (var attempt = 0; attempt < MaxConcurrencyRetries; attempt++)
         {
             var response = await Table.GetEntityIfExistsAsync<TableEntity>(accountId, MessageRowKey(messageId), cancellationToken: cancellationToken);
@@ -450,10 +561,119 @@ public sealed class MessageStore(StorageClients clients, TimeProvider time, IOpt
         }
     }
 
+    /// <summary>The row of a recipient's send state and consent: "p_" and the first 32 hex digits of SHA-256 of the E.164 number.</summary>
+    public static string RecipientRowKey(string recipient) =>
+        "p_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(recipient)))[..32];
+
+    private static RecipientState RecipientStateOf(TableEntity row) =>
+        new(row.GetDateTimeOffset("LastAt"), row.GetString("Day"), row.GetInt32("DayCount") ?? 0, row.GetDateTimeOffset("LastOtpAt"))
+        {
+            Consent = Enum.TryParse<RecipientConsent>(row.GetString("Consent"), out var consent) ? consent : RecipientConsent.None,
+        };
+
+    /// <summary>
+    /// Records <paramref name="consent"/> for <paramref name="recipient"/> on the row the accept path
+    /// keeps for it, leaving its send state alone. Returns whether it changed (a repeat changes
+    /// nothing). The row's new ETag makes every instance's next accept for the recipient read it again.
+    /// </summary>
+    public Task<bool> SetConsentAsync(string accountId, string recipient, RecipientConsent consent, string? name, string source, CancellationToken cancellationToken) =>
+        SetConsentAsync(accountId, recipient, consent, name, source, onlyFrom: null, cancellationToken);
+
+    /// <summary>
+    /// Takes back a recipient's opt-in (DELETE /api/optin/{number}); false, and nothing written, when
+    /// they had not opted in. Decided on the same read as the write, so a stop word that arrives
+    /// meanwhile is never cleared by it.
+    /// </summary>
+    public Task<bool> RemoveOptInAsync(string accountId, string recipient, CancellationToken cancellationToken) =>
+        SetConsentAsync(accountId, recipient, RecipientConsent.None, null, ConsentSources.Api, onlyFrom: RecipientConsent.OptedIn, cancellationToken);
+
+    private async Task<bool> SetConsentAsync(string accountId, string recipient, RecipientConsent consent, string? name, string source, RecipientConsent? onlyFrom, CancellationToken cancellationToken)
+    {
+        var rowKey = RecipientRowKey(recipient);
+        var now = time.GetUtcNow();
+        for (var attempt = 0; attempt < MaxConcurrencyRetries; attempt++)
+        {
+            _recipients.TryRemove((accountId, rowKey), out _);
+            var row = await GetRowAsync(accountId, rowKey, cancellationToken);
+            var current = row is null ? RecipientConsent.None : RecipientStateOf(row).Consent;
+            var sameName = name is null || row?.GetString("Name") == name;
+            if ((current == consent && sameName) || (onlyFrom is { } required && current != required))
+            {
+                return false;
+            }
+
+            var entity = new TableEntity(accountId, rowKey)
+            {
+                ["Number"] = recipient,
+                ["Consent"] = consent.ToString(),
+                ["ConsentSource"] = source,
+                ["ConsentAt"] = current == consent && row?.GetDateTimeOffset("ConsentAt") is { } since ? since : now,
+            };
+            if (name is not null)
+            {
+                entity["Name"] = name;
+            }
+
+            try
+            {
+                if (row is null)
+                {
+                    await Table.AddEntityAsync(entity, cancellationToken);
+                }
+                else
+                {
+                    await Table.UpdateEntityAsync(entity, row.ETag, TableUpdateMode.Merge, cancellationToken);
+                }
+
+                return current != consent;
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412)
+            {
+                // A send or another consent write got there first: read again.
+            }
+        }
+
+        throw new RequestFailedException(503, "The recipient's row stayed contended; try again.");
+    }
+
+    /// <summary>
+    /// Recipients of the account who opted in, at most <paramref name="limit"/>, in row order after
+    /// <paramref name="after"/> (the cursor: the last row key of the previous page, which
+    /// <see cref="IsRecipientRowKey"/> checks); the next cursor when there may be more.
+    /// </summary>
+    public async Task<(IReadOnlyList<ConsentRecord> Page, string? Next)> ListOptedInAsync(string accountId, int limit, string? after, CancellationToken cancellationToken)
+    {
+        var from = after ?? "p_";
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {accountId} and RowKey gt {from} and RowKey lt {"p`"} and Consent eq {nameof(RecipientConsent.OptedIn)}");
+        var records = new List<ConsentRecord>(limit);
+        string? last = null;
+        await foreach (var e in Table.QueryAsync<TableEntity>(filter, limit, ["RowKey", "Number", "Name", "ConsentAt", "ConsentSource"], cancellationToken))
+        {
+            records.Add(new ConsentRecord(e.GetString("Number") ?? "", e.GetString("Name"), e.GetDateTimeOffset("ConsentAt"), e.GetString("ConsentSource")));
+            last = e.RowKey;
+            if (records.Count == limit)
+            {
+                break;
+            }
+        }
+
+        return (records, records.Count == limit ? last : null);
+    }
+
+    /// <summary>Whether <paramref name="value"/> has the shape of a recipient row key (a list cursor).</summary>
+    public static bool IsRecipientRowKey(string? value) =>
+        value is { Length: 34 } && value.StartsWith("p_", StringComparison.Ordinal) && value.AsSpan(2).IndexOfAnyExcept(LowerHex) < 0;
+
+    private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
+
+    /// <summary>The consent recorded for one recipient.</summary>
+    public async Task<RecipientConsent> ConsentOfAsync(string accountId, string recipient, CancellationToken cancellationToken) =>
+        await GetRowAsync(accountId, RecipientRowKey(recipient), cancellationToken) is { } row ? RecipientStateOf(row).Consent : RecipientConsent.None;
+
     public static string MessageRowKey(string messageId) =>
         "m_" + Inverted(MessageIds.TimeOf(messageId).ToUnixTimeMilliseconds()) + "_" + messageId;
 
-    private static string OutboxRowKey(string messageId) => "o_" + messageId;
+    internal static string OutboxRowKey(string messageId) => "o_" + messageId;
 
     private static string IdempotencyRowKey(string keyId, string idempotencyKey) =>
         "i_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(keyId + "\n" + idempotencyKey)));

@@ -18,6 +18,17 @@ public sealed class MessageStoreOptions : IValidatableObject
     /// </summary>
     public string OutboxSweepSchedule { get; set; } = DefaultOutboxSweepSchedule;
 
+    /// <summary>
+    /// The most units of a counted limit (monthly quota, submissions per minute) one instance leases
+    /// at a time; see <see cref="AllowanceLeases"/> for what it bounds.
+    /// </summary>
+    [Range(1, 1000)]
+    public int MaxAllowanceBlock { get; set; } = 64;
+
+    /// <summary>How many recipients' send state an instance remembers, to write it without reading it first.</summary>
+    [Range(0, 10_000_000)]
+    public int RecipientStateCacheSize { get; set; } = 100_000;
+
     public const string DefaultOutboxSweepSchedule = "0 */1 * * * *";
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -55,6 +55,7 @@ public sealed class SessionStore(StorageClients clients, TimeProvider time)
         try
         {
             await Sessions.AddEntityAsync(entity, cancellationToken);
+            Interlocked.Increment(ref _writes);
             return (FromEntity(entity), true);
         }
         catch (RequestFailedException e) when (e.Status == 409)
@@ -63,8 +64,47 @@ public sealed class SessionStore(StorageClients clients, TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// The session as read less than <paramref name="maxAge"/> ago by this instance, if no session was
+    /// changed through it since; else read now. For the send path, where a state a moment old is good
+    /// enough: a send accepted just after its session dropped waits for it like any queued message.
+    /// </summary>
+    public async Task<SessionRecord?> GetRecentAsync(string accountId, string sessionId, TimeSpan maxAge, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var writes = Interlocked.Read(ref _writes);
+        if (maxAge > TimeSpan.Zero && _recent.TryGetValue((accountId, sessionId), out var cached) && cached.Until > now && cached.Writes == writes)
+        {
+            return cached.Session;
+        }
+
+        var session = await GetAsync(accountId, sessionId, cancellationToken);
+        if (maxAge > TimeSpan.Zero && session is not null)
+        {
+            if (_recent.Count >= MaxRecent)
+            {
+                _recent.Clear();
+            }
+
+            _recent[(accountId, sessionId)] = (session, now + maxAge, writes);
+        }
+
+        return session;
+    }
+
+    private const int MaxRecent = 10_000;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string AccountId, string SessionId), (SessionRecord Session, DateTimeOffset Until, long Writes)> _recent = new();
+
+    private long _writes;
+
     public async Task<SessionRecord?> GetAsync(string accountId, string sessionId, CancellationToken cancellationToken)
     {
+        if (!TableKeys.IsValid(sessionId))
+        {
+            return null;
+        }
+
         var response = await Sessions.GetEntityIfExistsAsync<TableEntity>(accountId, sessionId, cancellationToken: cancellationToken);
         return response.HasValue ? FromEntity(response.Value!) : null;
     }
@@ -144,6 +184,7 @@ public sealed class SessionStore(StorageClients clients, TimeProvider time)
     public async Task DeleteAsync(string accountId, string sessionId, CancellationToken cancellationToken)
     {
         await Sessions.DeleteEntityAsync(accountId, sessionId, ETag.All, cancellationToken);
+        Interlocked.Increment(ref _writes);
     }
 
     public async Task AppendEventAsync(string accountId, string sessionId, string type, string data, CancellationToken cancellationToken)
@@ -182,6 +223,7 @@ public sealed class SessionStore(StorageClients clients, TimeProvider time)
         try
         {
             await Sessions.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Merge, cancellationToken);
+            Interlocked.Increment(ref _writes);
             return true;
         }
         catch (RequestFailedException e) when (e.Status == 404)

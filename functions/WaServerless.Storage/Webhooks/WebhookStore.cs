@@ -317,7 +317,7 @@ public sealed class WebhookStore
 
     private async Task<TableEntity?> FindAsync(string accountId, string webhookId, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(webhookId) || webhookId.IndexOfAny(['/', '\\', '#', '?']) >= 0 || webhookId.Length > 100)
+        if (!TableKeys.IsValid(webhookId) || webhookId.Length > 100)
         {
             return null;
         }

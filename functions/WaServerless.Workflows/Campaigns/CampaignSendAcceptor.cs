@@ -21,6 +21,9 @@ public abstract record CampaignSendOutcome
     /// <summary>A message exists for the recipient and is on (or due to reach) the send queue.</summary>
     public sealed record Accepted(string MessageId) : CampaignSendOutcome;
 
+    /// <summary>Why a recipient who sent a stop word is skipped, as the campaign's recipient list reports it.</summary>
+    public const string OptedOutReason = "the recipient opted out (sent a stop word)";
+
     /// <summary>This recipient is not sent; the campaign goes on.</summary>
     public sealed record Skipped(string Reason) : CampaignSendOutcome;
 
@@ -78,6 +81,7 @@ public sealed class MessageStoreCampaignSendAcceptor(
     ApiKeyStore keys,
     PlanCatalog plans,
     SendCommandQueue queue,
+    OutboxCompletions outbox,
     TimeProvider time) : ICampaignSendAcceptor
 {
     public static string IdempotencyKeyFor(string campaignId, int index) => $"campaign:{campaignId}:{index}";
@@ -177,6 +181,8 @@ public sealed class MessageStoreCampaignSendAcceptor(
             AcceptResult.RateLimited limited => (new CampaignSendOutcome.Halted(new CampaignHalt(CampaignHaltKind.RateLimited, $"the key's {limited.Limit} submissions per minute are used up", limited.RetryAfter)), null, default),
             AcceptResult.RecipientDailyCapReached cap => (new CampaignSendOutcome.Skipped($"the recipient's daily cap of {cap.Cap} messages is reached"), null, default),
             AcceptResult.OtpCooldown => (new CampaignSendOutcome.Skipped("inside the recipient's OTP cooldown"), null, default),
+            AcceptResult.RecipientOptedOut => (new CampaignSendOutcome.Skipped(CampaignSendOutcome.OptedOutReason), null, default),
+            AcceptResult.RecipientNotOptedIn => (new CampaignSendOutcome.Skipped("the plan requires opt-in and the recipient has not opted in"), null, default),
             AcceptResult.IdempotencyMismatch => (new CampaignSendOutcome.Skipped("this recipient was accepted before with different content"), null, default),
             _ => throw new InvalidOperationException($"Unexpected accept result {result.GetType().Name}."),
         };
@@ -189,7 +195,7 @@ public sealed class MessageStoreCampaignSendAcceptor(
         try
         {
             await queue.EnqueueAsync(command, notBefore > time.GetUtcNow() ? notBefore : null, cancellationToken);
-            await messages.CompleteOutboxAsync(command.AccountId, command.MessageId, cancellationToken);
+            outbox.Complete(command.AccountId, command.MessageId);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -34,6 +34,9 @@ public sealed partial class EventsRouter(WorkflowDispatcher dispatcher, IEnumera
             case InboundMessageReceived inbound:
                 LogInbound(logger, inbound.MessageId, inbound.AccountId);
                 break;
+            case RecipientConsentChanged:
+                break; // nothing waits on it: webhooks carry it
+
             default:
                 throw new ArgumentException($"{platformEvent.GetType().Name} is not an event of the events queue.", nameof(platformEvent));
         }

@@ -13,7 +13,7 @@ namespace WaServerless.DevHost;
 /// step logged and the loop going on after a pause, never a stop. Subclasses say what one step is and
 /// when the next one runs.
 /// </summary>
-public abstract partial class PeriodicLoop(TimeProvider time, ILogger logger) : BackgroundService
+internal abstract partial class PeriodicLoop(TimeProvider time, ILogger logger) : BackgroundService
 {
     /// <summary>Runs one step; returns when the next may start.</summary>
     protected abstract Task<DateTimeOffset> StepAsync(CancellationToken cancellationToken);
@@ -62,7 +62,7 @@ public abstract partial class PeriodicLoop(TimeProvider time, ILogger logger) : 
 }
 
 /// <summary>A Functions timer's stand-in: one sweep, then the next run on the same schedule setting the timer reads.</summary>
-public abstract class ScheduledSweepLoop(string schedule, TimeProvider time, ILogger logger) : PeriodicLoop(time, logger)
+internal abstract class ScheduledSweepLoop(string schedule, TimeProvider time, ILogger logger) : PeriodicLoop(time, logger)
 {
     private readonly TimerSchedule _schedule = TimerSchedule.Parse(schedule);
 
@@ -76,14 +76,14 @@ public abstract class ScheduledSweepLoop(string schedule, TimeProvider time, ILo
 }
 
 /// <summary>The Functions app's SweepOutbox timer, on the same Messages:OutboxSweepSchedule.</summary>
-public sealed class OutboxSweeperLoop(OutboxSweeper sweeper, IOptions<MessageStoreOptions> options, TimeProvider time, ILogger<OutboxSweeperLoop> logger)
+internal sealed class OutboxSweeperLoop(OutboxSweeper sweeper, IOptions<MessageStoreOptions> options, TimeProvider time, ILogger<OutboxSweeperLoop> logger)
     : ScheduledSweepLoop(options.Value.OutboxSweepSchedule, time, logger)
 {
     protected override Task SweepAsync(CancellationToken cancellationToken) => sweeper.SweepAsync(cancellationToken);
 }
 
 /// <summary>The Functions app's SweepWebhookRetries timer, on the same Webhooks:SweepSchedule.</summary>
-public sealed class WebhookSweeperLoop(WebhookDeliverer deliverer, IOptions<WebhookOptions> options, TimeProvider time, ILogger<WebhookSweeperLoop> logger)
+internal sealed class WebhookSweeperLoop(WebhookDeliverer deliverer, IOptions<WebhookOptions> options, TimeProvider time, ILogger<WebhookSweeperLoop> logger)
     : ScheduledSweepLoop(options.Value.SweepSchedule, time, logger)
 {
     protected override Task SweepAsync(CancellationToken cancellationToken) => deliverer.SweepAsync(cancellationToken);
@@ -95,7 +95,7 @@ public sealed class WebhookSweeperLoop(WebhookDeliverer deliverer, IOptions<Webh
 /// the session's campaigns, a session that connected wakes what waits for it, webhooks fan out.
 /// A message that cannot be read is dead-lettered. Polls again at once while there are events.
 /// </summary>
-public sealed class DeliveryEventsLoop(
+internal sealed class DeliveryEventsLoop(
     IQueueTransport transport,
     WaServerless.Workflows.Signals.EventsRouter router,
     WaServerless.Workflows.IWorkflowClient workflows,
@@ -109,10 +109,10 @@ public sealed class DeliveryEventsLoop(
         var batch = await transport.ReceiveAsync(QueueNames.Events, 32, cancellationToken);
         foreach (var message in batch)
         {
-            var e = EventsQueue.Read(message.Body);
+            var (e, poison) = EventsQueue.Parse(message.Body);
             if (e is null)
             {
-                await transport.DeadLetterAsync(message, "not an event of the events queue", cancellationToken);
+                await transport.DeadLetterAsync(message, poison!, cancellationToken);
                 continue;
             }
 

@@ -12,7 +12,7 @@ namespace WaServerless.DevHost;
 /// Kestrel is listening and the demo session can send (connected), so ./run.sh's user can send
 /// straight away and is not answered NOT_ACTIVATED while the Sandbox pairs.
 /// </summary>
-public sealed partial class DemoAccountSeeder(
+internal sealed partial class DemoAccountSeeder(
     AccountStore accounts,
     ApiKeyStore keys,
     PlanCatalog plans,

@@ -12,7 +12,7 @@ using WaServerless.Workflows;
 namespace WaServerless.DevHost;
 
 /// <summary>Builds the local stack; tests build it the same way with their own configuration.</summary>
-public static class DevHostApplication
+internal static class DevHostApplication
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {

@@ -1,7 +1,7 @@
 namespace WaServerless.DevHost;
 
 /// <summary>Bound from "DevHost".</summary>
-public sealed class DevHostOptions
+internal sealed class DevHostOptions
 {
     public const string Section = "DevHost";
 

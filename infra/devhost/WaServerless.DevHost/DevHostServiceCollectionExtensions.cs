@@ -6,7 +6,7 @@ using WaServerless.Storage.Webhooks;
 
 namespace WaServerless.DevHost;
 
-public static class DevHostServiceCollectionExtensions
+internal static class DevHostServiceCollectionExtensions
 {
     public static IServiceCollection AddWaServerlessDevHost(this IServiceCollection services)
     {
@@ -74,7 +74,7 @@ public static class DevHostServiceCollectionExtensions
 }
 
 /// <summary>A fault to inject: kind by name as the README shows it ("transient" or "permanent", any case); its number is accepted too.</summary>
-public sealed record SandboxFaultRequest(JsonElement Kind, string? Reason, int? Times)
+internal sealed record SandboxFaultRequest(JsonElement Kind, string? Reason, int? Times)
 {
     public static bool TryParseKind(JsonElement kind, out FailureKind parsed)
     {
@@ -90,4 +90,4 @@ public sealed record SandboxFaultRequest(JsonElement Kind, string? Reason, int? 
 }
 
 /// <summary>A message a simulated WhatsApp user sends to a sandbox session.</summary>
-public sealed record SandboxInboundRequest(string From, string? Type, string? Text, string? ReplyId, string? EngineMessageId, string? ProfileName);
+internal sealed record SandboxInboundRequest(string From, string? Type, string? Text, string? ReplyId, string? EngineMessageId, string? ProfileName);

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace WaServerless.DevHost;
 
 /// <summary>A local run's encryption key in a file: read when it is there, else 32 random bytes written there first.</summary>
-public static class LocalKeyFile
+internal static class LocalKeyFile
 {
     public static string LoadOrCreate(string path)
     {

@@ -1,6 +1,6 @@
 namespace WaServerless.DevHost;
 
-public static class Program
+internal static class Program
 {
     public static async Task Main(string[] args)
     {

@@ -14,7 +14,7 @@ using WaServerless.Workflows;
 namespace WaServerless.DevHost.Durable;
 
 /// <summary>Bound from "DurableTask": the devhost's own task hub on Azurite and its local sidecar.</summary>
-public sealed class LocalDurableOptions
+internal sealed class LocalDurableOptions
 {
     public const string Section = "DurableTask";
 
@@ -50,7 +50,7 @@ public sealed class LocalDurableOptions
 }
 
 /// <summary>Where the sidecar listens, fixed when the services are registered so the worker and client can be pointed at it.</summary>
-public sealed record LocalDurableEndpoint(int Port)
+internal sealed record LocalDurableEndpoint(int Port)
 {
     public string Address => $"http://127.0.0.1:{Port}";
 
@@ -62,7 +62,7 @@ public sealed record LocalDurableEndpoint(int Port)
     }
 }
 
-public static class LocalDurableEngineExtensions
+internal static class LocalDurableEngineExtensions
 {
     /// <summary>
     /// The orchestrations on the real Durable Task engine: DurableTask.AzureStorage on the devhost's
