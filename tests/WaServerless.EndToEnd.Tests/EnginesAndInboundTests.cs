@@ -266,6 +266,53 @@ public sealed class CloudApiSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_carousel_on_a_cloud_api_session_is_refused_up_front_outside_metas_rules_and_sent_as_metas_carousel_within_them()
+    {
+        using var created = await _host.Client.SendAsync(_host.Request(HttpMethod.Post, "api/sessions", JsonContent.Create(new { name = "carousels", engine = "cloudapi" })));
+        var sessionId = (await DevHostInstance.ReadAsync(created)).GetProperty("data").GetProperty("id").GetString()!;
+        object Card(string title, object button) => new { title, body = "Pick me", image = $"https://example.com/{title}.jpg", buttons = new[] { button } };
+
+        // The session says what its engine carries before anything is sent.
+        using var shown = await _host.Client.SendAsync(_host.Request(HttpMethod.Get, "api/sessions/" + sessionId));
+        var capabilities = (await DevHostInstance.ReadAsync(shown)).GetProperty("data").GetProperty("capabilities");
+        Assert.Equal("meta_interactive", capabilities.GetProperty("carousels").GetString());
+        Assert.Empty(capabilities.GetProperty("pairing").EnumerateArray());
+        Assert.False(capabilities.GetProperty("groups").GetBoolean());
+        var types = capabilities.GetProperty("message_types").EnumerateArray().Select(t => t.GetString()).ToList();
+        Assert.Contains("carousel", types);
+        Assert.Contains("album", types);
+        Assert.DoesNotContain("poll", types);
+
+        // SmartWats' copy and call buttons have no place on Meta's carousel cards.
+        var (status, body) = await _host.SendJsonAsync(new
+        {
+            recipient = "+14155550826",
+            text = "Offers",
+            cards = new[] { Card("a", new { copyButton = new { displayText = "Copy", copyCode = "SAVE50" } }), Card("b", new { callButton = new { displayText = "Call", phoneNumber = "+966534874887" } }) },
+            session = sessionId,
+            wait_for_session = true,
+        });
+        Assert.Equal(422, status);
+        Assert.Equal("MESSAGE_TYPE_NOT_SUPPORTED", body.GetProperty("error_code").GetString());
+        Assert.Contains("copy or call", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        var (okStatus, okBody) = await _host.SendJsonAsync(new
+        {
+            recipient = "+14155550826",
+            text = "Our picks",
+            cards = new[] { Card("sofa", new { urlButton = new { displayText = "Buy", url = "https://shop.example.com/sofa" } }), Card("lamp", new { urlButton = new { displayText = "Buy", url = "https://shop.example.com/lamp" } }) },
+            session = sessionId,
+            wait_for_session = true,
+        });
+        Assert.True(okStatus == 202, okBody.ToString());
+        var message = (await _host.WaitForStatusAsync(okBody.GetProperty("data").GetProperty("queue_id").GetString()!, "sent")).GetProperty("data");
+        Assert.StartsWith("wamid.", message.GetProperty("engine_message_id").GetString(), StringComparison.Ordinal);
+        var posted = _graph.LogEntries.Single(e => e.RequestMessage.Body?.Contains("\"carousel\"", StringComparison.Ordinal) == true);
+        var interactive = JsonDocument.Parse(posted.RequestMessage.Body!).RootElement.GetProperty("interactive");
+        Assert.Equal(2, interactive.GetProperty("action").GetProperty("cards").GetArrayLength());
+    }
+
+    [Fact]
     public async Task A_poll_on_a_cloud_api_session_is_refused_up_front_as_meta_has_no_polls()
     {
         using var created = await _host.Client.SendAsync(_host.Request(HttpMethod.Post, "api/sessions", JsonContent.Create(new { name = "no polls", engine = "cloudapi" })));

@@ -37,6 +37,7 @@ public sealed class SendApiTests(DevHostFixture fixture) : IClassFixture<DevHost
         { "poll", new() { ["poll_question"] = "Which day suits you?", ["poll_options"] = new[] { "Monday", "Tuesday", "Friday" }, ["poll_multiple"] = true } },
         { "call_to_action", new() { ["text"] = "Your order has shipped", ["url_button_text"] = "Track", ["url_button_url"] = "https://example.com/t/1042", ["call_button_text"] = "Call us", ["call_button_phone"] = "+1 415 555 0199" } },
         { "list", new() { ["text"] = "Today's menu", ["list_title"] = "Menu", ["list_button"] = "Choose", ["list_sections"] = new[] { new { title = "Mains", rows = new[] { new { rowId = "pizza", title = "Pizza", description = "Large" } } } } } },
+        { "carousel", new() { ["text"] = "Offers for you", ["title"] = "Deals", ["cards"] = new object[] { new { title = "50% off", body = "Use it at checkout", image = new { url = "https://example.com/offer.jpg" }, buttons = new object[] { new { copyButton = new { displayText = "Copy code", copyCode = "SAVE50" } }, new { callButton = new { displayText = "Call us", phoneNumber = "+966534874887" } } } } } } },
         { "template", new() { ["template"] = new { name = "order_update", language = "en_US", body_params = new[] { "Ada", "1042" }, header = new { text = "Order 1042" }, buttons = new object[] { new { type = "quick_reply", payload = "stop" }, new { type = "url", text = "track/1042", index = 1 } } } } },
     };
 
@@ -66,6 +67,41 @@ public sealed class SendApiTests(DevHostFixture fixture) : IClassFixture<DevHost
         Assert.StartsWith("sbx.", message.GetProperty("engine_message_id").GetString(), StringComparison.Ordinal);
         Assert.Equal(1, message.GetProperty("attempts").GetInt32());
         Assert.Contains(Host.Service<SandboxEngine>().Sent, s => s.Request.MessageId == queueId);
+    }
+
+    [Fact]
+    public async Task An_album_is_one_queue_id_whose_items_go_out_in_order_and_show_in_its_history()
+    {
+        var (status, body) = await Host.SendJsonAsync(new
+        {
+            recipient = "+14155550178",
+            caption = "Photos and videos from our event",
+            album = new[]
+            {
+                new { type = "image", url = "https://example.com/photo1.jpg" },
+                new { type = "video", url = "https://example.com/video1.mp4" },
+                new { type = "image", url = "https://example.com/photo2.jpg" },
+            },
+        });
+
+        Assert.True(status == 202, body.ToString());
+        Assert.Equal("album", body.GetProperty("data").GetProperty("message_type").GetString());
+        var queueId = body.GetProperty("data").GetProperty("queue_id").GetString()!;
+        var message = (await Host.WaitForStatusAsync(queueId, "read")).GetProperty("data");
+
+        var sent = Host.Service<SandboxEngine>().Sent.Where(s => s.Request.MessageId.StartsWith(queueId + ".", StringComparison.Ordinal)).OrderBy(s => s.Request.MessageId, StringComparer.Ordinal).ToList();
+        Assert.Equal(
+            [
+                new ImageContent(new Uri("https://example.com/photo1.jpg"), "Photos and videos from our event"),
+                new VideoContent(new Uri("https://example.com/video1.mp4"), null),
+                new ImageContent(new Uri("https://example.com/photo2.jpg"), null),
+            ],
+            sent.Select(s => s.Request.Content));
+        var history = message.GetProperty("history").EnumerateArray().ToList();
+        Assert.Equal(["queued", "sending", "sent", "delivered", "read"], history.Select(h => h.GetProperty("status").GetString()));
+        var sentDetail = history[2].GetProperty("detail").GetString();
+        Assert.Equal($"3 parts: 1 image {sent[0].EngineMessageId}, 2 video {sent[1].EngineMessageId}, 3 image {sent[2].EngineMessageId}", sentDetail);
+        Assert.Equal(sent[0].EngineMessageId, message.GetProperty("engine_message_id").GetString());
     }
 
     [Fact]

@@ -275,6 +275,55 @@ public sealed class SendContractTests : IDisposable
         Assert.True(JsonNode.DeepEquals(expected, actual), $"expected\n{expected}\nactual\n{actual}");
     }
 
+    public static TheoryData<string, CarouselContent> MetaCarousels => new()
+    {
+        {
+            "interactive-carousel.json",
+            new CarouselContent("Which of these would you like?", null, null,
+            [
+                new CarouselCard(new Uri("https://example.com/sofa.jpg"), "Sofa", "Three seats, oak legs", "EUR 499", [new CarouselButton(CarouselButtonKind.Url, "Buy now", "https://shop.example.com/sofa")]),
+                new CarouselCard(new Uri("https://example.com/lamp.jpg"), "Lamp", "Warm light", null, [new CarouselButton(CarouselButtonKind.Url, "Buy now", "https://shop.example.com/lamp")]),
+            ])
+        },
+        {
+            "interactive-carousel-quick-replies.json",
+            new CarouselContent("Pick a slot", null, null,
+            [
+                new CarouselCard(new Uri("https://example.com/am.jpg"), "Morning", "9 to 12", null, [new CarouselButton(CarouselButtonKind.QuickReply, "Book morning", "slot-am")]),
+                new CarouselCard(new Uri("https://example.com/pm.jpg"), "Afternoon", "1 to 5", null, [new CarouselButton(CarouselButtonKind.QuickReply, "Book afternoon", "slot-pm")]),
+            ])
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(MetaCarousels))]
+    public async Task A_carousel_goes_as_metas_interactive_carousel_with_url_or_quick_reply_cards(string fixture, CarouselContent content)
+    {
+        var result = await Send(content);
+
+        Assert.Equal(EngineSendResult.Sent(Wamid), result);
+        var expected = JsonNode.Parse(MockGraphApi.Fixture("requests", fixture));
+        var actual = _api.SingleRequestBody();
+        Assert.True(JsonNode.DeepEquals(expected, actual), $"expected\n{expected}\nactual\n{actual}");
+    }
+
+    [Fact]
+    public async Task A_carousel_outside_metas_rules_fails_permanently_without_calling_meta()
+    {
+        using var api = new MockGraphApi();
+        var content = new CarouselContent("Offers", null, null,
+        [
+            new CarouselCard(new Uri("https://example.com/a.jpg"), "Code", "Use it", null, [new CarouselButton(CarouselButtonKind.Copy, "Copy", "SAVE50")]),
+            new CarouselCard(new Uri("https://example.com/b.jpg"), "Code", "Use it", null, [new CarouselButton(CarouselButtonKind.Copy, "Copy", "SAVE60")]),
+        ]);
+
+        var result = await api.Engine.SendAsync(new EngineSendRequest(MockGraphApi.PhoneNumberId, MessageId, Recipient, content), CancellationToken.None);
+
+        Assert.Equal(FailureKind.Permanent, result.Failure);
+        Assert.Contains("copy or call", result.Reason, StringComparison.Ordinal);
+        Assert.Empty(api.Server.LogEntries);
+    }
+
     [Fact]
     public async Task A_call_button_fails_permanently_without_calling_meta_which_has_none()
     {

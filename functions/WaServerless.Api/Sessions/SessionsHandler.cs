@@ -10,6 +10,7 @@ using WaServerless.Api.Http;
 using WaServerless.Core.Contracts;
 using WaServerless.Core.Engines;
 using WaServerless.Core.Errors;
+using WaServerless.Core.Messages;
 using WaServerless.Core.Sending;
 using WaServerless.Core.Sessions;
 using WaServerless.Storage.Sessions;
@@ -27,6 +28,7 @@ public sealed partial class SessionsHandler(
     SessionStore sessions,
     IOptions<SessionOptions> sessionOptions,
     EngineAddressIndex addresses,
+    IOptions<WahaSendingOptions> waha,
     TimeProvider time,
     ILogger<SessionsHandler> logger)
 {
@@ -63,7 +65,7 @@ public sealed partial class SessionsHandler(
         }
 
         LogCreated(logger, session.SessionId, caller.Account.Id);
-        return new JsonApiResult(StatusCodes.Status201Created, new DataResponse<SessionView>(true, SessionView.From(session)));
+        return new JsonApiResult(StatusCodes.Status201Created, new DataResponse<SessionView>(true, View(session)));
     }
 
     private string ChooseEngine(string? requested)
@@ -87,12 +89,12 @@ public sealed partial class SessionsHandler(
     {
         var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
         var list = await sessions.ListAsync(caller.Account.Id, cancellationToken);
-        return ApiResults.Ok(list.OrderBy(s => s.CreatedAt).Select(SessionView.From).ToList());
+        return ApiResults.Ok(list.OrderBy(s => s.CreatedAt).Select(View).ToList());
     }
 
     public async Task<IActionResult> GetAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken)
     {
-        return ApiResults.Ok(SessionView.From(await FindAsync(request, sessionId, cancellationToken)));
+        return ApiResults.Ok(View(await FindAsync(request, sessionId, cancellationToken)));
     }
 
     /// <summary>The current QR code: a PNG when the client asks for image/png (or ?format=png), else JSON with the raw code.</summary>
@@ -194,7 +196,7 @@ public sealed partial class SessionsHandler(
 
         await sessions.RequestReconnectAsync(session.AccountId, session.SessionId, cancellationToken);
         LogDesire(logger, session.SessionId, SessionDesire.Active);
-        return new JsonApiResult(StatusCodes.Status202Accepted, new DataResponse<SessionView>(true, SessionView.From(session) with { Requested = "reconnect" }));
+        return new JsonApiResult(StatusCodes.Status202Accepted, new DataResponse<SessionView>(true, View(session) with { Requested = "reconnect" }));
     }
 
     private async Task<IActionResult> DesireAsync(HttpRequest request, string sessionId, SessionDesire desire, CancellationToken cancellationToken)
@@ -202,7 +204,7 @@ public sealed partial class SessionsHandler(
         var session = await FindAsync(request, sessionId, cancellationToken);
         await sessions.SetDesireAsync(session.AccountId, session.SessionId, desire, cancellationToken);
         LogDesire(logger, session.SessionId, desire);
-        return new JsonApiResult(StatusCodes.Status202Accepted, new DataResponse<SessionView>(true, SessionView.From(session) with { Requested = desire == SessionDesire.Deleted ? "delete" : "logout" }));
+        return new JsonApiResult(StatusCodes.Status202Accepted, new DataResponse<SessionView>(true, View(session) with { Requested = desire == SessionDesire.Deleted ? "delete" : "logout" }));
     }
 
     private async Task<SessionRecord> FindAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? fields = null)
@@ -214,17 +216,41 @@ public sealed partial class SessionsHandler(
     [LoggerMessage(LogLevel.Information, "Session {SessionId} created for account {AccountId}")]
     private static partial void LogCreated(ILogger logger, string sessionId, string accountId);
 
+    private SessionView View(SessionRecord session) => SessionView.From(session, waha.Value.ButtonsFallback);
+
     [LoggerMessage(LogLevel.Information, "Session {SessionId}: owner asks for {Desire}")]
     private static partial void LogDesire(ILogger logger, string sessionId, SessionDesire desire);
 }
 
-public sealed record SessionView(string Id, string Name, string State, string? Engine, string? PhoneNumberId, string? Phone, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? ConnectedAt, string? Requested)
+/// <param name="Capabilities">What the session's engine can do, so a client knows before it sends; null for an engine this API does not know.</param>
+public sealed record SessionView(string Id, string Name, string State, string? Engine, string? PhoneNumberId, string? Phone, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? ConnectedAt, string? Requested, CapabilitiesView? Capabilities = null)
 {
-    public static SessionView From(SessionRecord s)
+    public static SessionView From(SessionRecord s, ButtonsFallback wahaButtons = ButtonsFallback.NumberedText)
     {
         ArgumentNullException.ThrowIfNull(s);
-        return new(s.SessionId, s.Name, s.State.ToWire(), s.Engine, s.EngineAddress, s.Phone, s.LastError, s.CreatedAt, s.UpdatedAt, s.ConnectedAt, null);
+        return new(s.SessionId, s.Name, s.State.ToWire(), s.Engine, s.EngineAddress, s.Phone, s.LastError, s.CreatedAt, s.UpdatedAt, s.ConnectedAt, null, CapabilitiesView.Of(EngineCapabilities.For(s.Engine, wahaButtons)));
     }
+}
+
+/// <summary>An engine's capabilities as GET /api/sessions/{id} shows them.</summary>
+/// <param name="Pairing">"qr" and "code", or none (the Cloud API: the number is registered with Meta).</param>
+/// <param name="Carousels">"native", "meta_interactive" (Meta's rules apply) or "cards_as_messages".</param>
+public sealed record CapabilitiesView(IReadOnlyList<string> Pairing, IReadOnlyList<string> MessageTypes, bool Groups, bool NumberChecks, bool CallButtons, string Carousels)
+{
+    public static CapabilitiesView? Of(EngineCapabilities? capabilities) => capabilities is null
+        ? null
+        : new(
+            [.. new[] { (PairingMethods.QrCode, "qr"), (PairingMethods.PairCode, "code") }.Where(p => capabilities.CanPair(p.Item1)).Select(p => p.Item2)],
+            [.. Enum.GetValues<MessageType>().Where(capabilities.CanSend).Select(t => t.ToWire())],
+            capabilities.Groups,
+            capabilities.NumberChecks,
+            capabilities.CallButtons,
+            capabilities.Carousels switch
+            {
+                CarouselSupport.MetaInteractive => "meta_interactive",
+                CarouselSupport.CardsAsMessages => "cards_as_messages",
+                _ => "native",
+            });
 }
 
 public sealed record QrView(string Code, DateTimeOffset? ExpiresAt);

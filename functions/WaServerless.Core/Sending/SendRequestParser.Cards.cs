@@ -211,17 +211,18 @@ public static partial class SendRequestParser
             : throw Fail(ErrorCodes.InvalidCarousel, $"The {name} of {where} is {value.Length} characters; the limit is {maxLength}.");
     }
 
-    /// <summary>A field holding a JSON array, parsed strictly (no duplicate names, bounded depth).</summary>
+    /// <summary>A field holding a JSON array, parsed strictly (valid text, no name given twice).</summary>
     private static JsonDocument JsonArrayField(string json, string name, string code, string example)
     {
         JsonDocument document;
         try
         {
-            document = StrictJson.Parse(json);
+            // A name given twice in one item ({"type":"image","type":"video"}) is ambiguous: refused, not last-wins.
+            document = StrictJson.Parse(json, new JsonDocumentOptions { AllowDuplicateProperties = false });
         }
         catch (JsonException)
         {
-            throw Fail(code, $"'{name}' is not valid JSON.", example);
+            throw Fail(code, $"'{name}' is not valid JSON (or names a field twice).", example);
         }
 
         if (document.RootElement.ValueKind != JsonValueKind.Array)
