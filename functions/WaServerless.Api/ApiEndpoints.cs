@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
 using WaServerless.Api.Accounts;
+using WaServerless.Api.Auth;
 using WaServerless.Api.Bulk;
 using WaServerless.Api.Consent;
 using WaServerless.Api.Http;
@@ -71,6 +72,10 @@ public static class ApiEndpoints
         ("GET", "optin"),
         ("POST", "optin"),
         ("DELETE", "optin/{number}"),
+        ("POST", "oauth2/token"),
+        ("POST", "oauth2/clients"),
+        ("GET", "oauth2/clients"),
+        ("DELETE", "oauth2/clients/{clientId}"),
     ];
 
     public static IEndpointRouteBuilder MapWaServerlessApi(this IEndpointRouteBuilder app)
@@ -119,6 +124,10 @@ public static class ApiEndpoints
         api.MapGet("/optin", (HttpContext c, ConsentHandler h) => Execute(c, h.ListAsync(c.Request, c.RequestAborted)));
         api.MapPost("/optin", (HttpContext c, ConsentHandler h) => Execute(c, h.AddAsync(c.Request, c.RequestAborted)));
         api.MapDelete("/optin/{number}", (HttpContext c, string number, ConsentHandler h) => Execute(c, h.RemoveAsync(c.Request, number, c.RequestAborted)));
+        api.MapPost("/oauth2/token", (HttpContext c, OAuthHandler h) => Execute(c, h.TokenAsync(c.Request, c.RequestAborted)));
+        api.MapPost("/oauth2/clients", (HttpContext c, OAuthHandler h) => Execute(c, h.CreateClientAsync(c.Request, c.RequestAborted)));
+        api.MapGet("/oauth2/clients", (HttpContext c, OAuthHandler h) => Execute(c, h.ListClientsAsync(c.Request, c.RequestAborted)));
+        api.MapDelete("/oauth2/clients/{clientId}", (HttpContext c, string clientId, OAuthHandler h) => Execute(c, h.RevokeClientAsync(c.Request, clientId, c.RequestAborted)));
         api.MapGet("/openapi.json", (HttpContext c, OpenApiHandler h) => Execute(c, h.GetAsync(c.Request)));
         api.MapFallback((HttpContext c) => Execute(c, Task.FromResult<IActionResult>(
             ApiResults.Error(new ApiError(404, ErrorCodes.NotFound, $"No endpoint {c.Request.Method} {c.Request.Path}.")))));

@@ -29,6 +29,7 @@ public static class ApiServiceCollectionExtensions
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section);
         services.AddSingleton<AdminAuthenticator>();
         services.AddSingleton<AccountsHandler>();
+        services.AddSingleton<Auth.OAuthHandler>();
         services.AddSingleton<OpenApiHandler>();
         services.AddSingleton<SessionsHandler>();
         services.AddSingleton<WebhooksHandler>();

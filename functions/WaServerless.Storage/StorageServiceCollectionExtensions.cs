@@ -38,6 +38,7 @@ public static class StorageServiceCollectionExtensions
         services.AddHostedService<StorageInitializer>();
         services.AddSingleton<AccountStore>();
         services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<OAuthClientStore>();
         services.AddSingleton<AllowanceLeases>();
         services.AddSingleton<MessageStore>();
         services.AddSingleton<OutboxCompletions>();

@@ -12,7 +12,8 @@ namespace WaServerless.Api.Auth;
 /// X-API-Key header, else "Authorization: Bearer". Keys in the query string or under other field
 /// names are refused outright: URLs end up in logs, and a silently ignored key is a confusing 401.
 /// </summary>
-public sealed class ApiKeyAuthenticator(ApiKeyStore keys, IOptions<ApiOptions> options)
+/// <remarks>An OAuth2 access token (wat_…) is accepted in each of those places, as the key of the client it was issued to.</remarks>
+public sealed class ApiKeyAuthenticator(ApiKeyStore keys, OAuthClientStore oauth, IOptions<ApiOptions> options)
 {
     public const string AcceptedForms = "Send the key in the POST field 'apikey', the header 'X-API-Key', or 'Authorization: Bearer <key>'.";
 
@@ -44,8 +45,25 @@ public sealed class ApiKeyAuthenticator(ApiKeyStore keys, IOptions<ApiOptions> o
         var key = FindKey(request, fields)
             ?? throw new ApiErrorException(ApiError.Unauthorized("No API key was given.", AcceptedForms));
 
-        var result = await keys.AuthenticateAsync(key, options.Value.CallerCacheDuration, cancellationToken);
-        return result.Status switch
+        if (OAuthFormat.IsToken(key))
+        {
+            var token = await oauth.AuthenticateTokenAsync(key, options.Value.CallerCacheDuration, cancellationToken);
+            switch (token.Status)
+            {
+                case KeyAuthenticationStatus.Expired:
+                    throw new ApiErrorException(new ApiError(401, ErrorCodes.TokenExpired, "The access token has expired.", "Ask POST /api/oauth2/token for a new one with the client's credentials."));
+                case KeyAuthenticationStatus.Unknown:
+                    throw new ApiErrorException(new ApiError(401, ErrorCodes.InvalidToken, "The access token is not valid, or its client was revoked.", "Ask POST /api/oauth2/token for a new one with the client's credentials."));
+                default:
+                    return CallerOf(token, key);
+            }
+        }
+
+        return CallerOf(await keys.AuthenticateAsync(key, options.Value.CallerCacheDuration, cancellationToken), key);
+    }
+
+    private static Caller CallerOf(KeyAuthentication result, string key) =>
+        result.Status switch
         {
             KeyAuthenticationStatus.Valid => result.Caller!,
             KeyAuthenticationStatus.Revoked => throw new ApiErrorException(new ApiError(403, ErrorCodes.KeyInactive, "This API key has been revoked.", "Create a new key, or ask the account's administrator for one.")),
@@ -53,7 +71,6 @@ public sealed class ApiKeyAuthenticator(ApiKeyStore keys, IOptions<ApiOptions> o
             KeyAuthenticationStatus.SubscriptionExpired => throw new ApiErrorException(new ApiError(402, ErrorCodes.SubscriptionExpired, "The account's trial has ended.", "Choose a plan to continue sending.")),
             _ => throw new ApiErrorException(ApiError.Unauthorized("The API key is not valid.", ApiKeyFormat.IsWellFormed(key) ? null : "Keys look like SM- followed by 32 letters and digits; check it was copied whole.")),
         };
-    }
 
     private static string? FindKey(HttpRequest request, IReadOnlyDictionary<string, string>? fields)
     {

@@ -28,7 +28,7 @@ public static partial class ApiErrorHandling
             case System.Reflection.TargetInvocationException { InnerException: { } inner }:
                 return ToResult(logger, operation, inner);
             case ApiErrorException e:
-                return ApiResults.Error(e.Error, e.Error.Status == 401 ? new Dictionary<string, string> { ["WWW-Authenticate"] = "Bearer" } : null);
+                return ApiResults.Error(e.Error, e.Error.Status == 401 ? new Dictionary<string, string> { ["WWW-Authenticate"] = Challenge(e.Error) } : null);
             case OperationCanceledException when !IsStorageTimeout(exception):
                 return null;
             case RequestFailedException e when e.Status is 0 or 429 or >= 500:
@@ -45,6 +45,12 @@ public static partial class ApiErrorHandling
                 return ApiResults.Error(new ApiError(500, ErrorCodes.InternalError, "Something went wrong on our side. Retrying with the same idempotency_key is safe."));
         }
     }
+
+    /// <summary>RFC 6750's challenge: a bad or expired access token says invalid_token, as OAuth2 clients expect, to ask for a new one.</summary>
+    private static string Challenge(ApiError error) =>
+        error.Code is ErrorCodes.InvalidToken or ErrorCodes.TokenExpired
+            ? $"Bearer error=\"invalid_token\", error_description=\"{error.Message}\""
+            : "Bearer";
 
     /// <summary>
     /// The devhost's form: an endpoint filter of the API's route group (inside the deadline's), so the

@@ -28,4 +28,8 @@ public sealed class ApiOptions
     /// <summary>How long an instance may answer a send's session lookup (exists, connected) from memory (0: never).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan SessionCacheDuration { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long an OAuth2 access token from POST /api/oauth2/token is valid (RFC 6749's expires_in).</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);
 }

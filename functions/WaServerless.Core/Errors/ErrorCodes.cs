@@ -10,6 +10,19 @@ public static class ErrorCodes
     public const string AdminKeyRequired = "ADMIN_KEY_REQUIRED";
     public const string AdminApiDisabled = "ADMIN_API_DISABLED";
 
+    /// <summary>An OAuth2 access token that is unknown, or whose client was revoked (401, WWW-Authenticate error="invalid_token").</summary>
+    public const string InvalidToken = "INVALID_TOKEN";
+
+    /// <summary>An OAuth2 access token past its expiry: ask POST /api/oauth2/token for a new one.</summary>
+    public const string TokenExpired = "TOKEN_EXPIRED";
+
+    /// <summary>POST /api/oauth2/token's refusals, RFC 6749 section 5.2's error values in upper case.</summary>
+    public const string OAuthInvalidRequest = "INVALID_REQUEST";
+    public const string OAuthInvalidClient = "INVALID_CLIENT";
+    public const string OAuthUnauthorizedClient = "UNAUTHORIZED_CLIENT";
+    public const string OAuthUnsupportedGrantType = "UNSUPPORTED_GRANT_TYPE";
+    public const string OAuthClientNotFound = "CLIENT_NOT_FOUND";
+
     public const string RateLimited = "RATE_LIMITED";
     public const string RecipientDailyCap = "RECIPIENT_DAILY_CAP";
     public const string RecipientOptedOut = "RECIPIENT_OPTED_OUT";

@@ -14,6 +14,9 @@ public enum KeyAuthenticationStatus
     Revoked,
     AccountSuspended,
     SubscriptionExpired,
+
+    /// <summary>An OAuth2 access token past its expiry.</summary>
+    Expired,
 }
 
 public sealed record KeyAuthentication(KeyAuthenticationStatus Status, Caller? Caller);
@@ -171,30 +174,44 @@ public sealed class ApiKeyStore(StorageClients clients, AccountStore accounts, T
                 continue;
             }
 
-            var record = FromEntity(entity);
-            if (record.RevokedAt is not null)
-            {
-                return new KeyAuthentication(KeyAuthenticationStatus.Revoked, null);
-            }
-
-            var account = await accounts.GetAsync(accountId, cancellationToken);
-            if (account is null)
-            {
-                return new KeyAuthentication(KeyAuthenticationStatus.Unknown, null);
-            }
-
-            var caller = new Caller(record, account);
-            if (account.Status == AccountStatus.Suspended)
-            {
-                return new KeyAuthentication(KeyAuthenticationStatus.AccountSuspended, caller);
-            }
-
-            return account.TrialEndsAt is { } end && end <= time.GetUtcNow()
-                ? new KeyAuthentication(KeyAuthenticationStatus.SubscriptionExpired, caller)
-                : new KeyAuthentication(KeyAuthenticationStatus.Valid, caller);
+            return await CallerOfAsync(entity, cancellationToken);
         }
 
         return new KeyAuthentication(KeyAuthenticationStatus.Unknown, null);
+    }
+
+    /// <summary>The caller that key <paramref name="keyId"/> of <paramref name="accountId"/> stands for, as its own authentication would find it (an OAuth2 client acts as the key that created it).</summary>
+    public async Task<KeyAuthentication> CallerOfAsync(string accountId, string keyId, CancellationToken cancellationToken)
+    {
+        var row = await Keys.GetEntityIfExistsAsync<TableEntity>(accountId, keyId, cancellationToken: cancellationToken);
+        return row.HasValue
+            ? await CallerOfAsync(row.Value!, cancellationToken)
+            : new KeyAuthentication(KeyAuthenticationStatus.Unknown, null);
+    }
+
+    private async Task<KeyAuthentication> CallerOfAsync(TableEntity entity, CancellationToken cancellationToken)
+    {
+        var record = FromEntity(entity);
+        if (record.RevokedAt is not null)
+        {
+            return new KeyAuthentication(KeyAuthenticationStatus.Revoked, null);
+        }
+
+        var account = await accounts.GetAsync(record.AccountId, cancellationToken);
+        if (account is null)
+        {
+            return new KeyAuthentication(KeyAuthenticationStatus.Unknown, null);
+        }
+
+        var caller = new Caller(record, account);
+        if (account.Status == AccountStatus.Suspended)
+        {
+            return new KeyAuthentication(KeyAuthenticationStatus.AccountSuspended, caller);
+        }
+
+        return account.TrialEndsAt is { } end && end <= time.GetUtcNow()
+            ? new KeyAuthentication(KeyAuthenticationStatus.SubscriptionExpired, caller)
+            : new KeyAuthentication(KeyAuthenticationStatus.Valid, caller);
     }
 
     private async Task<string?> FindAccountOfAsync(string keyId, CancellationToken cancellationToken)

@@ -16,6 +16,9 @@ public static class TableNames
     public const string Inbound = "inbound";
     public const string RecipientSends = "recipientsends";
     public const string EngineAddresses = "engineaddresses";
+    public const string OAuthClients = "oauthclients";
+    public const string OAuthClientLookup = "oauthclientlookup";
+    public const string OAuthTokens = "oauthtokens";
 
-    public static readonly string[] All = [Accounts, ApiKeys, ApiKeyLookup, Messages, EngineMessageIds, Sessions, SessionEvents, Inbound, RecipientSends, EngineAddresses, Webhooks, WebhookDeliveries];
+    public static readonly string[] All = [Accounts, ApiKeys, ApiKeyLookup, Messages, EngineMessageIds, Sessions, SessionEvents, Inbound, RecipientSends, EngineAddresses, Webhooks, WebhookDeliveries, OAuthClients, OAuthClientLookup, OAuthTokens];
 }
