@@ -34,6 +34,7 @@ internal static class ConnectorServiceCollectionExtensions
         services.AddSingleton<InboundRecorder>();
         services.AddOptions<WaServerless.Core.Consent.ConsentOptions>().BindConfiguration(WaServerless.Core.Consent.ConsentOptions.Section);
         services.AddSingleton<IEngineEventSink, EngineEventRouter>();
+        services.AddSingleton<SessionLookups>();
         services.AddSingleton<SessionSupervisor>();
         services.AddSingleton<ISessionStateListener, SessionEventsPublisher>();
         services.AddSingleton<ISessionDirectory>(sp => sp.GetRequiredService<SessionSupervisor>());

@@ -9,6 +9,7 @@ using WaServerless.Api.Bulk;
 using WaServerless.Api.Consent;
 using WaServerless.Api.Http;
 using WaServerless.Api.Inbound;
+using WaServerless.Api.Lookups;
 using WaServerless.Api.Messages;
 using WaServerless.Api.OpenApi;
 using WaServerless.Api.Sessions;
@@ -76,6 +77,9 @@ public static class ApiEndpoints
         ("POST", "oauth2/clients"),
         ("GET", "oauth2/clients"),
         ("DELETE", "oauth2/clients/{clientId}"),
+        ("GET", "groups"),
+        ("GET", "contacts/check"),
+        ("POST", "contacts/check"),
     ];
 
     public static IEndpointRouteBuilder MapWaServerlessApi(this IEndpointRouteBuilder app)
@@ -128,6 +132,9 @@ public static class ApiEndpoints
         api.MapPost("/oauth2/clients", (HttpContext c, OAuthHandler h) => Execute(c, h.CreateClientAsync(c.Request, c.RequestAborted)));
         api.MapGet("/oauth2/clients", (HttpContext c, OAuthHandler h) => Execute(c, h.ListClientsAsync(c.Request, c.RequestAborted)));
         api.MapDelete("/oauth2/clients/{clientId}", (HttpContext c, string clientId, OAuthHandler h) => Execute(c, h.RevokeClientAsync(c.Request, clientId, c.RequestAborted)));
+        api.MapGet("/groups", (HttpContext c, GroupsHandler h) => Execute(c, h.ListAsync(c.Request, c.RequestAborted)));
+        api.MapGet("/contacts/check", (HttpContext c, NumberChecksHandler h) => Execute(c, h.CheckOneAsync(c.Request, c.RequestAborted)));
+        api.MapPost("/contacts/check", (HttpContext c, NumberChecksHandler h) => Execute(c, h.CheckManyAsync(c.Request, c.RequestAborted)));
         api.MapGet("/openapi.json", (HttpContext c, OpenApiHandler h) => Execute(c, h.GetAsync(c.Request)));
         api.MapFallback((HttpContext c) => Execute(c, Task.FromResult<IActionResult>(
             ApiResults.Error(new ApiError(404, ErrorCodes.NotFound, $"No endpoint {c.Request.Method} {c.Request.Path}.")))));

@@ -30,6 +30,9 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<AdminAuthenticator>();
         services.AddSingleton<AccountsHandler>();
         services.AddSingleton<Auth.OAuthHandler>();
+        services.AddSingleton<Lookups.GroupsHandler>();
+        services.AddSingleton<Lookups.NumberChecksHandler>();
+        services.AddOptions<Lookups.LookupOptions>().BindConfiguration(Lookups.LookupOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<OpenApiHandler>();
         services.AddSingleton<SessionsHandler>();
         services.AddSingleton<WebhooksHandler>();

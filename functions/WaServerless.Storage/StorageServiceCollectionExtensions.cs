@@ -39,6 +39,8 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<AccountStore>();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<OAuthClientStore>();
+        services.AddSingleton<GroupDirectory>();
+        services.AddSingleton<NumberCheckStore>();
         services.AddSingleton<AllowanceLeases>();
         services.AddSingleton<MessageStore>();
         services.AddSingleton<OutboxCompletions>();

@@ -313,6 +313,24 @@ public sealed class CloudApiSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Groups_and_number_checks_on_a_cloud_api_session_are_refused_as_meta_has_neither()
+    {
+        using var created = await _host.Client.SendAsync(_host.Request(HttpMethod.Post, "api/sessions", JsonContent.Create(new { name = "no lookups", engine = "cloudapi" })));
+        var sessionId = (await DevHostInstance.ReadAsync(created)).GetProperty("data").GetProperty("id").GetString()!;
+
+        using var groups = await _host.Client.SendAsync(_host.Request(HttpMethod.Get, "api/groups?session=" + sessionId));
+        using var check = await _host.Client.SendAsync(_host.Request(HttpMethod.Post, "api/contacts/check", JsonContent.Create(new { phones = new[] { "+14155550827" }, session = sessionId })));
+
+        foreach (var response in new[] { groups, check })
+        {
+            var body = await DevHostInstance.ReadAsync(response);
+            Assert.Equal(422, (int)response.StatusCode);
+            Assert.Equal("FEATURE_NOT_SUPPORTED", body.GetProperty("error_code").GetString());
+            Assert.Contains("cloudapi", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task A_poll_on_a_cloud_api_session_is_refused_up_front_as_meta_has_no_polls()
     {
         using var created = await _host.Client.SendAsync(_host.Request(HttpMethod.Post, "api/sessions", JsonContent.Create(new { name = "no polls", engine = "cloudapi" })));

@@ -169,6 +169,29 @@ public sealed class FixtureContractTests
     }
 
     [Fact]
+    public async Task Groups_are_read_from_each_waha_engines_shape_and_number_checks_give_the_whatsapp_id()
+    {
+        using var server = WireMockServer.Start(new WireMockServerSettings { Urls = [$"http://127.0.0.1:{LoopbackPorts.Free()}"] });
+        void Serve(string path, string body) =>
+            server.Given(Request.Create().WithPath(path)).RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(body));
+        Serve("/api/shop_main/groups", File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "responses", "groups.json")));
+        // WEBJS's shape: a serialised id object, the name, participants under groupMetadata; a chat that is not a group is left out.
+        Serve("/api/shop_webjs/groups", """
+            [
+              {"id": {"server": "g.us", "user": "120363000000000002", "_serialized": "120363000000000002@g.us"}, "name": "Suppliers",
+               "groupMetadata": {"participants": [{"id": {"_serialized": "1@c.us"}}, {"id": {"_serialized": "2@c.us"}}, {"id": {"_serialized": "3@c.us"}}]}},
+              {"id": {"_serialized": "22222222222@c.us"}, "name": "not a group"}
+            ]
+            """);
+        Serve("/api/contacts/check-exists", Fixture("responses/check-exists.json").ToJsonString());
+        await using var harness = new WahaHarness(new() { ["Waha:BaseUrl"] = server.Url });
+
+        Assert.Equal([new GroupInfo("120363000000000001@g.us", "Our Shop - VIP customers", 2)], await harness.Client.GetGroupsAsync("shop_main", CancellationToken.None));
+        Assert.Equal([new GroupInfo("120363000000000002@g.us", "Suppliers", 3)], await harness.Client.GetGroupsAsync("shop_webjs", CancellationToken.None));
+        Assert.Equal((true, "22222222222@c.us"), await harness.Client.CheckExistsAsync("shop_main", "22222222222", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task The_client_reads_wahas_documented_answers_for_sessions_qr_pair_codes_profile_and_number_checks()
     {
         using var server = WireMockServer.Start(new WireMockServerSettings { Urls = [$"http://127.0.0.1:{LoopbackPorts.Free()}"] });

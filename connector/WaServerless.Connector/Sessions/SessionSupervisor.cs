@@ -41,7 +41,8 @@ internal sealed partial class SessionSupervisor(
     ILoggerFactory loggers,
     IEnumerable<ISessionStateListener>? listeners = null,
     EngineAddressIndex? addresses = null,
-    Random? jitter = null) : BackgroundService, ISessionDirectory
+    Random? jitter = null,
+    SessionLookups? lookups = null) : BackgroundService, ISessionDirectory
 {
     private readonly ConcurrentDictionary<string, (SessionWorker Worker, Task Run)> _owned = new();
     private readonly ILogger _logger = loggers.CreateLogger<SessionSupervisor>();
@@ -175,7 +176,7 @@ internal sealed partial class SessionSupervisor(
 
             engine.Sessions.UseAddress(session.Key, address);
             LogClaimed(_logger, session.Key, _replica);
-            var worker = new SessionWorker(session, leaseId, sessions, credentials, engine, options.Value, time, loggers.CreateLogger<SessionWorker>(), [.. listeners ?? []], jitter ?? Random.Shared);
+            var worker = new SessionWorker(session, leaseId, sessions, credentials, engine, options.Value, time, loggers.CreateLogger<SessionWorker>(), [.. listeners ?? []], jitter ?? Random.Shared, lookups);
             _owned[session.Key] = (worker, Task.Run(() => worker.RunAsync(stoppingToken), CancellationToken.None));
         }
     }

@@ -10,7 +10,7 @@ namespace WaServerless.Connector.Sessions;
 /// publishes every state change, renews the lease, proves liveness by probing (a session that
 /// says connected but cannot send is reconnected), reconnects with capped exponential backoff and
 /// jitter, gives up as failed after MaxReconnectAttempts, and carries out logout, delete and
-/// pair-code requests from the owner. One loop per session, so its state has one writer.
+/// pair-code requests from the owner, and answers its group and number-check lookups. One loop per session, so its state has one writer.
 /// </summary>
 internal sealed partial class SessionWorker(
     SessionRecord session,
@@ -22,7 +22,8 @@ internal sealed partial class SessionWorker(
     TimeProvider time,
     ILogger<SessionWorker> logger,
     IReadOnlyList<ISessionStateListener> listeners,
-    Random jitter)
+    Random jitter,
+    SessionLookups? lookups = null)
 {
     private readonly Channel<EngineEvent> _events = Channel.CreateUnbounded<EngineEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly string _key = session.Key;
@@ -33,6 +34,8 @@ internal sealed partial class SessionWorker(
     private DateTimeOffset? _nextReconnect;
     private DateTimeOffset _lastQrStored = DateTimeOffset.MinValue;
     private DateTimeOffset? _pairCodeRequestHandled;
+    private DateTimeOffset? _groupsRequestHandled;
+    private DateTimeOffset? _numberChecksHandled;
     private int _reconnects;
     private SessionState? _lastNotified;
     private bool _stopping;
@@ -204,6 +207,12 @@ internal sealed partial class SessionWorker(
                 // The API refuses these up front; one stored before that is dropped, not retried.
                 LogPairCodeRefused(logger, _key, e.Message);
             }
+        }
+
+        if (lookups is not null && State == SessionState.Connected)
+        {
+            _groupsRequestHandled = await lookups.ListGroupsIfAskedAsync(current, _groupsRequestHandled, _engine, cancellationToken);
+            _numberChecksHandled = await lookups.CheckNumbersIfAskedAsync(current, _numberChecksHandled, _engine, cancellationToken);
         }
     }
 

@@ -25,8 +25,27 @@ public sealed class SandboxOptions
     /// </summary>
     public string? SentLogPath { get; set; }
 
+    /// <summary>The groups every connected Sandbox session is in, for GET /api/groups and sends to group ids.</summary>
+    public List<SandboxGroup> Groups { get; init; } =
+    [
+        new() { Id = "120363025246125486@g.us", Name = "Sandbox team", Participants = 5 },
+        new() { Id = "120363099887766554@g.us", Name = "Sandbox customers", Participants = 42 },
+    ];
+
+    /// <summary>E.164 numbers the Sandbox says are not on WhatsApp; every other valid number is.</summary>
+    public List<string> UnregisteredNumbers { get; init; } = ["+14155550000"];
+
     /// <summary>Faults by E.164 recipient, for example Sandbox:Faults:+15550000001:Kind = Permanent.</summary>
     public Dictionary<string, SandboxFault> Faults { get; init; } = [];
+}
+
+public sealed class SandboxGroup
+{
+    public string Id { get; set; } = "";
+
+    public string Name { get; set; } = "";
+
+    public int Participants { get; set; }
 }
 
 /// <summary>What goes wrong sending to one recipient: every attempt, or only the first <see cref="Times"/>.</summary>

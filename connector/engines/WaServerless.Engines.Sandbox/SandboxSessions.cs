@@ -14,6 +14,7 @@ namespace WaServerless.Engines.Sandbox;
 public sealed partial class SandboxEngine : IWhatsAppSessionEngine
 {
     private readonly ConcurrentDictionary<string, SandboxSession> _sessions = new();
+    private readonly ConcurrentQueue<string> _checked = new();
     private long _inboundSequence;
 
     public Task ConnectAsync(string sessionId, byte[]? credentials, CancellationToken cancellationToken)
@@ -62,6 +63,27 @@ public sealed partial class SandboxEngine : IWhatsAppSessionEngine
         await sink.OnEventAsync(new InboundMessage(sessionId, time.GetUtcNow(), id, from, type, text, replyId, null, profileName), cancellationToken);
         return true;
     }
+
+    public Task<IReadOnlyList<GroupInfo>> ListGroupsAsync(string sessionId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<GroupInfo>>([.. options.Value.Groups.Select(g => new GroupInfo(g.Id, g.Name, g.Participants))]);
+
+    /// <summary>Every number is on WhatsApp but those in Sandbox:UnregisteredNumbers; the answers are remembered so a test can count the checks that reached the engine.</summary>
+    public Task<IReadOnlyList<NumberCheck>> CheckNumbersAsync(string sessionId, IReadOnlyList<string> numbers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(numbers);
+        var answers = numbers.Select(n => options.Value.UnregisteredNumbers.Contains(n)
+            ? new NumberCheck(n, false, null)
+            : new NumberCheck(n, true, n.TrimStart('+'))).ToList();
+        foreach (var answer in answers)
+        {
+            _checked.Enqueue(answer.Number);
+        }
+
+        return Task.FromResult<IReadOnlyList<NumberCheck>>(answers);
+    }
+
+    /// <summary>Every number a number check asked the Sandbox about, in order.</summary>
+    public IReadOnlyCollection<string> Checked => _checked;
 
     public Task<bool> ProbeAsync(string sessionId, CancellationToken cancellationToken) =>
         Task.FromResult(_sessions.TryGetValue(sessionId, out var s) && s.Connected && !s.Zombie);

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using WaServerless.Core.Contracts;
+using WaServerless.Core.Engines;
 
 namespace WaServerless.Engines.Waha;
 
@@ -123,17 +124,50 @@ public sealed class WahaClient(HttpClient http, IOptions<WahaOptions> options)
     }
 
     /// <summary>Whether <paramref name="phoneDigits"/> has WhatsApp, asked through the session (GET /api/contacts/check-exists).</summary>
-    public async Task<bool> NumberExistsAsync(string name, string phoneDigits, CancellationToken cancellationToken)
+    public async Task<bool> NumberExistsAsync(string name, string phoneDigits, CancellationToken cancellationToken) =>
+        (await CheckExistsAsync(name, phoneDigits, cancellationToken)).Exists;
+
+    /// <summary>GET /api/contacts/check-exists: {numberExists, chatId}, the chat id being the number's WhatsApp id at c.us.</summary>
+    public async Task<(bool Exists, string? ChatId)> CheckExistsAsync(string name, string phoneDigits, CancellationToken cancellationToken)
     {
         var (_, body) = await CallAsync(HttpMethod.Get, $"api/contacts/check-exists?phone={Uri.EscapeDataString(phoneDigits)}&session={Uri.EscapeDataString(name)}", null, cancellationToken);
         try
         {
             using var document = JsonDocument.Parse(body);
-            return document.RootElement.TryGetProperty("numberExists", out var exists) && exists.ValueKind == JsonValueKind.True;
+            var root = document.RootElement;
+            var exists = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("numberExists", out var e) && e.ValueKind == JsonValueKind.True;
+            return (exists, exists && root.TryGetProperty("chatId", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null);
         }
         catch (JsonException)
         {
-            return false;
+            return (false, null);
+        }
+    }
+
+    /// <summary>
+    /// GET /api/{session}/groups. Its items differ by WAHA engine: WEBJS gives {id: {_serialized}, name,
+    /// groupMetadata: {participants}}, NOWEB {id, subject, participants}, GOWS {JID, Name, Participants};
+    /// each is read for its id, name and participant count.
+    /// </summary>
+    public async Task<IReadOnlyList<GroupInfo>> GetGroupsAsync(string name, CancellationToken cancellationToken)
+    {
+        var (_, body) = await CallAsync(HttpMethod.Get, $"api/{Uri.EscapeDataString(name)}/groups", null, cancellationToken);
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            IEnumerable<JsonElement> items = root.ValueKind switch
+            {
+                JsonValueKind.Array => root.EnumerateArray(),
+                // Some engines key the groups by id.
+                JsonValueKind.Object => root.EnumerateObject().Select(p => p.Value),
+                _ => [],
+            };
+            return [.. items.Select(WahaGroups.Read).OfType<GroupInfo>()];
+        }
+        catch (JsonException)
+        {
+            throw new WahaCallException(null, FailureKind.Transient, "WAHA answered the group list with something that is not JSON");
         }
     }
 

@@ -82,6 +82,24 @@ public sealed partial class WahaSessionEngine(WahaClient client, IEngineEventSin
         }
     }
 
+    public Task<IReadOnlyList<GroupInfo>> ListGroupsAsync(string sessionId, CancellationToken cancellationToken) =>
+        client.GetGroupsAsync(WahaSessionNames.Of(sessionId), cancellationToken);
+
+    /// <summary>WAHA checks one number per request; the caller sends them in modest batches.</summary>
+    public async Task<IReadOnlyList<NumberCheck>> CheckNumbersAsync(string sessionId, IReadOnlyList<string> numbers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(numbers);
+        var name = WahaSessionNames.Of(sessionId);
+        var answers = new List<NumberCheck>(numbers.Count);
+        foreach (var number in numbers)
+        {
+            var (exists, chatId) = await client.CheckExistsAsync(name, number.TrimStart('+'), cancellationToken);
+            answers.Add(new NumberCheck(number, exists, exists ? WahaIds.PhoneOf(chatId)?.TrimStart('+') ?? number.TrimStart('+') : null));
+        }
+
+        return answers;
+    }
+
     public async Task LogoutAsync(string sessionId, CancellationToken cancellationToken)
     {
         var name = WahaSessionNames.Of(sessionId);

@@ -35,7 +35,25 @@ public interface IWhatsAppSessionEngine
 
     /// <summary>Closes the connection but keeps the credentials (shutdown, or the lease went to another replica).</summary>
     Task DisconnectAsync(string sessionId, CancellationToken cancellationToken);
+
+    /// <summary>The groups the connected session's number is in. An engine without groups refuses (<see cref="EngineCapabilities.Groups"/>).</summary>
+    Task<IReadOnlyList<GroupInfo>> ListGroupsAsync(string sessionId, CancellationToken cancellationToken) =>
+        Task.FromException<IReadOnlyList<GroupInfo>>(EngineCapabilityException.For(GetType().Name, "list groups"));
+
+    /// <summary>
+    /// Whether each E.164 number is on WhatsApp, one answer per number in order. An engine without
+    /// number checks refuses (<see cref="EngineCapabilities.NumberChecks"/>).
+    /// </summary>
+    Task<IReadOnlyList<NumberCheck>> CheckNumbersAsync(string sessionId, IReadOnlyList<string> numbers, CancellationToken cancellationToken) =>
+        Task.FromException<IReadOnlyList<NumberCheck>>(EngineCapabilityException.For(GetType().Name, "check numbers"));
 }
+
+/// <summary>A WhatsApp group a session's number is in.</summary>
+public sealed record GroupInfo(string Id, string Name, int Participants);
+
+/// <param name="Number">The number asked about, E.164.</param>
+/// <param name="WaId">Its WhatsApp id (the digits WhatsApp knows it by) when it exists.</param>
+public sealed record NumberCheck(string Number, bool Exists, string? WaId);
 
 public sealed record QrCodeIssued(string SessionId, DateTimeOffset At, string Code, DateTimeOffset ExpiresAt) : EngineEvent(SessionId, At);
 

@@ -41,6 +41,9 @@ public static class ErrorCodes
     /// <summary>The session's engine cannot send this kind of message (a Meta template on WhatsApp Web, buttons where their fallback is refused).</summary>
     public const string MessageTypeNotSupported = "MESSAGE_TYPE_NOT_SUPPORTED";
     public const string InvalidEngine = "INVALID_ENGINE";
+
+    /// <summary>The session's engine cannot do what was asked of it (groups or number checks on the Cloud API).</summary>
+    public const string FeatureNotSupported = "FEATURE_NOT_SUPPORTED";
     public const string PhoneNumberInUse = "PHONE_NUMBER_IN_USE";
 
     public const string AccountNotFound = "ACCOUNT_NOT_FOUND";

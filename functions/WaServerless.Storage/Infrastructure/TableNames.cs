@@ -19,6 +19,8 @@ public static class TableNames
     public const string OAuthClients = "oauthclients";
     public const string OAuthClientLookup = "oauthclientlookup";
     public const string OAuthTokens = "oauthtokens";
+    public const string SessionGroups = "sessiongroups";
+    public const string NumberChecks = "numberchecks";
 
-    public static readonly string[] All = [Accounts, ApiKeys, ApiKeyLookup, Messages, EngineMessageIds, Sessions, SessionEvents, Inbound, RecipientSends, EngineAddresses, Webhooks, WebhookDeliveries, OAuthClients, OAuthClientLookup, OAuthTokens];
+    public static readonly string[] All = [Accounts, ApiKeys, ApiKeyLookup, Messages, EngineMessageIds, Sessions, SessionEvents, Inbound, RecipientSends, EngineAddresses, Webhooks, WebhookDeliveries, OAuthClients, OAuthClientLookup, OAuthTokens, SessionGroups, NumberChecks];
 }

@@ -25,7 +25,9 @@ public sealed record SessionRecord(
     DateTimeOffset? ConnectedAt,
     string? Engine = null,
     DateTimeOffset? ReconnectRequestedAt = null,
-    string? EngineAddress = null)
+    string? EngineAddress = null,
+    DateTimeOffset? GroupsRequestedAt = null,
+    DateTimeOffset? NumberChecksRequestedAt = null)
 {
     public string Key => SessionKey.Of(AccountId, SessionId);
 }

@@ -140,6 +140,14 @@ public sealed class SessionStore(StorageClients clients, TimeProvider time)
     public Task<bool> RequestReconnectAsync(string accountId, string sessionId, CancellationToken cancellationToken) =>
         MergeAsync(accountId, sessionId, new() { ["Desire"] = SessionDesire.Active.ToString(), ["ReconnectRequestedAt"] = time.GetUtcNow() }, cancellationToken);
 
+    /// <summary>Asks the session's owner to list its groups from the engine again (see GroupDirectory).</summary>
+    public Task<bool> RequestGroupsAsync(string accountId, string sessionId, CancellationToken cancellationToken) =>
+        MergeAsync(accountId, sessionId, new() { ["GroupsRequestedAt"] = time.GetUtcNow() }, cancellationToken);
+
+    /// <summary>Asks the session's owner to answer the account's pending number checks (see NumberCheckStore).</summary>
+    public Task<bool> RequestNumberChecksAsync(string accountId, string sessionId, CancellationToken cancellationToken) =>
+        MergeAsync(accountId, sessionId, new() { ["NumberChecksRequestedAt"] = time.GetUtcNow() }, cancellationToken);
+
     public Task<bool> RequestPairCodeAsync(string accountId, string sessionId, string phone, CancellationToken cancellationToken) =>
         MergeAsync(accountId, sessionId, new() { ["PairCodeRequestPhone"] = phone, ["PairCodeRequestedAt"] = time.GetUtcNow(), ["PairCode"] = null }, cancellationToken);
 
@@ -250,7 +258,9 @@ public sealed class SessionStore(StorageClients clients, TimeProvider time)
         Time(e, "ConnectedAt"),
         Text(e, "Engine"),
         Time(e, "ReconnectRequestedAt"),
-        Text(e, "EngineAddress"));
+        Text(e, "EngineAddress"),
+        Time(e, "GroupsRequestedAt"),
+        Time(e, "NumberChecksRequestedAt"));
 
     private static string? Text(TableEntity e, string name) => e.TryGetValue(name, out var v) && v is string s && s.Length > 0 ? s : null;
 
