@@ -82,11 +82,83 @@ public static class ApiEndpoints
         ("POST", "contacts/check"),
     ];
 
+    /// <summary>The routes not for an account's key (<see cref="RouteAccess.Key"/>, every other route).</summary>
+    private static readonly Dictionary<(string Method, string Route), RouteAccess> NotForKeys = new()
+    {
+        [("POST", "accounts")] = RouteAccess.Admin,
+        [("GET", "accounts")] = RouteAccess.Admin,
+        [("POST", "accounts/{accountId}/suspend")] = RouteAccess.Admin,
+        [("POST", "accounts/{accountId}/activate")] = RouteAccess.Admin,
+        [("POST", "accounts/{accountId}/keys")] = RouteAccess.Admin,
+        [("GET", "accounts/{accountId}/keys")] = RouteAccess.Admin,
+        [("DELETE", "keys/{keyId}")] = RouteAccess.KeyOrAdmin,
+        [("GET", "openapi.json")] = RouteAccess.Public,
+        [("POST", "oauth2/token")] = RouteAccess.Public,
+    };
+
+    public static RouteAccess AccessOf((string Method, string Route) route) =>
+        NotForKeys.TryGetValue(route, out var access) ? access : RouteAccess.Key;
+
+    /// <summary>
+    /// The route a request is for: its method and the template its path under /api/ fits (a
+    /// "{name}" segment fits any one non-empty segment; literal segments win over names); null for
+    /// a path outside the API or no route.
+    /// </summary>
+    public static (string Method, string Route)? Match(string method, PathString path)
+    {
+        const string Root = "/" + Prefix + "/";
+        var text = path.Value;
+        if (text is null || !text.StartsWith(Root, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var segments = text[Root.Length..].TrimEnd('/').Split('/');
+        (string Method, string Route)? best = null;
+        var bestLiterals = -1;
+        foreach (var route in Routes)
+        {
+            if (!string.Equals(route.Method, method, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var template = route.Route.Split('/');
+            if (template.Length != segments.Length)
+            {
+                continue;
+            }
+
+            var literals = 0;
+            var fits = true;
+            for (var i = 0; i < template.Length && fits; i++)
+            {
+                if (template[i].StartsWith('{'))
+                {
+                    fits = segments[i].Length > 0;
+                }
+                else
+                {
+                    fits = string.Equals(template[i], segments[i], StringComparison.OrdinalIgnoreCase);
+                    literals++;
+                }
+            }
+
+            if (fits && literals > bestLiterals)
+            {
+                (best, bestLiterals) = (route, literals);
+            }
+        }
+
+        return best;
+    }
+
     public static IEndpointRouteBuilder MapWaServerlessApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/" + Prefix);
         api.AddEndpointFilter(RequestDeadline.FilterAsync);
         api.AddEndpointFilter(ApiErrorHandling.FilterAsync); // inside the deadline: a cancelled request stays the deadline's to answer
+        api.AddEndpointFilter(CallerGate.FilterAsync); // inside the error handling: a refused credential is answered like any refusal
         api.MapPost("/send", (HttpContext c, SendHandler h) => Execute(c, h.HandleAsync(c.Request, c.RequestAborted)));
         api.MapGet("/messages", (HttpContext c, MessagesHandler h) => Execute(c, h.ListAsync(c.Request, c.RequestAborted)));
         api.MapPost("/messages/{queueId}/resend", (HttpContext c, string queueId, MessagesHandler h) => Execute(c, h.ResendAsync(c.Request, queueId, c.RequestAborted)));

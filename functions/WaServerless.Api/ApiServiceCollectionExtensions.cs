@@ -28,6 +28,7 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<OutboxSweeper>();
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section);
         services.AddSingleton<AdminAuthenticator>();
+        services.AddSingleton<CallerGate>();
         services.AddSingleton<AccountsHandler>();
         services.AddSingleton<Auth.OAuthHandler>();
         services.AddSingleton<Lookups.GroupsHandler>();

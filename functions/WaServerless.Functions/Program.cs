@@ -12,6 +12,7 @@ var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<RequestDeadlineMiddleware>();
 builder.UseMiddleware<ApiErrorMiddleware>(); // inside the deadline, as in the devhost
+builder.UseMiddleware<CallerGateMiddleware>(); // inside the error handling, as in the devhost
 builder.Configuration.AddWaServerlessPlans();
 builder.Services.AddWaServerlessStorage().AddWaServerlessQueues().AddWaServerlessApi().AddWaServerlessWorkflows().AddWaServerlessOutboundWebhooks()
     .AddWaServerlessTelemetry(builder.Configuration, "waserverless-api");

@@ -33,7 +33,9 @@ public sealed class DurabilityTests
         await using var second = await DevHostInstance.StartAsync(prefix, demoKeyFile: keyFile);
 
         Assert.Equal(key, second.ApiKey);
-        await second.WaitForStatusAsync(queueId, "read");
+
+        // A restarted host reclaims the session and drains what was queued; on a loaded machine that can outlast the usual 30 s.
+        await second.WaitForStatusAsync(queueId, "read", TimeSpan.FromSeconds(90));
     }
 
     [Fact]

@@ -18,8 +18,6 @@ namespace WaServerless.Api.Accounts;
 /// and never sees another's (another account's key id answers 404, as if it did not exist).
 /// </summary>
 public sealed partial class AccountsHandler(
-    AdminAuthenticator admin,
-    ApiKeyAuthenticator apiKeys,
     RequestFieldsReader reader,
     AccountStore accounts,
     ApiKeyStore keys,
@@ -31,7 +29,6 @@ public sealed partial class AccountsHandler(
 {
     public async Task<IActionResult> CreateAccountAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        admin.Authenticate(request);
         var fields = await reader.ReadAsync(request, cancellationToken);
         var name = Required(fields, "name", 100);
         var planName = Optional(fields, "plan") ?? accountOptions.Value.DefaultPlan;
@@ -49,14 +46,12 @@ public sealed partial class AccountsHandler(
 
     public async Task<IActionResult> ListAccountsAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        admin.Authenticate(request);
         var all = await accounts.ListAsync(cancellationToken);
         return ApiResults.Ok(all.Select(AccountView.From).ToList());
     }
 
     public async Task<IActionResult> SetAccountStatusAsync(HttpRequest request, string accountId, AccountStatus status, CancellationToken cancellationToken)
     {
-        admin.Authenticate(request);
         var account = await accounts.SetStatusAsync(accountId, status, cancellationToken) ?? throw AccountNotFound(accountId);
         LogAccountStatus(logger, account.Id, status);
         return ApiResults.Ok(AccountView.From(account));
@@ -66,7 +61,7 @@ public sealed partial class AccountsHandler(
     public async Task<IActionResult> CreateKeyAsync(HttpRequest request, string? accountId, CancellationToken cancellationToken)
     {
         var fields = await reader.ReadAsync(request, cancellationToken);
-        var owner = await OwnerAsync(request, accountId, fields, cancellationToken);
+        var owner = await OwnerAsync(request, accountId, cancellationToken);
         var name = Optional(fields, "name") ?? "api key";
         if (name.Length > 100)
         {
@@ -82,7 +77,7 @@ public sealed partial class AccountsHandler(
     /// <summary>GET /api/accounts/{id}/keys (admin) and GET /api/keys (own account). Never returns secrets.</summary>
     public async Task<IActionResult> ListKeysAsync(HttpRequest request, string? accountId, CancellationToken cancellationToken)
     {
-        var owner = await OwnerAsync(request, accountId, null, cancellationToken);
+        var owner = await OwnerAsync(request, accountId, cancellationToken);
         var list = await keys.ListAsync(owner, cancellationToken);
         return ApiResults.Ok(list.OrderBy(k => k.CreatedAt).Select(KeyView.From).ToList());
     }
@@ -90,15 +85,8 @@ public sealed partial class AccountsHandler(
     /// <summary>DELETE /api/keys/{keyId}: the admin may revoke any key, a key holder only its own account's.</summary>
     public async Task<IActionResult> RevokeKeyAsync(HttpRequest request, string keyId, CancellationToken cancellationToken)
     {
-        string? scope = null;
-        if (AdminAuthenticator.IsAdminRequest(request))
-        {
-            admin.Authenticate(request);
-        }
-        else
-        {
-            scope = (await apiKeys.AuthenticateAsync(request, null, cancellationToken)).Account.Id;
-        }
+        // The gate let the admin in for any account, a key holder for its own only.
+        var scope = request.IsAdmin() ? null : request.Caller().Account.Id;
 
         var revoked = await keys.RevokeAsync(keyId, scope, cancellationToken)
             ?? throw new ApiErrorException(new ApiError(404, ErrorCodes.KeyNotFound, $"No key '{keyId}'."));
@@ -106,15 +94,15 @@ public sealed partial class AccountsHandler(
         return ApiResults.Ok(KeyView.From(revoked));
     }
 
-    private async Task<string> OwnerAsync(HttpRequest request, string? accountId, IReadOnlyDictionary<string, string>? fields, CancellationToken cancellationToken)
+    private async Task<string> OwnerAsync(HttpRequest request, string? accountId, CancellationToken cancellationToken)
     {
+        // The admin's routes name the account (the gate checked the admin credential); a key holder's is its own.
         if (accountId is not null)
         {
-            admin.Authenticate(request);
             return (await accounts.GetAsync(accountId, cancellationToken) ?? throw AccountNotFound(accountId)).Id;
         }
 
-        return (await apiKeys.AuthenticateAsync(request, fields, cancellationToken)).Account.Id;
+        return request.Caller().Account.Id;
     }
 
     private static string Required(IReadOnlyDictionary<string, string> fields, string name, int maxLength)

@@ -17,7 +17,6 @@ namespace WaServerless.Api.Auth;
 /// key is. The token endpoint answers in RFC 6749's own shapes, errors included.
 /// </summary>
 public sealed partial class OAuthHandler(
-    ApiKeyAuthenticator authenticator,
     RequestFieldsReader reader,
     OAuthClientStore clients,
     IOptions<ApiOptions> options,
@@ -105,7 +104,7 @@ public sealed partial class OAuthHandler(
     public async Task<IActionResult> CreateClientAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var fields = await reader.ReadAsync(request, cancellationToken);
-        var caller = await authenticator.AuthenticateAsync(request, fields, cancellationToken);
+        var caller = request.Caller();
         foreach (var name in fields.Keys)
         {
             if (name is not ("name" or "apikey"))
@@ -131,7 +130,7 @@ public sealed partial class OAuthHandler(
     /// <summary>GET /api/oauth2/clients: the account's clients, never their secrets.</summary>
     public async Task<IActionResult> ListClientsAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+        var caller = request.Caller();
         var list = await clients.ListAsync(caller.Account.Id, cancellationToken);
         return ApiResults.Ok(list.OrderBy(c => c.CreatedAt).Select(ClientView.From).ToList());
     }
@@ -139,7 +138,7 @@ public sealed partial class OAuthHandler(
     /// <summary>DELETE /api/oauth2/clients/{clientId}: its secret and every token issued for it stop working.</summary>
     public async Task<IActionResult> RevokeClientAsync(HttpRequest request, string clientId, CancellationToken cancellationToken)
     {
-        var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+        var caller = request.Caller();
         var revoked = await clients.RevokeAsync(caller.Account.Id, clientId, cancellationToken)
             ?? throw new ApiErrorException(new ApiError(404, ErrorCodes.OAuthClientNotFound, $"No OAuth2 client '{Clip.Preview(clientId)}' in this account."));
         LogRevoked(logger, revoked.ClientId, revoked.AccountId);

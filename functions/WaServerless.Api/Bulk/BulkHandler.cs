@@ -42,7 +42,6 @@ namespace WaServerless.Api.Bulk;
 public sealed partial class BulkHandler(
     BulkRequestReader bulkReader,
     RequestFieldsReader fieldsReader,
-    ApiKeyAuthenticator authenticator,
     PlanCatalog plans,
     SessionStore sessions,
     CampaignStore campaigns,
@@ -74,7 +73,7 @@ public sealed partial class BulkHandler(
     {
         ArgumentNullException.ThrowIfNull(client);
         using var body = await bulkReader.ReadAsync(request, cancellationToken);
-        var caller = await authenticator.AuthenticateAsync(request, body.Fields, cancellationToken);
+        var caller = request.Caller();
         var plan = plans.PlanOf(caller.Account);
         if (!plan.BulkApi)
         {
@@ -187,7 +186,7 @@ public sealed partial class BulkHandler(
     /// <summary>GET /api/bulk/{id}: the campaign and its progress, with its messages counted by status.</summary>
     public async Task<IActionResult> GetAsync(HttpRequest request, string campaignId, CancellationToken cancellationToken)
     {
-        var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+        var caller = request.Caller();
         var campaign = await FindAsync(caller, campaignId, cancellationToken);
         var progress = await campaigns.GetProgressAsync(campaign.CampaignId, cancellationToken);
         var counts = await CountAsync(campaign, progress, cancellationToken);
@@ -197,7 +196,7 @@ public sealed partial class BulkHandler(
     /// <summary>GET /api/bulk?status=&amp;limit=: the account's campaigns, newest first, with their release progress.</summary>
     public async Task<IActionResult> ListAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+        var caller = request.Caller();
         var q = request.Query;
         var limit = QueryLimit.Read(q, DefaultListLimit, MaxListLimit, ErrorCodes.InvalidQuery);
 
@@ -234,7 +233,7 @@ public sealed partial class BulkHandler(
     {
         ArgumentNullException.ThrowIfNull(client);
         var fields = HasBody(request) ? await fieldsReader.ReadAsync(request, cancellationToken) : null;
-        var caller = await authenticator.AuthenticateAsync(request, fields, cancellationToken);
+        var caller = request.Caller();
         var campaign = await FindAsync(caller, campaignId, cancellationToken);
         var accountId = caller.Account.Id;
         var done = campaign.Status == CampaignStatus.Cancelled && control == Control.Cancel

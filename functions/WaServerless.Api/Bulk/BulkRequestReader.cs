@@ -54,9 +54,24 @@ public sealed class BulkRequestReader(IOptions<BulkOptions> options)
 
     private const string TooLargeHint = "Split the recipients over several campaigns.";
 
+    private const string ReadItem = "WaServerless.BulkRequestBody";
+
+    /// <summary>The request's body; read once, so the caller gate and the handler see the same one (the handler disposes it).</summary>
     public async Task<BulkRequestBody> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (request.HttpContext.Items.TryGetValue(ReadItem, out var read) && read is BulkRequestBody body)
+        {
+            return body;
+        }
+
+        var result = await ReadOnceAsync(request, cancellationToken);
+        request.HttpContext.Items[ReadItem] = result;
+        return result;
+    }
+
+    private async Task<BulkRequestBody> ReadOnceAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
         var limit = options.Value.MaxBodyBytes;
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
         {

@@ -18,7 +18,7 @@ namespace WaServerless.Api.Consent;
 /// without a read of its own. A recipient who sent a stop word is refused 403 RECIPIENT_OPTED_OUT
 /// until they send a start word or the account records their consent again here.
 /// </summary>
-public sealed partial class ConsentHandler(ApiKeyAuthenticator authenticator, RequestFieldsReader reader, MessageStore messages, ILogger<ConsentHandler> logger)
+public sealed partial class ConsentHandler(RequestFieldsReader reader, MessageStore messages, ILogger<ConsentHandler> logger)
 {
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1000;
@@ -29,7 +29,7 @@ public sealed partial class ConsentHandler(ApiKeyAuthenticator authenticator, Re
 
     public async Task<IActionResult> ListAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+        var caller = request.Caller();
         var limit = QueryLimit.Read(request.Query, DefaultLimit, MaxLimit, ErrorCodes.InvalidField);
         var cursor = request.Query.TryGetValue("cursor", out var c) && !string.IsNullOrWhiteSpace(c) ? c.ToString() : null;
         if (cursor is not null && !MessageStore.IsRecipientRowKey(cursor))
@@ -45,7 +45,7 @@ public sealed partial class ConsentHandler(ApiKeyAuthenticator authenticator, Re
     public async Task<IActionResult> AddAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var fields = await reader.ReadAsync(request, cancellationToken);
-        var caller = await authenticator.AuthenticateAsync(request, fields, cancellationToken);
+        var caller = request.Caller();
         if (fields.Keys.FirstOrDefault(k => !Fields.Contains(k)) is { } unknown)
         {
             throw Invalid($"Unknown field '{Clip.Preview(unknown)}'.", """Send {"opt-in": [{"name": "Ada", "number": "+14155550123"}]}.""");
@@ -68,7 +68,7 @@ public sealed partial class ConsentHandler(ApiKeyAuthenticator authenticator, Re
     /// <summary>Removes a recipient's consent (sends to them are allowed again unless the plan requires opt-in); 404 when they had not opted in.</summary>
     public async Task<IActionResult> RemoveAsync(HttpRequest request, string number, CancellationToken cancellationToken)
     {
-        var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+        var caller = request.Caller();
         var normalized = PhoneNumberNormalizer.TryNormalize(number)
             ?? throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.InvalidRecipient, $"'{Clip.Preview(number)}' is not a phone number.", "Use international format, URL-encoded: DELETE /api/optin/%2B14155550123."));
         return await messages.RemoveOptInAsync(caller.Account.Id, normalized, cancellationToken)

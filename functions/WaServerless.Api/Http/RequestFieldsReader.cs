@@ -19,9 +19,24 @@ public sealed class RequestFieldsReader(IOptions<ApiOptions> options)
 {
     private const string TooLargeHint = "Send media by URL, not inline.";
 
+    private const string ReadItem = "WaServerless.RequestFields";
+
+    /// <summary>The request's fields; read once, so the caller gate and the handler see the same ones.</summary>
     public async Task<IReadOnlyDictionary<string, string>> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (request.HttpContext.Items.TryGetValue(ReadItem, out var read) && read is IReadOnlyDictionary<string, string> fields)
+        {
+            return fields;
+        }
+
+        var result = await ReadOnceAsync(request, cancellationToken);
+        request.HttpContext.Items[ReadItem] = result;
+        return result;
+    }
+
+    private async Task<IReadOnlyDictionary<string, string>> ReadOnceAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
         var limit = options.Value.MaxBodyBytes;
         var (contentType, mediaType) = RequestBody.ContentTypeOf(request, limit, TooLargeHint, "Send application/json, application/x-www-form-urlencoded or multipart/form-data.");
         var bytes = await RequestBody.ReadLimitedAsync(request.Body, limit, TooLargeHint, cancellationToken);

@@ -15,14 +15,14 @@ namespace WaServerless.Api.Inbound;
 /// newest first, paged with a cursor (next_before). Webhooks push the same messages as they arrive;
 /// this is for catching up and for clients without a public URL.
 /// </summary>
-public sealed class InboundHandler(ApiKeyAuthenticator authenticator, InboundMessageStore store)
+public sealed class InboundHandler(InboundMessageStore store)
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 500;
 
     public async Task<IActionResult> ListAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+        var caller = request.Caller();
         var q = request.Query;
         var limit = QueryLimit.Read(q, DefaultLimit, MaxLimit, ErrorCodes.InvalidField);
 
@@ -39,7 +39,7 @@ public sealed class InboundHandler(ApiKeyAuthenticator authenticator, InboundMes
 
     public async Task<IActionResult> GetAsync(HttpRequest request, string messageId, CancellationToken cancellationToken)
     {
-        var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+        var caller = request.Caller();
         var message = await store.GetAsync(caller.Account.Id, messageId, cancellationToken);
         return message is null
             ? ApiResults.Error(new ApiError(404, ErrorCodes.MessageNotFound, "No inbound message with that id in this account."))

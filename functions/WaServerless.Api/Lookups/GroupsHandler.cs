@@ -13,14 +13,14 @@ namespace WaServerless.Api.Lookups;
 /// GET /api/groups: the groups a session's number is in (id, name, participants), as its engine
 /// listed them within Lookups:GroupsMaxAge, or listed again now (refresh=true, or an older list).
 /// </summary>
-public sealed class GroupsHandler(ApiKeyAuthenticator authenticator, SessionStore sessions, GroupDirectory directory, IOptions<LookupOptions> options, TimeProvider time)
+public sealed class GroupsHandler(SessionStore sessions, GroupDirectory directory, IOptions<LookupOptions> options, TimeProvider time)
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
 
     public async Task<IActionResult> ListAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+        var caller = request.Caller();
         var refresh = QueryFlags.Read(request, "refresh");
         var session = await LookupSessions.RequireAsync(sessions, caller.Account, request.Query["session"].ToString(), c => c.Groups, "list groups", cancellationToken);
 

@@ -21,7 +21,6 @@ namespace WaServerless.Api.Lookups;
 /// hourly allowance (429 with Retry-After when it is used up, and then nothing is asked).
 /// </summary>
 public sealed class NumberChecksHandler(
-    ApiKeyAuthenticator authenticator,
     RequestFieldsReader reader,
     SessionStore sessions,
     NumberCheckStore checks,
@@ -36,7 +35,7 @@ public sealed class NumberChecksHandler(
     public async Task<IActionResult> CheckOneAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+        var caller = request.Caller();
         var phone = request.Query["phone"].ToString();
         if (string.IsNullOrWhiteSpace(phone))
         {
@@ -51,7 +50,7 @@ public sealed class NumberChecksHandler(
     {
         ArgumentNullException.ThrowIfNull(request);
         var fields = await reader.ReadAsync(request, cancellationToken);
-        var caller = await authenticator.AuthenticateAsync(request, fields, cancellationToken);
+        var caller = request.Caller();
         foreach (var name in fields.Keys)
         {
             if (name is not ("phones" or "session" or "apikey"))

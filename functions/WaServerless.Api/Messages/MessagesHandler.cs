@@ -17,7 +17,7 @@ using WaServerless.Core.Text;
 namespace WaServerless.Api.Messages;
 
 /// <summary>GET /api/messages/{queue_id} and GET /api/messages: status and history, only ever of the caller's own account.</summary>
-public sealed partial class MessagesHandler(ApiKeyAuthenticator authenticator, MessageStore messages, WorkflowDispatcher workflows, WaServerless.Queues.SendCommandQueue queue, OutboxCompletions outbox, TimeProvider time, ILogger<MessagesHandler> logger)
+public sealed partial class MessagesHandler(MessageStore messages, WorkflowDispatcher workflows, WaServerless.Queues.SendCommandQueue queue, OutboxCompletions outbox, TimeProvider time, ILogger<MessagesHandler> logger)
 {
     /// <summary>
     /// POST /api/messages/{queue_id}/cancel: a message not yet handed to WhatsApp (scheduled, queued,
@@ -25,7 +25,7 @@ public sealed partial class MessagesHandler(ApiKeyAuthenticator authenticator, M
     /// </summary>
     public async Task<IActionResult> CancelAsync(HttpRequest request, string queueId, IWorkflowClient client, CancellationToken cancellationToken)
     {
-        var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+        var caller = request.Caller();
         var (record, changed) = await messages.TryAdvanceAsync(caller.Account.Id, queueId, new StatusUpdate(MessageStatus.Cancelled, time.GetUtcNow(), Detail: "cancelled by the caller"), cancellationToken);
         if (record is null)
         {
@@ -47,7 +47,7 @@ public sealed partial class MessagesHandler(ApiKeyAuthenticator authenticator, M
     /// </summary>
     public async Task<IActionResult> ResendAsync(HttpRequest request, string queueId, CancellationToken cancellationToken)
     {
-        var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+        var caller = request.Caller();
         var (record, command) = await messages.ResendAsync(caller.Account.Id, queueId, System.Diagnostics.Activity.Current?.Id, cancellationToken);
         if (record is null)
         {
@@ -81,7 +81,7 @@ public sealed partial class MessagesHandler(ApiKeyAuthenticator authenticator, M
 
     public async Task<IActionResult> GetAsync(HttpRequest request, string queueId, CancellationToken cancellationToken)
     {
-        var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+        var caller = request.Caller();
         var message = await messages.GetAsync(caller.Account.Id, queueId, cancellationToken);
         return message is null
             ? ApiResults.Error(new ApiError(404, ErrorCodes.MessageNotFound, $"No message '{Clip.Preview(queueId)}' in this account."))
@@ -90,7 +90,7 @@ public sealed partial class MessagesHandler(ApiKeyAuthenticator authenticator, M
 
     public async Task<IActionResult> ListAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+        var caller = request.Caller();
         var q = request.Query;
 
         var limit = QueryLimit.Read(q, DefaultLimit, MaxLimit, ErrorCodes.InvalidQuery);

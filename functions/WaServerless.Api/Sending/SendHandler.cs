@@ -30,7 +30,6 @@ namespace WaServerless.Api.Sending;
 /// </summary>
 public sealed partial class SendHandler(
     RequestFieldsReader reader,
-    ApiKeyAuthenticator authenticator,
     MessageStore messages,
     SendCommandQueue queue,
     OutboxCompletions outbox,
@@ -46,7 +45,7 @@ public sealed partial class SendHandler(
     {
         using var activity = WaTelemetry.Source.StartActivity("api.send", ActivityKind.Internal);
         var fields = await reader.ReadAsync(request, cancellationToken);
-        var caller = await authenticator.AuthenticateAsync(request, fields, cancellationToken);
+        var caller = request.Caller();
 
         var parsed = SendRequestParser.Parse(fields);
         if (parsed.Error is { } error)

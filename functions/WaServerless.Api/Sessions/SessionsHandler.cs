@@ -23,7 +23,6 @@ namespace WaServerless.Api.Sessions;
 /// out and writes the state, QR and pair codes, which these endpoints read back.
 /// </summary>
 public sealed partial class SessionsHandler(
-    ApiKeyAuthenticator authenticator,
     RequestFieldsReader reader,
     SessionStore sessions,
     IOptions<SessionOptions> sessionOptions,
@@ -39,7 +38,7 @@ public sealed partial class SessionsHandler(
     public async Task<IActionResult> CreateAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var fields = await reader.ReadAsync(request, cancellationToken);
-        var caller = await authenticator.AuthenticateAsync(request, fields, cancellationToken);
+        var caller = request.Caller();
         var name = fields.TryGetValue("name", out var n) && !string.IsNullOrWhiteSpace(n) ? n.Trim() : "session";
         if (name.Length > 100)
         {
@@ -87,7 +86,7 @@ public sealed partial class SessionsHandler(
 
     public async Task<IActionResult> ListAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+        var caller = request.Caller();
         var list = await sessions.ListAsync(caller.Account.Id, cancellationToken);
         return ApiResults.Ok(list.OrderBy(s => s.CreatedAt).Select(View).ToList());
     }
@@ -209,7 +208,7 @@ public sealed partial class SessionsHandler(
 
     private async Task<SessionRecord> FindAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? fields = null)
     {
-        var caller = await authenticator.AuthenticateAsync(request, fields, cancellationToken);
+        var caller = request.Caller();
         return await sessions.RequireAsync(caller.Account.Id, sessionId, cancellationToken);
     }
 

@@ -18,7 +18,6 @@ namespace WaServerless.Api.Webhooks;
 /// if it did not exist). The signing secret is shown once, at creation and at each rotation.
 /// </summary>
 public sealed partial class WebhooksHandler(
-    ApiKeyAuthenticator authenticator,
     RequestFieldsReader reader,
     WebhookStore webhooks,
     WebhookDeliveryStore deliveries,
@@ -35,7 +34,7 @@ public sealed partial class WebhooksHandler(
     public async Task<IActionResult> CreateAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var fields = await reader.ReadAsync(request, cancellationToken);
-        var caller = await authenticator.AuthenticateAsync(request, fields, cancellationToken);
+        var caller = request.Caller();
         RefuseUnknown(fields, CreateFields);
         RequireKey();
         var url = await CheckUrlAsync(fields.GetValueOrDefault("url"), cancellationToken);
@@ -55,7 +54,7 @@ public sealed partial class WebhooksHandler(
 
     public async Task<IActionResult> ListAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var caller = await authenticator.AuthenticateAsync(request, null, cancellationToken);
+        var caller = request.Caller();
         var list = await webhooks.ListAsync(caller.Account.Id, cancellationToken);
         return ApiResults.Ok(list.Select(WebhookView.From).ToList());
     }
@@ -126,7 +125,7 @@ public sealed partial class WebhooksHandler(
 
     private async Task<WebhookEndpoint> FindAsync(HttpRequest request, string webhookId, IReadOnlyDictionary<string, string>? fields, CancellationToken cancellationToken)
     {
-        var caller = await authenticator.AuthenticateAsync(request, fields, cancellationToken);
+        var caller = request.Caller();
         return await webhooks.GetAsync(caller.Account.Id, webhookId, cancellationToken) ?? throw NotFound(webhookId);
     }
 

@@ -1,0 +1,94 @@
+using Microsoft.AspNetCore.Http;
+using WaServerless.Api.Bulk;
+using WaServerless.Api.Http;
+using WaServerless.Core.Accounts;
+
+namespace WaServerless.Api.Auth;
+
+/// <summary>Who may call a route: an account's key (or its OAuth2 token), the operator's admin credential, either, or anyone.</summary>
+public enum RouteAccess
+{
+    Key,
+    Admin,
+    KeyOrAdmin,
+    Public,
+}
+
+/// <summary>
+/// Caller authentication, in one place, run by both hosts before any API handler (the devhost's
+/// endpoint filter, the Functions app's worker middleware): it finds the route's access in
+/// <see cref="ApiEndpoints"/>, checks the credential, and leaves the caller on the request for the
+/// handler (<see cref="CallerContext.Caller"/>). A body that may carry the key (the POST field
+/// "apikey") is read first, through the same reader the handler then gets it from, so a malformed
+/// body is still a 400 before any 401, as it always was.
+/// </summary>
+public sealed class CallerGate(ApiKeyAuthenticator keys, AdminAuthenticator admin, RequestFieldsReader fields, BulkRequestReader bulk)
+{
+    public async Task PassAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var request = context.Request;
+        if (ApiEndpoints.Match(request.Method, request.Path) is not { } route)
+        {
+            return;
+        }
+
+        switch (ApiEndpoints.AccessOf(route))
+        {
+            case RouteAccess.Public:
+                return;
+            case RouteAccess.Admin:
+            case RouteAccess.KeyOrAdmin when AdminAuthenticator.IsAdminRequest(request):
+                admin.Authenticate(request);
+                context.Items[CallerContext.AdminItem] = true;
+                return;
+            default:
+                var body = CarriesFields(request) ? await FieldsAsync(request, route, cancellationToken) : null;
+                context.Items[CallerContext.CallerItem] = await keys.AuthenticateAsync(request, body, cancellationToken);
+                return;
+        }
+    }
+
+    /// <summary>The devhost's form: an endpoint filter of the API's route group, inside the error handling.</summary>
+    public static async ValueTask<object?> FilterAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(invocation);
+        ArgumentNullException.ThrowIfNull(next);
+        var http = invocation.HttpContext;
+        await ((CallerGate)http.RequestServices.GetService(typeof(CallerGate))!).PassAsync(http, http.RequestAborted);
+        return await next(invocation);
+    }
+
+    // Only a POST, PUT or PATCH with a body can carry the key as a field; a GET's or DELETE's body is never read.
+    private static bool CarriesFields(HttpRequest request) =>
+        (HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method))
+        && (request.ContentLength > 0 || request.ContentType is { Length: > 0 } || request.Headers.TransferEncoding.Count > 0);
+
+    private async Task<IReadOnlyDictionary<string, string>> FieldsAsync(HttpRequest request, (string Method, string Route) route, CancellationToken cancellationToken) =>
+        route == ("POST", "bulk")
+            ? (await bulk.ReadAsync(request, cancellationToken)).Fields
+            : await fields.ReadAsync(request, cancellationToken);
+}
+
+/// <summary>What the gate found, for the handler.</summary>
+public static class CallerContext
+{
+    internal const string CallerItem = "WaServerless.Caller";
+    internal const string AdminItem = "WaServerless.Admin";
+
+    /// <summary>The authenticated caller of a key route; throws when the gate did not run (a wiring error, never the client's).</summary>
+    public static Caller Caller(this HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.HttpContext.Items.TryGetValue(CallerItem, out var caller) && caller is Caller found
+            ? found
+            : throw new InvalidOperationException($"No caller on {request.Method} {request.Path}: the CallerGate did not run before the handler.");
+    }
+
+    /// <summary>Whether the gate let the request in on the admin credential.</summary>
+    public static bool IsAdmin(this HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.HttpContext.Items.ContainsKey(AdminItem);
+    }
+}
