@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using WaServerless.Api.Accounts;
 using WaServerless.Api.Auth;
 using WaServerless.Api.Bulk;
+using WaServerless.Api.Compat.SmsMobileApi;
 using WaServerless.Api.Consent;
 using WaServerless.Api.Http;
 using WaServerless.Api.Inbound;
@@ -80,6 +81,13 @@ public static class ApiEndpoints
         ("GET", "groups"),
         ("GET", "contacts/check"),
         ("POST", "contacts/check"),
+        ("GET", "smsmobileapi/sendsms"),
+        ("POST", "smsmobileapi/sendsms"),
+        ("GET", "smsmobileapi/resendwa"),
+        ("POST", "smsmobileapi/resendwa"),
+        ("GET", "smsmobileapi/getwa/synchronisation"),
+        ("GET", "smsmobileapi/getwa"),
+        ("POST", "smsmobileapi/oauth2/token"),
     ];
 
     /// <summary>The routes not for an account's key (<see cref="RouteAccess.Key"/>, every other route).</summary>
@@ -94,6 +102,13 @@ public static class ApiEndpoints
         [("DELETE", "keys/{keyId}")] = RouteAccess.KeyOrAdmin,
         [("GET", "openapi.json")] = RouteAccess.Public,
         [("POST", "oauth2/token")] = RouteAccess.Public,
+        [("GET", "smsmobileapi/sendsms")] = RouteAccess.KeyOrQueryKey,
+        [("POST", "smsmobileapi/sendsms")] = RouteAccess.KeyOrQueryKey,
+        [("GET", "smsmobileapi/resendwa")] = RouteAccess.KeyOrQueryKey,
+        [("POST", "smsmobileapi/resendwa")] = RouteAccess.KeyOrQueryKey,
+        [("GET", "smsmobileapi/getwa/synchronisation")] = RouteAccess.KeyOrQueryKey,
+        [("GET", "smsmobileapi/getwa")] = RouteAccess.KeyOrQueryKey,
+        [("POST", "smsmobileapi/oauth2/token")] = RouteAccess.Public,
     };
 
     public static RouteAccess AccessOf((string Method, string Route) route) =>
@@ -207,6 +222,13 @@ public static class ApiEndpoints
         api.MapGet("/groups", (HttpContext c, GroupsHandler h) => Execute(c, h.ListAsync(c.Request, c.RequestAborted)));
         api.MapGet("/contacts/check", (HttpContext c, NumberChecksHandler h) => Execute(c, h.CheckOneAsync(c.Request, c.RequestAborted)));
         api.MapPost("/contacts/check", (HttpContext c, NumberChecksHandler h) => Execute(c, h.CheckManyAsync(c.Request, c.RequestAborted)));
+        api.MapGet("/smsmobileapi/sendsms", (HttpContext c, SmsMobileApiHandler h) => Execute(c, h.SendAsync(c.Request, c.RequestAborted)));
+        api.MapPost("/smsmobileapi/sendsms", (HttpContext c, SmsMobileApiHandler h) => Execute(c, h.SendAsync(c.Request, c.RequestAborted)));
+        api.MapGet("/smsmobileapi/resendwa", (HttpContext c, SmsMobileApiHandler h) => Execute(c, h.ResendAsync(c.Request, c.RequestAborted)));
+        api.MapPost("/smsmobileapi/resendwa", (HttpContext c, SmsMobileApiHandler h) => Execute(c, h.ResendAsync(c.Request, c.RequestAborted)));
+        api.MapGet("/smsmobileapi/getwa/synchronisation", (HttpContext c, SmsMobileApiHandler h) => Execute(c, Task.FromResult(h.Synchronise(c.Request))));
+        api.MapGet("/smsmobileapi/getwa", (HttpContext c, SmsMobileApiHandler h) => Execute(c, h.InboundAsync(c.Request, c.RequestAborted)));
+        api.MapPost("/smsmobileapi/oauth2/token", (HttpContext c, OAuthHandler h) => Execute(c, h.TokenAsync(c.Request, c.RequestAborted)));
         api.MapGet("/openapi.json", (HttpContext c, OpenApiHandler h) => Execute(c, h.GetAsync(c.Request)));
         api.MapFallback((HttpContext c) => Execute(c, Task.FromResult<IActionResult>(
             ApiResults.Error(new ApiError(404, ErrorCodes.NotFound, $"No endpoint {c.Request.Method} {c.Request.Path}.")))));

@@ -32,6 +32,7 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<AccountsHandler>();
         services.AddSingleton<Auth.OAuthHandler>();
         services.AddSingleton<Lookups.GroupsHandler>();
+        services.AddSingleton<Compat.SmsMobileApi.SmsMobileApiHandler>();
         services.AddSingleton<Lookups.NumberChecksHandler>();
         services.AddOptions<Lookups.LookupOptions>().BindConfiguration(Lookups.LookupOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<OpenApiHandler>();

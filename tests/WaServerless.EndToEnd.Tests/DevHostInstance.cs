@@ -97,7 +97,8 @@ public sealed class DevHostInstance : IAsyncDisposable
         var instance = new DevHostInstance(app, client, apiKey, prefix);
         if (config.GetValueOrDefault("Connector:Enabled") != "false" && config.GetValueOrDefault("DevHost:WaitForDemoSession") != "false")
         {
-            await instance.WaitForSessionAsync(instance.ApiKey, "default", "connected");
+            // A host starting while the suite loads both cores can take longer than a test's usual wait.
+            await instance.WaitForSessionAsync(instance.ApiKey, "default", "connected", TimeSpan.FromSeconds(90));
         }
 
         return instance;

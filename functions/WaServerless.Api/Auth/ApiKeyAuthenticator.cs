@@ -44,7 +44,17 @@ public sealed class ApiKeyAuthenticator(ApiKeyStore keys, OAuthClientStore oauth
 
         var key = FindKey(request, fields)
             ?? throw new ApiErrorException(ApiError.Unauthorized("No API key was given.", AcceptedForms));
+        return await AuthenticateGivenAsync(key, cancellationToken);
+    }
 
+    /// <summary>
+    /// A credential a surface found where its API puts it (SMSMobileAPI's apikey query parameter): an
+    /// API key or an OAuth2 access token, checked as any other.
+    /// </summary>
+    public async Task<Caller> AuthenticateGivenAsync(string key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        key = key.Trim();
         if (OAuthFormat.IsToken(key))
         {
             var token = await oauth.AuthenticateTokenAsync(key, options.Value.CallerCacheDuration, cancellationToken);

@@ -12,6 +12,9 @@ public enum RouteAccess
     Admin,
     KeyOrAdmin,
     Public,
+
+    /// <summary>A key as for <see cref="Key"/>, or in the apikey query parameter (SMSMobileAPI's surface only: query strings end up in logs).</summary>
+    KeyOrQueryKey,
 }
 
 /// <summary>
@@ -41,6 +44,9 @@ public sealed class CallerGate(ApiKeyAuthenticator keys, AdminAuthenticator admi
             case RouteAccess.KeyOrAdmin when AdminAuthenticator.IsAdminRequest(request):
                 admin.Authenticate(request);
                 context.Items[CallerContext.AdminItem] = true;
+                return;
+            case RouteAccess.KeyOrQueryKey when request.Query["apikey"].ToString() is { Length: > 0 } queryKey:
+                context.Items[CallerContext.CallerItem] = await keys.AuthenticateGivenAsync(queryKey, cancellationToken);
                 return;
             default:
                 var body = CarriesFields(request) ? await FieldsAsync(request, route, cancellationToken) : null;

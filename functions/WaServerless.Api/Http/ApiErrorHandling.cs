@@ -64,13 +64,19 @@ public static partial class ApiErrorHandling
         {
             return await next(invocation);
         }
-        catch (Exception e) when (!invocation.HttpContext.Response.HasStarted
-            && ToResult(LoggerOf(invocation.HttpContext), OperationOf(invocation.HttpContext), e) is { } result)
+        catch (Exception e) when (!invocation.HttpContext.Response.HasStarted && ToResult(invocation.HttpContext, e) is { } result)
         {
             var http = invocation.HttpContext;
             await result.ExecuteResultAsync(new ActionContext(http, http.GetRouteData(), new ActionDescriptor()));
             return Results.Empty; // written already
         }
+    }
+
+    /// <summary>The answer to an exception of this request, in the shape of the surface its route belongs to (see <see cref="Compat.CompatSurfaces"/>).</summary>
+    public static IActionResult? ToResult(HttpContext http, Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        return ToResult(LoggerOf(http), OperationOf(http), exception) is { } result ? Compat.CompatSurfaces.Reshape(http.Request.Path, result) : null;
     }
 
     /// <summary>"POST /api/send": what the logs call the request that failed.</summary>

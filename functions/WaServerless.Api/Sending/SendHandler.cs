@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using WaServerless.Api.Sessions;
 using WaServerless.Api.Auth;
 using WaServerless.Api.Http;
+using WaServerless.Core.Accounts;
 using WaServerless.Core.Contracts;
 using WaServerless.Core.Engines;
 using WaServerless.Core.Errors;
@@ -43,10 +44,17 @@ public sealed partial class SendHandler(
 {
     public async Task<IActionResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        using var activity = WaTelemetry.Source.StartActivity("api.send", ActivityKind.Internal);
+        ArgumentNullException.ThrowIfNull(request);
         var fields = await reader.ReadAsync(request, cancellationToken);
-        var caller = request.Caller();
+        return await SendAsync(fields, request.Caller(), cancellationToken);
+    }
 
+    /// <summary>The send itself, from native fields: POST /api/send and every compatibility surface's sends go through here.</summary>
+    public async Task<IActionResult> SendAsync(IReadOnlyDictionary<string, string> fields, Caller caller, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        ArgumentNullException.ThrowIfNull(caller);
+        using var activity = WaTelemetry.Source.StartActivity("api.send", ActivityKind.Internal);
         var parsed = SendRequestParser.Parse(fields);
         if (parsed.Error is { } error)
         {

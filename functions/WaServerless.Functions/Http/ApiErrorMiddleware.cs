@@ -1,6 +1,5 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
-using Microsoft.Extensions.Logging;
 using WaServerless.Api.Http;
 
 namespace WaServerless.Functions.Http;
@@ -10,7 +9,7 @@ namespace WaServerless.Functions.Http;
 /// handler lets out becomes its answer through the same <see cref="ApiErrorHandling.ToResult"/>,
 /// handed to the ASP.NET Core integration as the invocation's result.
 /// </summary>
-internal sealed class ApiErrorMiddleware(ILogger<ApiErrorMiddleware> logger) : IFunctionsWorkerMiddleware
+internal sealed class ApiErrorMiddleware : IFunctionsWorkerMiddleware
 {
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
@@ -26,7 +25,7 @@ internal sealed class ApiErrorMiddleware(ILogger<ApiErrorMiddleware> logger) : I
         {
             await next(context);
         }
-        catch (Exception e) when (!http.Response.HasStarted && ApiErrorHandling.ToResult(logger, ApiErrorHandling.OperationOf(http), e) is { } result)
+        catch (Exception e) when (!http.Response.HasStarted && ApiErrorHandling.ToResult(http, e) is { } result)
         {
             context.GetInvocationResult().Value = result;
         }

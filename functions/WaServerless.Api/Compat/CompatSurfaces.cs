@@ -1,0 +1,23 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using WaServerless.Api.Compat.SmsMobileApi;
+using WaServerless.Api.Http;
+using WaServerless.Core.Errors;
+
+namespace WaServerless.Api.Compat;
+
+/// <summary>
+/// The drop-in surfaces of other WhatsApp APIs, each under its own prefix, and the shape each gives
+/// a refusal in: a refusal raised anywhere on a surface's routes (the caller gate, a handler, a
+/// storage outage) is answered in that API's shape, with this API's error_code beside it.
+/// </summary>
+public static class CompatSurfaces
+{
+    public const string SmsMobileApiPrefix = "/" + ApiEndpoints.Prefix + "/smsmobileapi";
+
+    /// <summary>The answer as the surface of <paramref name="path"/> gives it; a native answer stays as it is.</summary>
+    public static IActionResult Reshape(PathString path, IActionResult result) =>
+        result is JsonApiResult { Body: ErrorResponse error } json && path.StartsWithSegments(SmsMobileApiPrefix, StringComparison.OrdinalIgnoreCase)
+            ? SmsMobileApiShapes.Error(new ApiError(json.Status, error.ErrorCode, error.Error, error.Hint), json.Headers)
+            : result;
+}
