@@ -50,6 +50,22 @@ public sealed class LimitsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_plans_daily_messages_hold_across_concurrent_sends_and_come_back_at_midnight_utc()
+    {
+        var limits = Defaults with { RecipientGap = TimeSpan.Zero, DailyMessages = 4 };
+        _clock.SetUtcNow(new DateTimeOffset(2026, 11, 24, 22, 30, 0, TimeSpan.Zero));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => SendAsync($"+1415556{i:D4}", Priority.Normal, limits)));
+
+        Assert.Equal(4, results.OfType<AcceptResult.Accepted>().Count());
+        Assert.All(results.OfType<AcceptResult.DailyLimitReached>(), r => Assert.Equal((4L, TimeSpan.FromMinutes(90)), (r.Limit, r.RetryAfter)));
+        Assert.Equal(6, results.OfType<AcceptResult.DailyLimitReached>().Count());
+
+        _clock.Advance(TimeSpan.FromMinutes(90));
+        Assert.IsType<AcceptResult.Accepted>(await SendAsync("+14155569999", Priority.Normal, limits));
+    }
+
+    [Fact]
     public async Task Concurrent_submissions_against_a_per_minute_limit_accept_exactly_the_limit()
     {
         var limits = Defaults with { SubmissionsPerMinute = 5, RecipientGap = TimeSpan.Zero };

@@ -114,6 +114,8 @@ public sealed partial class SendHandler(
                 return ApiResults.Error(new ApiError(402, ErrorCodes.QuotaExceeded, $"The account's monthly quota of {exceeded.MonthlyQuota.ToString(CultureInfo.InvariantCulture)} messages is used up."));
             case AcceptResult.RateLimited limited:
                 return TooMany(ErrorCodes.RateLimited, $"This key may submit {limited.Limit} messages a minute.", limited.Limit, limited.RetryAfter, "submissions_per_minute");
+            case AcceptResult.DailyLimitReached daily:
+                return TooMany(ErrorCodes.DailyLimitReached, $"The account's {daily.Limit.ToString(CultureInfo.InvariantCulture)} messages a day are used up until midnight UTC.", (int)Math.Min(daily.Limit, int.MaxValue), daily.RetryAfter, "daily_messages");
             case AcceptResult.RecipientDailyCapReached cap:
                 return TooMany(ErrorCodes.RecipientDailyCap, $"This recipient has had {cap.Cap} messages today, the daily cap.", cap.Cap, cap.RetryAfter, "recipient_daily_cap");
             case AcceptResult.RecipientOptedOut:

@@ -28,6 +28,7 @@ public sealed partial class SessionsHandler(
     IOptions<SessionOptions> sessionOptions,
     EngineAddressIndex addresses,
     IOptions<WahaSendingOptions> waha,
+    WaServerless.Storage.Accounts.PlanCatalog plans,
     TimeProvider time,
     ILogger<SessionsHandler> logger)
 {
@@ -53,6 +54,14 @@ public sealed partial class SessionsHandler(
                 ErrorCodes.InvalidField,
                 engine == EngineNames.CloudApi ? "phone_number_id must be the numeric id Meta gives the business number (not the number itself)." : "phone_number_id applies to cloudapi sessions only.",
                 "Find it in WhatsApp Manager > Phone numbers, or leave it out for the deployment's number."));
+        }
+
+        // The plan's number of sessions (as data, per plan); counted from the account's rows, so it holds across instances
+        // but for two creations at the same moment, which may pass it by one.
+        if (plans.PlanOf(caller.Account).MaxSessions is { } maxSessions
+            && (await sessions.ListAsync(caller.Account.Id, cancellationToken)).Count(s => s.Desire != SessionDesire.Deleted) >= maxSessions)
+        {
+            return ApiResults.Error(new ApiError(403, ErrorCodes.SessionLimitReached, $"The {caller.Account.Plan} plan allows {maxSessions} WhatsApp sessions, and the account has them all.", "Delete a session (DELETE /api/sessions/{id}), or move to a plan with more."));
         }
 
         var (session, _) = await sessions.CreateAsync(caller.Account.Id, null, name, engine, number, cancellationToken);

@@ -87,6 +87,12 @@ public static class ErrorCodes
 
     public const string QuotaExceeded = "QUOTA_EXCEEDED";
 
+    /// <summary>The account's messages for the UTC day (its plan's DailyMessages) are used up: 429 until midnight UTC.</summary>
+    public const string DailyLimitReached = "DAILY_LIMIT_REACHED";
+
+    /// <summary>The account has as many sessions as its plan allows (MaxSessions).</summary>
+    public const string SessionLimitReached = "SESSION_LIMIT_REACHED";
+
     public const string BulkNotAllowed = "BULK_NOT_ALLOWED";
     public const string CampaignNotFound = "CAMPAIGN_NOT_FOUND";
     public const string CampaignNotActive = "CAMPAIGN_NOT_ACTIVE";

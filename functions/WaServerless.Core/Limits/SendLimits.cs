@@ -15,6 +15,9 @@ public sealed record SendLimits(
 
     /// <summary>Only recipients who opted in may be sent to (teams under consent rules); from the plan.</summary>
     public bool RequireOptIn { get; init; }
+
+    /// <summary>The account's messages per UTC day, from the plan; long.MaxValue for no limit (then nothing is counted).</summary>
+    public long DailyMessages { get; init; } = long.MaxValue;
 }
 
 /// <summary>What is remembered per recipient of an account, to enforce the gap, the daily cap and the OTP cooldown.</summary>

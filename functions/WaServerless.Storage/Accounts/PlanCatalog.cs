@@ -38,6 +38,7 @@ public sealed class PlanCatalog(IOptions<PlanOptions> plans, IOptions<LimitOptio
             limits.Value.OtpCooldown)
         {
             RequireOptIn = plan.RequireOptIn,
+            DailyMessages = plan.DailyMessages ?? long.MaxValue,
         };
     }
 }

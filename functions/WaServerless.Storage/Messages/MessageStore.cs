@@ -38,6 +38,9 @@ public abstract record AcceptResult
 
     public sealed record RecipientDailyCapReached(int Cap, TimeSpan RetryAfter) : AcceptResult;
 
+    /// <summary>The account's messages for the UTC day (its plan's DailyMessages) are used up until midnight.</summary>
+    public sealed record DailyLimitReached(long Limit, TimeSpan RetryAfter) : AcceptResult;
+
     public sealed record OtpCooldown(TimeSpan RetryAfter) : AcceptResult;
 
     /// <summary>The recipient sent a stop word.</summary>
@@ -98,11 +101,24 @@ public sealed class MessageStore(StorageClients clients, TimeProvider time, IOpt
         // A refusal first checks the idempotency row: a repeat of an accepted request gets its response
         // even when a limit is now reached.
         // Both taken at once: when a block runs out, its refill costs one round trip of latency, not two.
+        // A plan without a daily limit counts nothing for it: no row, no round trip.
+        var day = now.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var dayRowKey = "d_" + day;
+        var counted = limits.DailyMessages != long.MaxValue;
         var rateTake = leases.TakeAsync(account.Id, minuteRowKey, minute, limits.SubmissionsPerMinute, cancellationToken).AsTask();
         var quotaTake = leases.TakeAsync(account.Id, usageRowKey, month, limits.MonthlyQuota, cancellationToken).AsTask();
+        var dayTake = counted ? leases.TakeAsync(account.Id, dayRowKey, day, limits.DailyMessages, cancellationToken).AsTask() : Task.FromResult(new AllowanceUnit(true, long.MaxValue));
+        void ReturnDay()
+        {
+            if (counted)
+            {
+                leases.Return(account.Id, dayRowKey, day);
+            }
+        }
+
         try
         {
-            await Task.WhenAll(rateTake, quotaTake);
+            await Task.WhenAll(rateTake, quotaTake, dayTake);
         }
         catch
         {
@@ -116,12 +132,34 @@ public sealed class MessageStore(StorageClients clients, TimeProvider time, IOpt
                 leases.Return(account.Id, usageRowKey, month);
             }
 
+            if (dayTake.IsCompletedSuccessfully && dayTake.Result.Granted)
+            {
+                ReturnDay();
+            }
+
             throw;
         }
 
-        var (rate, quota) = (rateTake.Result, quotaTake.Result);
+        var (rate, quota, daily) = (rateTake.Result, quotaTake.Result, dayTake.Result);
+        if (!daily.Granted)
+        {
+            if (rate.Granted)
+            {
+                leases.Return(account.Id, minuteRowKey, minute);
+            }
+
+            if (quota.Granted)
+            {
+                leases.Return(account.Id, usageRowKey, month);
+            }
+
+            var midnight = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
+            return await ReplayOrAsync(account.Id, idempotencyRowKey, fingerprint, now, new AcceptResult.DailyLimitReached(limits.DailyMessages, midnight - now), cancellationToken);
+        }
+
         if (!rate.Granted)
         {
+            ReturnDay();
             if (quota.Granted)
             {
                 leases.Return(account.Id, usageRowKey, month);
@@ -134,6 +172,7 @@ public sealed class MessageStore(StorageClients clients, TimeProvider time, IOpt
         if (!quota.Granted)
         {
             leases.Return(account.Id, minuteRowKey, minute);
+            ReturnDay();
             return await ReplayOrAsync(account.Id, idempotencyRowKey, fingerprint, now, new AcceptResult.QuotaExceeded(limits.MonthlyQuota), cancellationToken);
         }
 
@@ -141,6 +180,7 @@ public sealed class MessageStore(StorageClients clients, TimeProvider time, IOpt
         {
             leases.Return(account.Id, minuteRowKey, minute);
             leases.Return(account.Id, usageRowKey, month);
+            ReturnDay();
         }
 
         // Written without reading first: the idempotency row is insert-only (its conflict is the replay

@@ -179,6 +179,7 @@ public sealed class MessageStoreCampaignSendAcceptor(
                 default),
             AcceptResult.QuotaExceeded exceeded => (new CampaignSendOutcome.Halted(new CampaignHalt(CampaignHaltKind.QuotaExceeded, $"the monthly quota of {exceeded.MonthlyQuota} messages is used up")), null, default),
             AcceptResult.RateLimited limited => (new CampaignSendOutcome.Halted(new CampaignHalt(CampaignHaltKind.RateLimited, $"the key's {limited.Limit} submissions per minute are used up", limited.RetryAfter)), null, default),
+            AcceptResult.DailyLimitReached daily => (new CampaignSendOutcome.Halted(new CampaignHalt(CampaignHaltKind.RateLimited, $"the account's {daily.Limit} messages a day are used up", daily.RetryAfter)), null, default),
             AcceptResult.RecipientDailyCapReached cap => (new CampaignSendOutcome.Skipped($"the recipient's daily cap of {cap.Cap} messages is reached"), null, default),
             AcceptResult.OtpCooldown => (new CampaignSendOutcome.Skipped("inside the recipient's OTP cooldown"), null, default),
             AcceptResult.RecipientOptedOut => (new CampaignSendOutcome.Skipped(CampaignSendOutcome.OptedOutReason), null, default),
