@@ -7,6 +7,7 @@ using WaServerless.Api.Accounts;
 using WaServerless.Api.Auth;
 using WaServerless.Api.Bulk;
 using WaServerless.Api.Compat.SmsMobileApi;
+using WaServerless.Api.Compat.V1;
 using WaServerless.Api.Consent;
 using WaServerless.Api.Http;
 using WaServerless.Api.Inbound;
@@ -88,6 +89,20 @@ public static class ApiEndpoints
         ("GET", "smsmobileapi/getwa/synchronisation"),
         ("GET", "smsmobileapi/getwa"),
         ("POST", "smsmobileapi/oauth2/token"),
+        ("POST", "v1/sessions"),
+        ("GET", "v1/sessions"),
+        ("GET", "v1/sessions/{id}"),
+        ("PATCH", "v1/sessions/{id}"),
+        ("DELETE", "v1/sessions/{id}"),
+        ("GET", "v1/sessions/{id}/stream"),
+        ("POST", "v1/messages"),
+        ("POST", "v1/messages/media"),
+        ("POST", "v1/messages/audio"),
+        ("GET", "v1/messages"),
+        ("GET", "v1/messages/{id}"),
+        ("POST", "v1/keys"),
+        ("GET", "v1/keys"),
+        ("DELETE", "v1/keys/{id}"),
     ];
 
     /// <summary>The routes not for an account's key (<see cref="RouteAccess.Key"/>, every other route).</summary>
@@ -229,6 +244,20 @@ public static class ApiEndpoints
         api.MapGet("/smsmobileapi/getwa/synchronisation", (HttpContext c, SmsMobileApiHandler h) => Execute(c, Task.FromResult(h.Synchronise(c.Request))));
         api.MapGet("/smsmobileapi/getwa", (HttpContext c, SmsMobileApiHandler h) => Execute(c, h.InboundAsync(c.Request, c.RequestAborted)));
         api.MapPost("/smsmobileapi/oauth2/token", (HttpContext c, OAuthHandler h) => Execute(c, h.TokenAsync(c.Request, c.RequestAborted)));
+        api.MapPost("/v1/sessions", (HttpContext c, V1Handler h) => Execute(c, h.CreateSessionAsync(c.Request, c.RequestAborted)));
+        api.MapGet("/v1/sessions", (HttpContext c, V1Handler h) => Execute(c, h.ListSessionsAsync(c.Request, c.RequestAborted)));
+        api.MapGet("/v1/sessions/{id}", (HttpContext c, string id, V1Handler h) => Execute(c, h.GetSessionAsync(c.Request, id, c.RequestAborted)));
+        api.MapPatch("/v1/sessions/{id}", (HttpContext c, string id, V1Handler h) => Execute(c, h.UpdateSessionAsync(c.Request, id, c.RequestAborted)));
+        api.MapDelete("/v1/sessions/{id}", (HttpContext c, string id, V1Handler h) => Execute(c, h.DeleteSessionAsync(c.Request, id, c.RequestAborted)));
+        api.MapGet("/v1/sessions/{id}/stream", (HttpContext c, string id, V1Handler h) => Execute(c, h.StreamAsync(c.Request, id, c.RequestAborted)));
+        api.MapPost("/v1/messages", (HttpContext c, V1Handler h) => Execute(c, h.SendTextAsync(c.Request, c.RequestAborted)));
+        api.MapPost("/v1/messages/media", (HttpContext c, V1Handler h) => Execute(c, h.SendMediaAsync(c.Request, c.RequestAborted)));
+        api.MapPost("/v1/messages/audio", (HttpContext c, V1Handler h) => Execute(c, h.SendAudioAsync(c.Request, c.RequestAborted)));
+        api.MapGet("/v1/messages", (HttpContext c, V1Handler h) => Execute(c, h.ListMessagesAsync(c.Request, c.RequestAborted)));
+        api.MapGet("/v1/messages/{id}", (HttpContext c, string id, V1Handler h) => Execute(c, h.GetMessageAsync(c.Request, id, c.RequestAborted)));
+        api.MapPost("/v1/keys", (HttpContext c, V1Handler h) => Execute(c, h.CreateKeyAsync(c.Request, c.RequestAborted)));
+        api.MapGet("/v1/keys", (HttpContext c, V1Handler h) => Execute(c, h.ListKeysAsync(c.Request, c.RequestAborted)));
+        api.MapDelete("/v1/keys/{id}", (HttpContext c, string id, V1Handler h) => Execute(c, h.RevokeKeyAsync(c.Request, id, c.RequestAborted)));
         api.MapGet("/openapi.json", (HttpContext c, OpenApiHandler h) => Execute(c, h.GetAsync(c.Request)));
         api.MapFallback((HttpContext c) => Execute(c, Task.FromResult<IActionResult>(
             ApiResults.Error(new ApiError(404, ErrorCodes.NotFound, $"No endpoint {c.Request.Method} {c.Request.Path}.")))));

@@ -15,9 +15,23 @@ public static class CompatSurfaces
 {
     public const string SmsMobileApiPrefix = "/" + ApiEndpoints.Prefix + "/smsmobileapi";
 
+    public const string V1Prefix = "/" + ApiEndpoints.Prefix + "/v1";
+
     /// <summary>The answer as the surface of <paramref name="path"/> gives it; a native answer stays as it is.</summary>
-    public static IActionResult Reshape(PathString path, IActionResult result) =>
-        result is JsonApiResult { Body: ErrorResponse error } json && path.StartsWithSegments(SmsMobileApiPrefix, StringComparison.OrdinalIgnoreCase)
-            ? SmsMobileApiShapes.Error(new ApiError(json.Status, error.ErrorCode, error.Error, error.Hint), json.Headers)
+    public static IActionResult Reshape(PathString path, IActionResult result)
+    {
+        if (result is not JsonApiResult { Body: ErrorResponse error } json)
+        {
+            return result;
+        }
+
+        if (path.StartsWithSegments(SmsMobileApiPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return SmsMobileApiShapes.Error(new ApiError(json.Status, error.ErrorCode, error.Error, error.Hint), json.Headers);
+        }
+
+        return path.StartsWithSegments(V1Prefix, StringComparison.OrdinalIgnoreCase)
+            ? V1.V1Shapes.Error(json.Status, error.ErrorCode, error.Error, json.Headers)
             : result;
+    }
 }

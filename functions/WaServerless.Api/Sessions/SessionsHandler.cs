@@ -38,8 +38,15 @@ public sealed partial class SessionsHandler(
 
     public async Task<IActionResult> CreateAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var fields = await reader.ReadAsync(request, cancellationToken);
-        var caller = request.Caller();
+        ArgumentNullException.ThrowIfNull(request);
+        return await CreateAsync(await reader.ReadAsync(request, cancellationToken), request.Caller(), cancellationToken);
+    }
+
+    /// <summary>A new session from native fields (name, engine, phone_number_id): POST /api/sessions and the surfaces that create sessions.</summary>
+    public async Task<IActionResult> CreateAsync(IReadOnlyDictionary<string, string> fields, WaServerless.Core.Accounts.Caller caller, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        ArgumentNullException.ThrowIfNull(caller);
         var name = fields.TryGetValue("name", out var n) && !string.IsNullOrWhiteSpace(n) ? n.Trim() : "session";
         if (name.Length > 100)
         {
@@ -167,20 +174,29 @@ public sealed partial class SessionsHandler(
         DesireAsync(request, sessionId, SessionDesire.Deleted, cancellationToken);
 
     /// <summary>Server-Sent Events: qr, pair_code, connected, disconnected, logged_out, failed, as they are stored.</summary>
-    public async Task<IActionResult> EventsAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken)
+    /// <param name="rename">A surface's names for the events (null skips one); the native names when left out.</param>
+    public async Task<IActionResult> EventsAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken, Func<string, string?>? rename = null)
     {
         var session = await FindAsync(request, sessionId, cancellationToken);
         var lastEventId = request.Headers["Last-Event-ID"].ToString();
         var cursor = string.IsNullOrEmpty(lastEventId) ? sessions.EventCursorNow() : lastEventId;
         return new SseResult(async (write, ct) =>
         {
-            await write("state", "0", JsonSerializer.Serialize(new { state = session.State.ToWire() }, WireJson.Options));
+            if ((rename ?? (n => n))("state") is { } stateName)
+            {
+                await write(stateName, "0", JsonSerializer.Serialize(new { state = session.State.ToWire() }, WireJson.Options));
+            }
+
             var end = time.GetUtcNow() + MaxStream;
             while (!ct.IsCancellationRequested && time.GetUtcNow() < end)
             {
                 foreach (var e in await sessions.ReadEventsAsync(session.AccountId, session.SessionId, cursor, ct))
                 {
-                    await write(e.Type, e.Id, e.Data);
+                    if ((rename ?? (n => n))(e.Type) is { } name)
+                    {
+                        await write(name, e.Id, e.Data);
+                    }
+
                     cursor = e.Id;
                 }
 

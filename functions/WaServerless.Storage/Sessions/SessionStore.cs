@@ -140,6 +140,10 @@ public sealed class SessionStore(StorageClients clients, TimeProvider time)
     public Task<bool> RequestReconnectAsync(string accountId, string sessionId, CancellationToken cancellationToken) =>
         MergeAsync(accountId, sessionId, new() { ["Desire"] = SessionDesire.Active.ToString(), ["ReconnectRequestedAt"] = time.GetUtcNow() }, cancellationToken);
 
+    /// <summary>A new name for the session (its id, key and pairing stay).</summary>
+    public Task<bool> RenameAsync(string accountId, string sessionId, string name, CancellationToken cancellationToken) =>
+        MergeAsync(accountId, sessionId, new() { ["Name"] = name, ["UpdatedAt"] = time.GetUtcNow() }, cancellationToken);
+
     /// <summary>Asks the session's owner to list its groups from the engine again (see GroupDirectory).</summary>
     public Task<bool> RequestGroupsAsync(string accountId, string sessionId, CancellationToken cancellationToken) =>
         MergeAsync(accountId, sessionId, new() { ["GroupsRequestedAt"] = time.GetUtcNow() }, cancellationToken);
