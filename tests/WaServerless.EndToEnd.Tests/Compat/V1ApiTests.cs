@@ -131,3 +131,35 @@ public sealed class V1ApiTests(DevHostFixture fixture) : IClassFixture<DevHostFi
         Assert.Equal((401, "Unauthorized", "INVALID_KEY"), (body.GetProperty("statusCode").GetInt32(), body.GetProperty("error").GetString(), body.GetProperty("error_code").GetString()));
     }
 }
+
+/// <summary>Its session journey on a devhost whose pairing waits for a scan: create by session_key, watch its stream, scan, send.</summary>
+public sealed class V1SessionStreamTests
+{
+    [Fact]
+    public async Task Its_stream_shows_the_qr_then_connected_under_its_own_event_names_and_the_session_then_sends()
+    {
+        await using var host = await DevHostInstance.StartAsync(settings: new() { ["Sandbox:AutoPairAfter"] = null, ["DevHost:WaitForDemoSession"] = "false" });
+        using var create = new HttpRequestMessage(HttpMethod.Post, "api/v1/sessions") { Content = new StringContent("""{ "session_key": "my-session" }""", Encoding.UTF8, "application/json") };
+        create.Headers.Authorization = new AuthenticationHeaderValue("Bearer", host.ApiKey);
+        using var created = await host.Client.SendAsync(create);
+        var id = (await DevHostInstance.ReadAsync(created)).GetProperty("id").GetString()!;
+
+        using var streamRequest = new HttpRequestMessage(HttpMethod.Get, $"api/v1/sessions/{id}/stream");
+        streamRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", host.ApiKey);
+        using var stream = await host.Client.SendAsync(streamRequest, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal("text/event-stream", stream.Content.Headers.ContentType!.MediaType);
+        var events = new SseReader(await stream.Content.ReadAsStreamAsync());
+
+        var first = await events.NextAsync(_ => true);
+        Assert.Equal("qr", first.Type);
+        using var scan = await host.Client.PostAsync($"sandbox/sessions/{WaServerless.Core.Sessions.SessionKey.Of(WaServerless.DevHost.DemoAccountSeeder.DemoAccountId, id)}/scan", null);
+        Assert.Equal(HttpStatusCode.NoContent, scan.StatusCode);
+        var next = await events.NextAsync(e => e.Type != "qr");
+        Assert.Equal("connected", next.Type);
+
+        using var send = new HttpRequestMessage(HttpMethod.Post, "api/v1/messages") { Content = new StringContent($$"""{"to": "+237677123456", "message": "Hello!", "session_id": "{{id}}"}""", Encoding.UTF8, "application/json") };
+        send.Headers.Authorization = new AuthenticationHeaderValue("Bearer", host.ApiKey);
+        using var sent = await host.Client.SendAsync(send);
+        Assert.Equal(HttpStatusCode.Accepted, sent.StatusCode);
+    }
+}
