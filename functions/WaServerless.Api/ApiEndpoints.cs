@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using WaServerless.Api.Accounts;
 using WaServerless.Api.Auth;
 using WaServerless.Api.Bulk;
+using WaServerless.Api.Compat.SmartWats;
 using WaServerless.Api.Compat.SmsMobileApi;
 using WaServerless.Api.Compat.V1;
 using WaServerless.Api.Consent;
@@ -103,6 +104,21 @@ public static class ApiEndpoints
         ("POST", "v1/keys"),
         ("GET", "v1/keys"),
         ("DELETE", "v1/keys/{id}"),
+        ("POST", "smartwats/create_instance"),
+        ("GET", "smartwats/get_qrcode"),
+        ("GET", "smartwats/get_paircode"),
+        ("POST", "smartwats/logout"),
+        ("POST", "smartwats/set_webhook"),
+        ("POST", "smartwats/send"),
+        ("POST", "smartwats/send_location"),
+        ("POST", "smartwats/send_contact"),
+        ("POST", "smartwats/send_audio"),
+        ("POST", "smartwats/send_album"),
+        ("POST", "smartwats/send_carousel"),
+        ("GET", "smartwats/get_groups"),
+        ("POST", "smartwats/send_group"),
+        ("GET", "smartwats/check_phone"),
+        ("POST", "smartwats/check_phones_batch"),
     ];
 
     /// <summary>The routes not for an account's key (<see cref="RouteAccess.Key"/>, every other route).</summary>
@@ -124,6 +140,21 @@ public static class ApiEndpoints
         [("GET", "smsmobileapi/getwa/synchronisation")] = RouteAccess.KeyOrQueryKey,
         [("GET", "smsmobileapi/getwa")] = RouteAccess.KeyOrQueryKey,
         [("POST", "smsmobileapi/oauth2/token")] = RouteAccess.Public,
+        [("POST", "smartwats/create_instance")] = RouteAccess.KeyOrAccessToken,
+        [("GET", "smartwats/get_qrcode")] = RouteAccess.KeyOrAccessToken,
+        [("GET", "smartwats/get_paircode")] = RouteAccess.KeyOrAccessToken,
+        [("POST", "smartwats/logout")] = RouteAccess.KeyOrAccessToken,
+        [("POST", "smartwats/set_webhook")] = RouteAccess.KeyOrAccessToken,
+        [("POST", "smartwats/send")] = RouteAccess.KeyOrAccessToken,
+        [("POST", "smartwats/send_location")] = RouteAccess.KeyOrAccessToken,
+        [("POST", "smartwats/send_contact")] = RouteAccess.KeyOrAccessToken,
+        [("POST", "smartwats/send_audio")] = RouteAccess.KeyOrAccessToken,
+        [("POST", "smartwats/send_album")] = RouteAccess.KeyOrAccessToken,
+        [("POST", "smartwats/send_carousel")] = RouteAccess.KeyOrAccessToken,
+        [("GET", "smartwats/get_groups")] = RouteAccess.KeyOrAccessToken,
+        [("POST", "smartwats/send_group")] = RouteAccess.KeyOrAccessToken,
+        [("GET", "smartwats/check_phone")] = RouteAccess.KeyOrAccessToken,
+        [("POST", "smartwats/check_phones_batch")] = RouteAccess.KeyOrAccessToken,
     };
 
     public static RouteAccess AccessOf((string Method, string Route) route) =>
@@ -258,6 +289,21 @@ public static class ApiEndpoints
         api.MapPost("/v1/keys", (HttpContext c, V1Handler h) => Execute(c, h.CreateKeyAsync(c.Request, c.RequestAborted)));
         api.MapGet("/v1/keys", (HttpContext c, V1Handler h) => Execute(c, h.ListKeysAsync(c.Request, c.RequestAborted)));
         api.MapDelete("/v1/keys/{id}", (HttpContext c, string id, V1Handler h) => Execute(c, h.RevokeKeyAsync(c.Request, id, c.RequestAborted)));
+        api.MapPost("/smartwats/create_instance", (HttpContext c, SmartWatsHandler h) => Execute(c, h.CreateInstanceAsync(c.Request, c.RequestAborted)));
+        api.MapGet("/smartwats/get_qrcode", (HttpContext c, SmartWatsHandler h) => Execute(c, h.QrCodeAsync(c.Request, c.RequestAborted)));
+        api.MapGet("/smartwats/get_paircode", (HttpContext c, SmartWatsHandler h) => Execute(c, h.PairCodeAsync(c.Request, c.RequestAborted)));
+        api.MapPost("/smartwats/logout", (HttpContext c, SmartWatsHandler h) => Execute(c, h.LogoutAsync(c.Request, c.RequestAborted)));
+        api.MapPost("/smartwats/set_webhook", (HttpContext c, SmartWatsHandler h) => Execute(c, h.SetWebhookAsync(c.Request, c.RequestAborted)));
+        api.MapPost("/smartwats/send", (HttpContext c, SmartWatsHandler h) => Execute(c, h.SendAsync(c.Request, c.RequestAborted)));
+        api.MapPost("/smartwats/send_location", (HttpContext c, SmartWatsHandler h) => Execute(c, h.SendLocationAsync(c.Request, c.RequestAborted)));
+        api.MapPost("/smartwats/send_contact", (HttpContext c, SmartWatsHandler h) => Execute(c, h.SendContactAsync(c.Request, c.RequestAborted)));
+        api.MapPost("/smartwats/send_audio", (HttpContext c, SmartWatsHandler h) => Execute(c, h.SendAudioAsync(c.Request, c.RequestAborted)));
+        api.MapPost("/smartwats/send_album", (HttpContext c, SmartWatsHandler h) => Execute(c, h.SendAlbumAsync(c.Request, c.RequestAborted)));
+        api.MapPost("/smartwats/send_carousel", (HttpContext c, SmartWatsHandler h) => Execute(c, h.SendCarouselAsync(c.Request, c.RequestAborted)));
+        api.MapGet("/smartwats/get_groups", (HttpContext c, SmartWatsHandler h) => Execute(c, h.GroupsAsync(c.Request, c.RequestAborted)));
+        api.MapPost("/smartwats/send_group", (HttpContext c, SmartWatsHandler h) => Execute(c, h.SendGroupAsync(c.Request, c.RequestAborted)));
+        api.MapGet("/smartwats/check_phone", (HttpContext c, SmartWatsHandler h) => Execute(c, h.CheckPhoneAsync(c.Request, c.RequestAborted)));
+        api.MapPost("/smartwats/check_phones_batch", (HttpContext c, SmartWatsHandler h) => Execute(c, h.CheckPhonesAsync(c.Request, c.RequestAborted)));
         api.MapGet("/openapi.json", (HttpContext c, OpenApiHandler h) => Execute(c, h.GetAsync(c.Request)));
         api.MapFallback((HttpContext c) => Execute(c, Task.FromResult<IActionResult>(
             ApiResults.Error(new ApiError(404, ErrorCodes.NotFound, $"No endpoint {c.Request.Method} {c.Request.Path}.")))));

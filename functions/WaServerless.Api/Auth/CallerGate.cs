@@ -15,6 +15,9 @@ public enum RouteAccess
 
     /// <summary>A key as for <see cref="Key"/>, or in the apikey query parameter (SMSMobileAPI's surface only: query strings end up in logs).</summary>
     KeyOrQueryKey,
+
+    /// <summary>SmartWats' access_token, in the query string or the body, or a key as for <see cref="Key"/>.</summary>
+    KeyOrAccessToken,
 }
 
 /// <summary>
@@ -47,6 +50,14 @@ public sealed class CallerGate(ApiKeyAuthenticator keys, AdminAuthenticator admi
                 return;
             case RouteAccess.KeyOrQueryKey when request.Query["apikey"].ToString() is { Length: > 0 } queryKey:
                 context.Items[CallerContext.CallerItem] = await keys.AuthenticateGivenAsync(queryKey, cancellationToken);
+                return;
+            case RouteAccess.KeyOrAccessToken:
+                var given = request.Query["access_token"].ToString() is { Length: > 0 } inQuery
+                    ? inQuery
+                    : CarriesFields(request) && (await FieldsAsync(request, route, cancellationToken)).TryGetValue("access_token", out var inBody) && !string.IsNullOrWhiteSpace(inBody) ? inBody : null;
+                context.Items[CallerContext.CallerItem] = given is not null
+                    ? await keys.AuthenticateGivenAsync(given, cancellationToken)
+                    : await keys.AuthenticateAsync(request, null, cancellationToken);
                 return;
             default:
                 var body = CarriesFields(request) ? await FieldsAsync(request, route, cancellationToken) : null;

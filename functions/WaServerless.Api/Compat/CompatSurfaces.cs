@@ -17,6 +17,8 @@ public static class CompatSurfaces
 
     public const string V1Prefix = "/" + ApiEndpoints.Prefix + "/v1";
 
+    public const string SmartWatsPrefix = "/" + ApiEndpoints.Prefix + "/smartwats";
+
     /// <summary>The answer as the surface of <paramref name="path"/> gives it; a native answer stays as it is.</summary>
     public static IActionResult Reshape(PathString path, IActionResult result)
     {
@@ -28,6 +30,11 @@ public static class CompatSurfaces
         if (path.StartsWithSegments(SmsMobileApiPrefix, StringComparison.OrdinalIgnoreCase))
         {
             return SmsMobileApiShapes.Error(new ApiError(json.Status, error.ErrorCode, error.Error, error.Hint), json.Headers);
+        }
+
+        if (path.StartsWithSegments(SmartWatsPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return SmartWats.SmartWatsShapes.Error(json.Status, error.ErrorCode, error.Error, json.Headers);
         }
 
         return path.StartsWithSegments(V1Prefix, StringComparison.OrdinalIgnoreCase)

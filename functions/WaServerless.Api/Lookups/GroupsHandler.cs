@@ -20,9 +20,14 @@ public sealed class GroupsHandler(SessionStore sessions, GroupDirectory director
     public async Task<IActionResult> ListAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var caller = request.Caller();
-        var refresh = QueryFlags.Read(request, "refresh");
-        var session = await LookupSessions.RequireAsync(sessions, caller.Account, request.Query["session"].ToString(), c => c.Groups, "list groups", cancellationToken);
+        return await ListAsync(request.Caller(), request.Query["session"].ToString(), QueryFlags.Read(request, "refresh"), cancellationToken);
+    }
+
+    /// <summary>The groups of <paramref name="sessionId"/> (the default session when empty), however the caller's API named it.</summary>
+    public async Task<IActionResult> ListAsync(WaServerless.Core.Accounts.Caller caller, string? sessionId, bool refresh, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        var session = await LookupSessions.RequireAsync(sessions, caller.Account, sessionId, c => c.Groups, "list groups", cancellationToken);
 
         var listing = await directory.GetAsync(session.Key, cancellationToken);
         if (listing is not null && !refresh && time.GetUtcNow() - listing.ListedAt <= options.Value.GroupsMaxAge)

@@ -72,7 +72,8 @@ public sealed class NumberChecksHandler(
             new DataResponse<NumberChecksView>(true, new NumberChecksView(results, results.Count(r => r.Status == "checked"), pending, results.Count(r => r.Status == "invalid"))));
     }
 
-    private async Task<(IActionResult? Refusal, List<NumberCheckView> Results)> CheckAsync(Core.Accounts.Caller caller, string? sessionId, IReadOnlyList<string> phones, CancellationToken cancellationToken)
+    /// <summary>The checks of <paramref name="phones"/> through <paramref name="sessionId"/>, or the refusal (429) that asked nothing; for this API's routes and the surfaces'.</summary>
+    public async Task<(IActionResult? Refusal, List<NumberCheckView> Results)> CheckAsync(Core.Accounts.Caller caller, string? sessionId, IReadOnlyList<string> phones, CancellationToken cancellationToken)
     {
         var session = await LookupSessions.RequireAsync(sessions, caller.Account, sessionId, c => c.NumberChecks, "check numbers", cancellationToken);
         var o = options.Value;

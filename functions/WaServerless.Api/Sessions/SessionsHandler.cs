@@ -137,8 +137,14 @@ public sealed partial class SessionsHandler(
     public async Task<IActionResult> PairCodeAsync(HttpRequest request, string sessionId, CancellationToken cancellationToken)
     {
         var fields = await reader.ReadAsync(request, cancellationToken);
-        var session = await FindAsync(request, sessionId, cancellationToken, fields);
-        var phone = (fields.TryGetValue("phone", out var p) ? PhoneNumberNormalizer.TryNormalize(p) : null)
+        return await PairCodeAsync(request, sessionId, fields.TryGetValue("phone", out var p) ? p : null, cancellationToken);
+    }
+
+    /// <summary>The pair code for <paramref name="phoneText"/>, however the caller's API gave the phone.</summary>
+    public async Task<IActionResult> PairCodeAsync(HttpRequest request, string sessionId, string? phoneText, CancellationToken cancellationToken)
+    {
+        var session = await FindAsync(request, sessionId, cancellationToken);
+        var phone = (phoneText is not null ? PhoneNumberNormalizer.TryNormalize(phoneText) : null)
             ?? throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.InvalidField, "'phone' must be the session's own number in international format.", "For example +14155550123."));
         var engine = session.Engine ?? sessionOptions.Value.DefaultEngine;
         if (EngineCapabilities.For(engine) is { } capabilities && !capabilities.CanPair(PairingMethods.PairCode))

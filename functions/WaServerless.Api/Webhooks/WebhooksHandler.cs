@@ -31,10 +31,14 @@ public sealed partial class WebhooksHandler(
     private const int MaxDescription = 200;
     private const int PendingCountCap = 1000;
 
-    public async Task<IActionResult> CreateAsync(HttpRequest request, CancellationToken cancellationToken)
+    public async Task<IActionResult> CreateAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        await CreateAsync(await reader.ReadAsync(request, cancellationToken), request.Caller(), cancellationToken);
+
+    /// <summary>A new endpoint from native fields (url, events, description): POST /api/webhooks and the surfaces that set webhooks.</summary>
+    public async Task<IActionResult> CreateAsync(IReadOnlyDictionary<string, string> fields, WaServerless.Core.Accounts.Caller caller, CancellationToken cancellationToken)
     {
-        var fields = await reader.ReadAsync(request, cancellationToken);
-        var caller = request.Caller();
+        ArgumentNullException.ThrowIfNull(fields);
+        ArgumentNullException.ThrowIfNull(caller);
         RefuseUnknown(fields, CreateFields);
         RequireKey();
         var url = await CheckUrlAsync(fields.GetValueOrDefault("url"), cancellationToken);

@@ -140,25 +140,8 @@ public sealed class SmsMobileApiHandler(RequestFieldsReader reader, SendHandler 
         return SmsMobileApiShapes.Ok(shown);
     }
 
-    /// <summary>The query string and the body (a form or JSON) as one set; the body wins a name given in both.</summary>
-    private async Task<Dictionary<string, string>> ParametersAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        var all = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, value) in request.Query)
-        {
-            all[name] = value.ToString();
-        }
-
-        if (HttpMethods.IsPost(request.Method) && (request.ContentLength > 0 || request.ContentType is { Length: > 0 }))
-        {
-            foreach (var (name, value) in await reader.ReadAsync(request, cancellationToken))
-            {
-                all[name] = value;
-            }
-        }
-
-        return all;
-    }
+    private Task<Dictionary<string, string>> ParametersAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        SurfaceParameters.ReadAsync(reader, request, cancellationToken);
 
     /// <summary>message and url_media as native fields: an image by its extension, any other file as a document named from the URL.</summary>
     private static Dictionary<string, string> Content(Dictionary<string, string> p)
