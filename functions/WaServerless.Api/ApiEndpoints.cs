@@ -7,6 +7,7 @@ using WaServerless.Api.Accounts;
 using WaServerless.Api.Auth;
 using WaServerless.Api.Bulk;
 using WaServerless.Api.Compat.SmartWats;
+using WaServerless.Api.Compat.SmsGlobal;
 using WaServerless.Api.Compat.SmsMobileApi;
 using WaServerless.Api.Compat.V1;
 using WaServerless.Api.Consent;
@@ -119,6 +120,16 @@ public static class ApiEndpoints
         ("POST", "smartwats/send_group"),
         ("GET", "smartwats/check_phone"),
         ("POST", "smartwats/check_phones_batch"),
+        ("POST", "smsglobal/keys"),
+        ("GET", "smsglobal/keys"),
+        ("POST", "smsglobal/v2/whatsapp"),
+        ("GET", "smsglobal/v2/whatsapp"),
+        ("GET", "smsglobal/v2/whatsapp/{id}"),
+        ("GET", "smsglobal/v2/whatsapp-incoming"),
+        ("GET", "smsglobal/v2/whatsapp-incoming/{id}"),
+        ("POST", "smsglobal/v2/whatsapp/capability"),
+        ("GET", "smsglobal/v2/whatsapp/opt-in"),
+        ("POST", "smsglobal/v2/whatsapp/opt-in"),
     ];
 
     /// <summary>The routes not for an account's key (<see cref="RouteAccess.Key"/>, every other route).</summary>
@@ -155,6 +166,14 @@ public static class ApiEndpoints
         [("POST", "smartwats/send_group")] = RouteAccess.KeyOrAccessToken,
         [("GET", "smartwats/check_phone")] = RouteAccess.KeyOrAccessToken,
         [("POST", "smartwats/check_phones_batch")] = RouteAccess.KeyOrAccessToken,
+        [("POST", "smsglobal/v2/whatsapp")] = RouteAccess.KeyOrMac,
+        [("GET", "smsglobal/v2/whatsapp")] = RouteAccess.KeyOrMac,
+        [("GET", "smsglobal/v2/whatsapp/{id}")] = RouteAccess.KeyOrMac,
+        [("GET", "smsglobal/v2/whatsapp-incoming")] = RouteAccess.KeyOrMac,
+        [("GET", "smsglobal/v2/whatsapp-incoming/{id}")] = RouteAccess.KeyOrMac,
+        [("POST", "smsglobal/v2/whatsapp/capability")] = RouteAccess.KeyOrMac,
+        [("GET", "smsglobal/v2/whatsapp/opt-in")] = RouteAccess.KeyOrMac,
+        [("POST", "smsglobal/v2/whatsapp/opt-in")] = RouteAccess.KeyOrMac,
     };
 
     public static RouteAccess AccessOf((string Method, string Route) route) =>
@@ -304,6 +323,16 @@ public static class ApiEndpoints
         api.MapPost("/smartwats/send_group", (HttpContext c, SmartWatsHandler h) => Execute(c, h.SendGroupAsync(c.Request, c.RequestAborted)));
         api.MapGet("/smartwats/check_phone", (HttpContext c, SmartWatsHandler h) => Execute(c, h.CheckPhoneAsync(c.Request, c.RequestAborted)));
         api.MapPost("/smartwats/check_phones_batch", (HttpContext c, SmartWatsHandler h) => Execute(c, h.CheckPhonesAsync(c.Request, c.RequestAborted)));
+        api.MapPost("/smsglobal/keys", (HttpContext c, SmsGlobalHandler h) => Execute(c, h.CreateKeyAsync(c.Request, c.RequestAborted)));
+        api.MapGet("/smsglobal/keys", (HttpContext c, SmsGlobalHandler h) => Execute(c, h.ListKeysAsync(c.Request, c.RequestAborted)));
+        api.MapPost("/smsglobal/v2/whatsapp", (HttpContext c, SmsGlobalHandler h) => Execute(c, h.SendAsync(c.Request, c.RequestAborted)));
+        api.MapGet("/smsglobal/v2/whatsapp", (HttpContext c, SmsGlobalHandler h) => Execute(c, h.ListOutgoingAsync(c.Request, c.RequestAborted)));
+        api.MapGet("/smsglobal/v2/whatsapp/{id}", (HttpContext c, string id, SmsGlobalHandler h) => Execute(c, h.GetOutgoingAsync(c.Request, id, c.RequestAborted)));
+        api.MapGet("/smsglobal/v2/whatsapp-incoming", (HttpContext c, SmsGlobalHandler h) => Execute(c, h.ListIncomingAsync(c.Request, c.RequestAborted)));
+        api.MapGet("/smsglobal/v2/whatsapp-incoming/{id}", (HttpContext c, string id, SmsGlobalHandler h) => Execute(c, h.GetIncomingAsync(c.Request, id, c.RequestAborted)));
+        api.MapPost("/smsglobal/v2/whatsapp/capability", (HttpContext c, SmsGlobalHandler h) => Execute(c, h.CapabilityAsync(c.Request, c.RequestAborted)));
+        api.MapGet("/smsglobal/v2/whatsapp/opt-in", (HttpContext c, SmsGlobalHandler h) => Execute(c, h.ListOptInAsync(c.Request, c.RequestAborted)));
+        api.MapPost("/smsglobal/v2/whatsapp/opt-in", (HttpContext c, SmsGlobalHandler h) => Execute(c, h.OptInAsync(c.Request, c.RequestAborted)));
         api.MapGet("/openapi.json", (HttpContext c, OpenApiHandler h) => Execute(c, h.GetAsync(c.Request)));
         api.MapFallback((HttpContext c) => Execute(c, Task.FromResult<IActionResult>(
             ApiResults.Error(new ApiError(404, ErrorCodes.NotFound, $"No endpoint {c.Request.Method} {c.Request.Path}.")))));

@@ -35,6 +35,7 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<Compat.SmsMobileApi.SmsMobileApiHandler>();
         services.AddSingleton<Compat.V1.V1Handler>();
         services.AddSingleton<Compat.SmartWats.SmartWatsHandler>();
+        services.AddSingleton<Compat.SmsGlobal.SmsGlobalHandler>();
         services.AddSingleton<Lookups.NumberChecksHandler>();
         services.AddOptions<Lookups.LookupOptions>().BindConfiguration(Lookups.LookupOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<OpenApiHandler>();

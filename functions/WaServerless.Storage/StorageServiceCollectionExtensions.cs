@@ -39,6 +39,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<AccountStore>();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<OAuthClientStore>();
+        services.AddSingleton<MacCredentialStore>();
         services.AddSingleton<GroupDirectory>();
         services.AddSingleton<NumberCheckStore>();
         services.AddSingleton<AllowanceLeases>();

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -9,6 +11,7 @@ using WaServerless.Api.Http;
 using WaServerless.Core.Errors;
 using WaServerless.Storage.Accounts;
 using WaServerless.Storage.Infrastructure;
+using WaServerless.Storage.Webhooks;
 using WaServerless.TestKit;
 
 namespace WaServerless.Functions.Tests;
@@ -24,6 +27,8 @@ public sealed class CallerGateTests : IAsyncLifetime
     private RequestFieldsReader _fields = null!;
     private string _key = null!;
     private string _accountId = null!;
+    private MacCredentialStore _macs = null!;
+    private string _keyId = null!;
 
     public async Task InitializeAsync()
     {
@@ -32,7 +37,8 @@ public sealed class CallerGateTests : IAsyncLifetime
         var accounts = new AccountStore(clients, TimeProvider.System);
         var keys = new ApiKeyStore(clients, accounts, TimeProvider.System);
         var account = await accounts.CreateAsync("Gate", "starter", 100, null, null, default);
-        (_, _key) = await keys.CreateAsync(account.Id, "gate", null, default);
+        (var record, _key) = await keys.CreateAsync(account.Id, "gate", null, default);
+        _keyId = record.KeyId;
         _accountId = account.Id;
         var api = Options.Create(new ApiOptions());
         _fields = new RequestFieldsReader(api);
@@ -40,7 +46,8 @@ public sealed class CallerGateTests : IAsyncLifetime
             new ApiKeyAuthenticator(keys, new OAuthClientStore(clients, keys, TimeProvider.System), api),
             new AdminAuthenticator(Options.Create(new AdminOptions { ApiKey = AdminCredential })),
             _fields,
-            new BulkRequestReader(Options.Create(new BulkOptions())));
+            new BulkRequestReader(Options.Create(new BulkOptions())),
+            _macs = new MacCredentialStore(clients, keys, Options.Create(new WebhookOptions { EncryptionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) }), TimeProvider.System));
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -95,6 +102,33 @@ public sealed class CallerGateTests : IAsyncLifetime
 
         Assert.Equal(_accountId, context.Request.Caller().Account.Id);
         Assert.False(context.Request.IsAdmin());
+    }
+
+    [Fact]
+    public async Task An_smsglobal_route_takes_a_mac_signed_as_its_clients_sign_behind_https_once_per_nonce()
+    {
+        var (mac, secret) = await _macs.CreateAsync(_accountId, _keyId, "gate", default);
+        DefaultHttpContext Signed(string pathAndQuery, string signedPathAndQuery, string nonce)
+        {
+            var ts = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+            var signature = Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{ts}\n{nonce}\nGET\n{signedPathAndQuery}\nwa.example.net\n443\n\n")));
+            var context = Request("GET", pathAndQuery.Split('?')[0], headers: ("Authorization", $"MAC id=\"{mac.Id}\", ts=\"{ts}\", nonce=\"{nonce}\", mac=\"{signature}\""));
+            context.Request.Scheme = "https";
+            context.Request.Host = new HostString("wa.example.net");
+            context.Request.QueryString = new QueryString(pathAndQuery.Contains('?') ? pathAndQuery[pathAndQuery.IndexOf('?')..] : string.Empty);
+            return context;
+        }
+
+        var signed = Signed("/api/smsglobal/v2/whatsapp?limit=5", "/api/smsglobal/v2/whatsapp?limit=5", "nonce-1");
+        await _gate.PassAsync(signed, default);
+        Assert.Equal(_accountId, signed.Request.Caller().Account.Id);
+
+        var replayed = await RefusedAsync(Signed("/api/smsglobal/v2/whatsapp?limit=5", "/api/smsglobal/v2/whatsapp?limit=5", "nonce-1"));
+        var tampered = await RefusedAsync(Signed("/api/smsglobal/v2/whatsapp?limit=500", "/api/smsglobal/v2/whatsapp?limit=5", "nonce-2"));
+        var elsewhere = await RefusedAsync(Signed("/api/messages", "/api/messages", "nonce-3"));
+        Assert.Equal([(401, ErrorCodes.InvalidKey), (401, ErrorCodes.InvalidKey), (401, ErrorCodes.InvalidKey)], new[] { replayed, tampered, elsewhere }.Select(e => (e.Status, e.Code)));
+        Assert.Contains("nonce", replayed.Message, StringComparison.Ordinal);
+        Assert.Contains("signature", tampered.Message, StringComparison.Ordinal);
     }
 
     [Fact]

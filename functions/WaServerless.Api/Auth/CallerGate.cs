@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Http;
 using WaServerless.Api.Bulk;
 using WaServerless.Api.Http;
 using WaServerless.Core.Accounts;
+using WaServerless.Core.Errors;
+using WaServerless.Storage.Accounts;
 
 namespace WaServerless.Api.Auth;
 
@@ -18,6 +20,9 @@ public enum RouteAccess
 
     /// <summary>SmartWats' access_token, in the query string or the body, or a key as for <see cref="Key"/>.</summary>
     KeyOrAccessToken,
+
+    /// <summary>SMSGlobal's "Authorization: MAC id, ts, nonce, mac" (see <see cref="MacCredentialStore"/>), or a key as for <see cref="Key"/>.</summary>
+    KeyOrMac,
 }
 
 /// <summary>
@@ -28,7 +33,7 @@ public enum RouteAccess
 /// "apikey") is read first, through the same reader the handler then gets it from, so a malformed
 /// body is still a 400 before any 401, as it always was.
 /// </summary>
-public sealed class CallerGate(ApiKeyAuthenticator keys, AdminAuthenticator admin, RequestFieldsReader fields, BulkRequestReader bulk)
+public sealed class CallerGate(ApiKeyAuthenticator keys, AdminAuthenticator admin, RequestFieldsReader fields, BulkRequestReader bulk, MacCredentialStore macs)
 {
     public async Task PassAsync(HttpContext context, CancellationToken cancellationToken)
     {
@@ -50,6 +55,9 @@ public sealed class CallerGate(ApiKeyAuthenticator keys, AdminAuthenticator admi
                 return;
             case RouteAccess.KeyOrQueryKey when request.Query["apikey"].ToString() is { Length: > 0 } queryKey:
                 context.Items[CallerContext.CallerItem] = await keys.AuthenticateGivenAsync(queryKey, cancellationToken);
+                return;
+            case RouteAccess.KeyOrMac when request.Headers.Authorization.ToString() is { } header && header.StartsWith("MAC ", StringComparison.OrdinalIgnoreCase):
+                context.Items[CallerContext.CallerItem] = await MacCallerAsync(context, header["MAC ".Length..], cancellationToken);
                 return;
             case RouteAccess.KeyOrAccessToken:
                 var given = request.Query["access_token"].ToString() is { Length: > 0 } inQuery
@@ -75,6 +83,33 @@ public sealed class CallerGate(ApiKeyAuthenticator keys, AdminAuthenticator admi
         await ((CallerGate)http.RequestServices.GetService(typeof(CallerGate))!).PassAsync(http, http.RequestAborted);
         return await next(invocation);
     }
+
+    private async Task<Caller> MacCallerAsync(HttpContext context, string header, CancellationToken cancellationToken)
+    {
+        var parts = MacHeader.Parse(header);
+        if (parts is null)
+        {
+            throw Refused("The MAC header must give id, ts, nonce and mac, as in MAC id=\"key\", ts=\"1325376000\", nonce=\"random\", mac=\"base64\".");
+        }
+
+        var request = context.Request;
+        var target = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw && raw.StartsWith('/')
+            ? raw
+            : request.PathBase.ToUriComponent() + request.Path.ToUriComponent() + request.QueryString.ToUriComponent();
+        var port = request.Host.Port ?? (request.IsHttps ? 443 : 80);
+        var (verdict, caller) = await macs.VerifyAsync(parts.Value.Id, parts.Value.Ts, parts.Value.Nonce, parts.Value.Mac, request.Method, target, request.Host.Host, port, cancellationToken);
+        return verdict switch
+        {
+            MacVerdict.Valid when caller is { Status: KeyAuthenticationStatus.Valid, Caller: { } found } => found,
+            MacVerdict.Valid => throw Refused("The API key this MAC key acts as may not call the API (revoked, or its account suspended)."),
+            MacVerdict.StaleTimestamp => throw Refused($"The MAC timestamp is more than {MacCredentialStore.Window.TotalMinutes} minutes from the server's clock.", "Sign with the current Unix time in seconds."),
+            MacVerdict.ReplayedNonce => throw Refused("The MAC nonce was used before: every request needs a new one."),
+            MacVerdict.BadSignature => throw Refused("The MAC signature does not match the request.", "Sign \"ts\\nnonce\\nMETHOD\\npath?query\\nhost\\nport\\n\\n\" with HMAC-SHA256 under the secret, base64."),
+            _ => throw Refused("Unknown MAC key id."),
+        };
+    }
+
+    private static ApiErrorException Refused(string message, string? hint = null) => new(new ApiError(401, ErrorCodes.InvalidKey, message, hint));
 
     // Only a POST, PUT or PATCH with a body can carry the key as a field; a GET's or DELETE's body is never read.
     private static bool CarriesFields(HttpRequest request) =>
@@ -107,5 +142,29 @@ public static class CallerContext
     {
         ArgumentNullException.ThrowIfNull(request);
         return request.HttpContext.Items.ContainsKey(AdminItem);
+    }
+}
+
+/// <summary>The parts of "MAC id=\"…\", ts=\"…\", nonce=\"…\", mac=\"…\"" (after the scheme).</summary>
+internal static class MacHeader
+{
+    public static (string Id, string Ts, string Nonce, string Mac)? Parse(string value)
+    {
+        var parts = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var piece in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = piece.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                return null;
+            }
+
+            parts[piece[..eq].Trim()] = piece[(eq + 1)..].Trim().Trim('"');
+        }
+
+        return parts.TryGetValue("id", out var id) && parts.TryGetValue("ts", out var ts) && parts.TryGetValue("nonce", out var nonce) && parts.TryGetValue("mac", out var mac)
+            && id.Length > 0 && ts.Length > 0 && nonce.Length > 0 && mac.Length > 0
+            ? (id, ts, nonce, mac)
+            : null;
     }
 }

@@ -19,6 +19,8 @@ public static class CompatSurfaces
 
     public const string SmartWatsPrefix = "/" + ApiEndpoints.Prefix + "/smartwats";
 
+    public const string SmsGlobalPrefix = "/" + ApiEndpoints.Prefix + "/smsglobal";
+
     /// <summary>The answer as the surface of <paramref name="path"/> gives it; a native answer stays as it is.</summary>
     public static IActionResult Reshape(PathString path, IActionResult result)
     {
@@ -30,6 +32,11 @@ public static class CompatSurfaces
         if (path.StartsWithSegments(SmsMobileApiPrefix, StringComparison.OrdinalIgnoreCase))
         {
             return SmsMobileApiShapes.Error(new ApiError(json.Status, error.ErrorCode, error.Error, error.Hint), json.Headers);
+        }
+
+        if (path.StartsWithSegments(SmsGlobalPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return SmsGlobal.SmsGlobalShapes.Error(json.Status, error.ErrorCode, error.Error, json.Headers);
         }
 
         if (path.StartsWithSegments(SmartWatsPrefix, StringComparison.OrdinalIgnoreCase))

@@ -53,6 +53,9 @@ public static class ErrorCodes
 
     public const string MissingContentType = "MISSING_CONTENT_TYPE";
     public const string UnsupportedContentType = "UNSUPPORTED_CONTENT_TYPE";
+
+    /// <summary>An Accept header that excludes JSON, on a surface that answers 406 for it (SMSGlobal's).</summary>
+    public const string NotAcceptable = "NOT_ACCEPTABLE";
     public const string UnsupportedCharset = "UNSUPPORTED_CHARSET";
     public const string MalformedBody = "MALFORMED_BODY";
     public const string PayloadTooLarge = "PAYLOAD_TOO_LARGE";

@@ -21,6 +21,8 @@ public static class TableNames
     public const string OAuthTokens = "oauthtokens";
     public const string SessionGroups = "sessiongroups";
     public const string NumberChecks = "numberchecks";
+    public const string MacCredentials = "maccredentials";
+    public const string MacNonces = "macnonces";
 
-    public static readonly string[] All = [Accounts, ApiKeys, ApiKeyLookup, Messages, EngineMessageIds, Sessions, SessionEvents, Inbound, RecipientSends, EngineAddresses, Webhooks, WebhookDeliveries, OAuthClients, OAuthClientLookup, OAuthTokens, SessionGroups, NumberChecks];
+    public static readonly string[] All = [Accounts, ApiKeys, ApiKeyLookup, Messages, EngineMessageIds, Sessions, SessionEvents, Inbound, RecipientSends, EngineAddresses, Webhooks, WebhookDeliveries, OAuthClients, OAuthClientLookup, OAuthTokens, SessionGroups, NumberChecks, MacCredentials, MacNonces];
 }

@@ -1,0 +1,147 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+using WaServerless.Core.Accounts;
+using WaServerless.Storage.Infrastructure;
+using WaServerless.Storage.Webhooks;
+
+namespace WaServerless.Storage.Accounts;
+
+/// <summary>A MAC key of an account (SMSGlobal's API key and secret): it acts as the API key that created it.</summary>
+public sealed record MacCredentialRecord(string Id, string AccountId, string KeyId, string Name, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+
+/// <summary>What a MAC header (Authorization: MAC id, ts, nonce, mac) says about the caller.</summary>
+public enum MacVerdict
+{
+    Valid,
+    UnknownKey,
+    BadSignature,
+    StaleTimestamp,
+    ReplayedNonce,
+}
+
+/// <summary>
+/// MAC credentials, as SMSGlobal's REST API authenticates: the client signs
+/// "{ts}\n{nonce}\n{METHOD}\n{path and query}\n{host}\n{port}\n\n" with HMAC-SHA256 under its secret.
+/// Unlike an API key, the secret must be read back to check a signature, so it is stored encrypted
+/// (AES-256-GCM under Webhooks:EncryptionKey, the API's key for secrets it must read back, bound to
+/// its row), never in the clear. A timestamp outside the window and a nonce seen before are refused.
+/// maccredentials: PartitionKey the key id; macnonces: PartitionKey the key id, RowKey the nonce.
+/// </summary>
+public sealed class MacCredentialStore(StorageClients clients, ApiKeyStore keys, IOptions<WebhookOptions> protection, TimeProvider time)
+{
+    public const string IdPrefix = "smsg_";
+
+    /// <summary>How far a request's timestamp may be from now, either way.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(5);
+
+    private const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+    private readonly AesGcmFieldProtector? _protector = protection.Value.Key is { } key ? new AesGcmFieldProtector(key) : null;
+
+    private TableClient Credentials => clients.Table(TableNames.MacCredentials);
+
+    private TableClient Nonces => clients.Table(TableNames.MacNonces);
+
+    public bool CanStoreSecrets => _protector is not null;
+
+    public async Task<(MacCredentialRecord Record, string Secret)> CreateAsync(string accountId, string keyId, string name, CancellationToken cancellationToken)
+    {
+        var protector = _protector ?? throw new InvalidOperationException("Webhooks:EncryptionKey is not configured: MAC secrets cannot be stored.");
+        var id = IdPrefix + RandomNumberGenerator.GetHexString(32, lowercase: true);
+        var secret = RandomNumberGenerator.GetString(Base62, 40);
+        var record = new MacCredentialRecord(id, accountId, keyId, name, time.GetUtcNow(), null);
+        await Credentials.AddEntityAsync(
+            new TableEntity(id, string.Empty)
+            {
+                ["AccountId"] = accountId,
+                ["KeyId"] = keyId,
+                ["Name"] = name,
+                ["Secret"] = protector.Protect(Encoding.UTF8.GetBytes(secret), Aad(id)),
+                ["CreatedAt"] = record.CreatedAt,
+            },
+            cancellationToken);
+        return (record, secret);
+    }
+
+    public async Task<IReadOnlyList<MacCredentialRecord>> ListAsync(string accountId, CancellationToken cancellationToken)
+    {
+        var list = new List<MacCredentialRecord>();
+        await foreach (var e in Credentials.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"AccountId eq {accountId}"), cancellationToken: cancellationToken))
+        {
+            list.Add(FromEntity(e));
+        }
+
+        return list;
+    }
+
+    /// <summary>Checks a MAC header's parts against the request; on success, the caller its key stands for.</summary>
+    public async Task<(MacVerdict Verdict, KeyAuthentication? Caller)> VerifyAsync(string id, string ts, string nonce, string mac, string method, string pathAndQuery, string host, int port, CancellationToken cancellationToken)
+    {
+        if (!id.StartsWith(IdPrefix, StringComparison.Ordinal) || !TableKeys.IsValid(id) || _protector is null)
+        {
+            return (MacVerdict.UnknownKey, null);
+        }
+
+        var row = await Credentials.GetEntityIfExistsAsync<TableEntity>(id, string.Empty, cancellationToken: cancellationToken);
+        if (!row.HasValue || row.Value!.GetDateTimeOffset("RevokedAt") is not null || row.Value.GetBinary("Secret") is not { } stored
+            || _protector.Unprotect(stored, Aad(id)) is not { } secret)
+        {
+            return (MacVerdict.UnknownKey, null);
+        }
+
+        var normalized = string.Create(CultureInfo.InvariantCulture, $"{ts}\n{nonce}\n{method.ToUpperInvariant()}\n{pathAndQuery}\n{host}\n{port}\n\n");
+        var expected = HMACSHA256.HashData(secret, Encoding.UTF8.GetBytes(normalized));
+        byte[] given;
+        try
+        {
+            given = Convert.FromBase64String(mac);
+        }
+        catch (FormatException)
+        {
+            return (MacVerdict.BadSignature, null);
+        }
+
+        if (!CryptographicOperations.FixedTimeEquals(expected, given))
+        {
+            return (MacVerdict.BadSignature, null);
+        }
+
+        // Only a signed request may spend a nonce, so nobody can burn another client's nonces.
+        if (!long.TryParse(ts, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            || (time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(seconds, 0, 253402300799))).Duration() > Window)
+        {
+            return (MacVerdict.StaleTimestamp, null);
+        }
+
+        if (!TableKeys.IsValid(nonce) || nonce.Length > 128)
+        {
+            return (MacVerdict.ReplayedNonce, null);
+        }
+
+        try
+        {
+            await Nonces.AddEntityAsync(new TableEntity(id, nonce) { ["At"] = time.GetUtcNow() }, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return (MacVerdict.ReplayedNonce, null);
+        }
+
+        var entity = row.Value;
+        return (MacVerdict.Valid, await keys.CallerOfAsync(entity.GetString("AccountId") ?? string.Empty, entity.GetString("KeyId") ?? string.Empty, cancellationToken));
+    }
+
+    private static byte[] Aad(string id) => Encoding.UTF8.GetBytes("mac:" + id);
+
+    private static MacCredentialRecord FromEntity(TableEntity e) => new(
+        e.PartitionKey,
+        e.GetString("AccountId") ?? string.Empty,
+        e.GetString("KeyId") ?? string.Empty,
+        e.GetString("Name") ?? string.Empty,
+        e.GetDateTimeOffset("CreatedAt") ?? DateTimeOffset.MinValue,
+        e.GetDateTimeOffset("RevokedAt"));
+}
