@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: installs Azurite (npm ci) and curl where missing (the README's examples run
+# The whole test suite: installs Azurite (npm ci), curl and Chromium where missing (the README's examples run
 # as written), restores the real Azure packages (with the one stand-in of build/offline-azure-sdk
 # where this machine's NuGet copy lacks it), builds, runs every test project, and ends with one
 # line "N passed, N failed" totalled over all of them.
@@ -16,6 +16,12 @@ fi
 if ! command -v curl >/dev/null 2>&1; then
   { apt-get update -qq && apt-get install -y -qq curl; } >/tmp/waserverless-apt.log 2>&1 \
     || { cat /tmp/waserverless-apt.log >&2; echo "curl is needed by the README examples test" >&2; }
+fi
+
+# The portal's browser tests drive Debian's Chromium (Playwright's own browser download cannot work here).
+if [[ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]]; then
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/tmp/waserverless-apt-chromium.log 2>&1 \
+    || { cat /tmp/waserverless-apt-chromium.log >&2; echo "chromium is needed by the portal's browser tests" >&2; }
 fi
 
 # shellcheck source=build/restore.sh

@@ -16,6 +16,7 @@ using WaServerless.Api.Inbound;
 using WaServerless.Api.Lookups;
 using WaServerless.Api.Messages;
 using WaServerless.Api.OpenApi;
+using WaServerless.Api.Portal;
 using WaServerless.Api.Sessions;
 using WaServerless.Api.Sending;
 using WaServerless.Api.Webhooks;
@@ -336,6 +337,9 @@ public static class ApiEndpoints
         api.MapGet("/openapi.json", (HttpContext c, OpenApiHandler h) => Execute(c, h.GetAsync(c.Request)));
         api.MapFallback((HttpContext c) => Execute(c, Task.FromResult<IActionResult>(
             ApiResults.Error(new ApiError(404, ErrorCodes.NotFound, $"No endpoint {c.Request.Method} {c.Request.Path}.")))));
+
+        // The portal's static files, outside the API group: no credential to see the page itself.
+        app.MapGet("/" + PortalSite.Path + "/{**path}", (HttpContext c, string? path) => Execute(c, Task.FromResult(PortalSite.Serve(c.Request, path))));
         return app;
     }
 

@@ -17,6 +17,7 @@ using WaServerless.Workflows;
 using WaServerless.Workflows.Retry;
 using WaServerless.Workflows.Signals;
 using WaServerless.Api;
+using WaServerless.Api.Portal;
 using WaServerless.Core.Contracts;
 using WaServerless.Core.Messages;
 using WaServerless.Core.Sessions;
@@ -27,6 +28,13 @@ namespace WaServerless.Functions.Tests;
 
 public class FunctionRoutesTests
 {
+    /// <summary>
+    /// What the Functions host serves: every API route under /api (host.json's routePrefix is empty
+    /// so that the portal can sit at /portal, as on the devhost) and the portal's files.
+    /// </summary>
+    internal static IEnumerable<(string Method, string Route)> HostedRoutes =>
+        ApiEndpoints.Routes.Select(r => (r.Method, ApiEndpoints.Prefix + "/" + r.Route)).Append(("GET", PortalSite.Path + "/{*path}"));
+
     private static IEnumerable<(string Method, string Route, MethodInfo Function)> HttpFunctions() =>
         typeof(SendFunctions).Assembly.GetTypes()
             .SelectMany(t => t.GetMethods())
@@ -41,7 +49,7 @@ public class FunctionRoutesTests
     {
         var functions = HttpFunctions().Select(f => (f.Method, f.Route)).ToList();
 
-        Assert.Equal(ApiEndpoints.Routes.OrderBy(r => r.Route).ThenBy(r => r.Method), functions.OrderBy(r => r.Route).ThenBy(r => r.Method));
+        Assert.Equal(HostedRoutes.OrderBy(r => r.Route).ThenBy(r => r.Method), functions.OrderBy(r => r.Route).ThenBy(r => r.Method));
     }
 
     [Fact]

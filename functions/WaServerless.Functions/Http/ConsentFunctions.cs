@@ -9,14 +9,14 @@ namespace WaServerless.Functions.Http;
 public sealed class ConsentFunctions(ConsentHandler consent)
 {
     [Function(nameof(ListOptIns))]
-    public Task<IActionResult> ListOptIns([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "optin")] HttpRequest request) =>
+    public Task<IActionResult> ListOptIns([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/optin")] HttpRequest request) =>
         consent.ListAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(AddOptIns))]
-    public Task<IActionResult> AddOptIns([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "optin")] HttpRequest request) =>
+    public Task<IActionResult> AddOptIns([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/optin")] HttpRequest request) =>
         consent.AddAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(RemoveOptIn))]
-    public Task<IActionResult> RemoveOptIn([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "optin/{number}")] HttpRequest request, string number) =>
+    public Task<IActionResult> RemoveOptIn([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/optin/{number}")] HttpRequest request, string number) =>
         consent.RemoveAsync(request, number, request.HttpContext.RequestAborted);
 }

@@ -9,14 +9,14 @@ namespace WaServerless.Functions.Http;
 public sealed class LookupFunctions(GroupsHandler groups, NumberChecksHandler numbers)
 {
     [Function(nameof(ListGroups))]
-    public Task<IActionResult> ListGroups([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "groups")] HttpRequest request) =>
+    public Task<IActionResult> ListGroups([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/groups")] HttpRequest request) =>
         groups.ListAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(CheckNumber))]
-    public Task<IActionResult> CheckNumber([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "contacts/check")] HttpRequest request) =>
+    public Task<IActionResult> CheckNumber([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/contacts/check")] HttpRequest request) =>
         numbers.CheckOneAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(CheckNumbers))]
-    public Task<IActionResult> CheckNumbers([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "contacts/check")] HttpRequest request) =>
+    public Task<IActionResult> CheckNumbers([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/contacts/check")] HttpRequest request) =>
         numbers.CheckManyAsync(request, request.HttpContext.RequestAborted);
 }

@@ -9,18 +9,18 @@ namespace WaServerless.Functions.Http;
 public sealed class OAuthFunctions(OAuthHandler oauth)
 {
     [Function(nameof(IssueToken))]
-    public Task<IActionResult> IssueToken([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "oauth2/token")] HttpRequest request) =>
+    public Task<IActionResult> IssueToken([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/oauth2/token")] HttpRequest request) =>
         oauth.TokenAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(CreateOAuthClient))]
-    public Task<IActionResult> CreateOAuthClient([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "oauth2/clients")] HttpRequest request) =>
+    public Task<IActionResult> CreateOAuthClient([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/oauth2/clients")] HttpRequest request) =>
         oauth.CreateClientAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(ListOAuthClients))]
-    public Task<IActionResult> ListOAuthClients([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "oauth2/clients")] HttpRequest request) =>
+    public Task<IActionResult> ListOAuthClients([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/oauth2/clients")] HttpRequest request) =>
         oauth.ListClientsAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(RevokeOAuthClient))]
-    public Task<IActionResult> RevokeOAuthClient([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "oauth2/clients/{clientId}")] HttpRequest request, string clientId) =>
+    public Task<IActionResult> RevokeOAuthClient([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/oauth2/clients/{clientId}")] HttpRequest request, string clientId) =>
         oauth.RevokeClientAsync(request, clientId, request.HttpContext.RequestAborted);
 }

@@ -15,38 +15,38 @@ public sealed class SendFunctions(SendHandler send, MessagesHandler messages, In
 {
     [Function(nameof(Send))]
     public Task<IActionResult> Send(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "send")] HttpRequest request) => send.HandleAsync(request, request.HttpContext.RequestAborted);
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/send")] HttpRequest request) => send.HandleAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(ListMessages))]
     public Task<IActionResult> ListMessages(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "messages")] HttpRequest request) => messages.ListAsync(request, request.HttpContext.RequestAborted);
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/messages")] HttpRequest request) => messages.ListAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(GetMessage))]
     public Task<IActionResult> GetMessage(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "messages/{queueId}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/messages/{queueId}")] HttpRequest request,
         string queueId) => messages.GetAsync(request, queueId, request.HttpContext.RequestAborted);
 
     [Function(nameof(CancelMessage))]
     public Task<IActionResult> CancelMessage(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "messages/{queueId}/cancel")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/messages/{queueId}/cancel")] HttpRequest request,
         string queueId,
         [DurableClient] DurableTaskClient durable) => messages.CancelAsync(request, queueId, new DurableWorkflowClient(durable), request.HttpContext.RequestAborted);
 
     [Function(nameof(ResendMessage))]
     public Task<IActionResult> ResendMessage(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "messages/{queueId}/resend")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/messages/{queueId}/resend")] HttpRequest request,
         string queueId) => messages.ResendAsync(request, queueId, request.HttpContext.RequestAborted);
 
     [Function(nameof(ListInbound))]
     public Task<IActionResult> ListInbound(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "inbound")] HttpRequest request) => inbound.ListAsync(request, request.HttpContext.RequestAborted);
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/inbound")] HttpRequest request) => inbound.ListAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(GetInbound))]
     public Task<IActionResult> GetInbound(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "inbound/{messageId}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/inbound/{messageId}")] HttpRequest request,
         string messageId) => inbound.GetAsync(request, messageId, request.HttpContext.RequestAborted);
 
     [Function(nameof(OpenApiDocument))]
     public Task<IActionResult> OpenApiDocument(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest request) => openApi.GetAsync(request);
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/openapi.json")] HttpRequest request) => openApi.GetAsync(request);
 }

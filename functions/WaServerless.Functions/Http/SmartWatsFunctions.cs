@@ -9,62 +9,62 @@ namespace WaServerless.Functions.Http;
 public sealed class SmartWatsFunctions(SmartWatsHandler smartWats)
 {
     [Function(nameof(SmartWatsCreateInstance))]
-    public Task<IActionResult> SmartWatsCreateInstance([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "smartwats/create_instance")] HttpRequest request) =>
+    public Task<IActionResult> SmartWatsCreateInstance([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/smartwats/create_instance")] HttpRequest request) =>
         smartWats.CreateInstanceAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(SmartWatsGetQrcode))]
-    public Task<IActionResult> SmartWatsGetQrcode([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "smartwats/get_qrcode")] HttpRequest request) =>
+    public Task<IActionResult> SmartWatsGetQrcode([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/smartwats/get_qrcode")] HttpRequest request) =>
         smartWats.QrCodeAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(SmartWatsGetPaircode))]
-    public Task<IActionResult> SmartWatsGetPaircode([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "smartwats/get_paircode")] HttpRequest request) =>
+    public Task<IActionResult> SmartWatsGetPaircode([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/smartwats/get_paircode")] HttpRequest request) =>
         smartWats.PairCodeAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(SmartWatsLogout))]
-    public Task<IActionResult> SmartWatsLogout([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "smartwats/logout")] HttpRequest request) =>
+    public Task<IActionResult> SmartWatsLogout([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/smartwats/logout")] HttpRequest request) =>
         smartWats.LogoutAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(SmartWatsSetWebhook))]
-    public Task<IActionResult> SmartWatsSetWebhook([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "smartwats/set_webhook")] HttpRequest request) =>
+    public Task<IActionResult> SmartWatsSetWebhook([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/smartwats/set_webhook")] HttpRequest request) =>
         smartWats.SetWebhookAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(SmartWatsSend))]
-    public Task<IActionResult> SmartWatsSend([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "smartwats/send")] HttpRequest request) =>
+    public Task<IActionResult> SmartWatsSend([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/smartwats/send")] HttpRequest request) =>
         smartWats.SendAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(SmartWatsSendLocation))]
-    public Task<IActionResult> SmartWatsSendLocation([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "smartwats/send_location")] HttpRequest request) =>
+    public Task<IActionResult> SmartWatsSendLocation([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/smartwats/send_location")] HttpRequest request) =>
         smartWats.SendLocationAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(SmartWatsSendContact))]
-    public Task<IActionResult> SmartWatsSendContact([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "smartwats/send_contact")] HttpRequest request) =>
+    public Task<IActionResult> SmartWatsSendContact([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/smartwats/send_contact")] HttpRequest request) =>
         smartWats.SendContactAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(SmartWatsSendAudio))]
-    public Task<IActionResult> SmartWatsSendAudio([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "smartwats/send_audio")] HttpRequest request) =>
+    public Task<IActionResult> SmartWatsSendAudio([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/smartwats/send_audio")] HttpRequest request) =>
         smartWats.SendAudioAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(SmartWatsSendAlbum))]
-    public Task<IActionResult> SmartWatsSendAlbum([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "smartwats/send_album")] HttpRequest request) =>
+    public Task<IActionResult> SmartWatsSendAlbum([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/smartwats/send_album")] HttpRequest request) =>
         smartWats.SendAlbumAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(SmartWatsSendCarousel))]
-    public Task<IActionResult> SmartWatsSendCarousel([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "smartwats/send_carousel")] HttpRequest request) =>
+    public Task<IActionResult> SmartWatsSendCarousel([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/smartwats/send_carousel")] HttpRequest request) =>
         smartWats.SendCarouselAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(SmartWatsGetGroups))]
-    public Task<IActionResult> SmartWatsGetGroups([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "smartwats/get_groups")] HttpRequest request) =>
+    public Task<IActionResult> SmartWatsGetGroups([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/smartwats/get_groups")] HttpRequest request) =>
         smartWats.GroupsAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(SmartWatsSendGroup))]
-    public Task<IActionResult> SmartWatsSendGroup([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "smartwats/send_group")] HttpRequest request) =>
+    public Task<IActionResult> SmartWatsSendGroup([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/smartwats/send_group")] HttpRequest request) =>
         smartWats.SendGroupAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(SmartWatsCheckPhone))]
-    public Task<IActionResult> SmartWatsCheckPhone([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "smartwats/check_phone")] HttpRequest request) =>
+    public Task<IActionResult> SmartWatsCheckPhone([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/smartwats/check_phone")] HttpRequest request) =>
         smartWats.CheckPhoneAsync(request, request.HttpContext.RequestAborted);
 
     [Function(nameof(SmartWatsCheckPhonesBatch))]
-    public Task<IActionResult> SmartWatsCheckPhonesBatch([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "smartwats/check_phones_batch")] HttpRequest request) =>
+    public Task<IActionResult> SmartWatsCheckPhonesBatch([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/smartwats/check_phones_batch")] HttpRequest request) =>
         smartWats.CheckPhonesAsync(request, request.HttpContext.RequestAborted);
 }

@@ -97,6 +97,7 @@ internal sealed partial class DemoAccountSeeder(
 
             var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "(unknown)";
             Console.WriteLine($"API: {address}/api");
+            Console.WriteLine($"Portal: {address}/portal/");
             Console.WriteLine($"Demo API key: {DemoKey}");
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
