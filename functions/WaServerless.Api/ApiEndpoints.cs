@@ -335,12 +335,23 @@ public static class ApiEndpoints
         api.MapGet("/smsglobal/v2/whatsapp/opt-in", (HttpContext c, SmsGlobalHandler h) => Execute(c, h.ListOptInAsync(c.Request, c.RequestAborted)));
         api.MapPost("/smsglobal/v2/whatsapp/opt-in", (HttpContext c, SmsGlobalHandler h) => Execute(c, h.OptInAsync(c.Request, c.RequestAborted)));
         api.MapGet("/openapi.json", (HttpContext c, OpenApiHandler h) => Execute(c, h.GetAsync(c.Request)));
-        api.MapFallback((HttpContext c) => Execute(c, Task.FromResult<IActionResult>(
-            ApiResults.Error(new ApiError(404, ErrorCodes.NotFound, $"No endpoint {c.Request.Method} {c.Request.Path}.")))));
+        api.MapFallback((HttpContext c) => Execute(c, Task.FromResult(Compat.CompatSurfaces.Reshape(c.Request.Path, Unmatched(c.Request)))));
 
         // The portal's static files, outside the API group: no credential to see the page itself.
         app.MapGet("/" + PortalSite.Path + "/{**path}", (HttpContext c, string? path) => Execute(c, Task.FromResult(PortalSite.Serve(c.Request, path))));
         return app;
+    }
+
+    /// <summary>A path no route has: 404; a route's path with a method it does not take: 405 with the methods it does (Allow).</summary>
+    public static IActionResult Unmatched(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var allowed = Routes.Select(r => r.Method).Distinct().Where(m => Match(m, request.Path) is not null).ToList();
+        return allowed.Count == 0
+            ? ApiResults.Error(new ApiError(404, ErrorCodes.NotFound, $"No endpoint {request.Method} {request.Path}."))
+            : ApiResults.Error(
+                new ApiError(405, ErrorCodes.MethodNotAllowed, $"{request.Method} is not allowed on {request.Path}.", $"Use {string.Join(" or ", allowed)}."),
+                new Dictionary<string, string> { ["Allow"] = string.Join(", ", allowed) });
     }
 
     /// <summary>Runs a handler's result the way the Functions ASP.NET Core integration does.</summary>

@@ -81,11 +81,15 @@ public sealed class SmsGlobalTests(DevHostFixture fixture) : IClassFixture<DevHo
         var sent = Assert.Single(body.GetProperty("messages").EnumerateArray());
         Assert.Equal(["id", "recipient", "status", "state", "message", "createdDate"], sent.EnumerateObject().Select(p => p.Name));
         var id = sent.GetProperty("id").GetString()!;
-        await Host.WaitForStatusAsync(id, "read");
-        Assert.Equal(type, Host.Service<SandboxEngine>().Sent.Single(s => s.Request.MessageId == id).Request.Content.Type);
 
-        var (_, one) = await SendAsync(Signed(HttpMethod.Get, $"/api/smsglobal/v2/whatsapp/{id}", mac));
-        Assert.Equal(("read", "delivered"), (one.GetProperty("status").GetString(), one.GetProperty("state").GetString()));
+        // Followed through this surface alone, to read (its state says delivered).
+        var one = await Eventually.MatchesAsync(
+            async () => (await SendAsync(Signed(HttpMethod.Get, $"/api/smsglobal/v2/whatsapp/{id}", mac))).Body,
+            m => m.TryGetProperty("status", out var s) && s.GetString() == "read",
+            TimeSpan.FromSeconds(60),
+            "the message read");
+        Assert.Equal("delivered", one.GetProperty("state").GetString());
+        Assert.Equal(type, Host.Service<SandboxEngine>().Sent.Single(s => s.Request.MessageId == id).Request.Content.Type);
         var (_, list) = await SendAsync(Signed(HttpMethod.Get, $"/api/smsglobal/v2/whatsapp?limit=1000&destination=%2B61412345678", mac));
         Assert.Contains(list.GetProperty("messages").EnumerateArray(), m => m.GetProperty("id").GetString() == id);
     }
@@ -98,8 +102,13 @@ public sealed class SmsGlobalTests(DevHostFixture fixture) : IClassFixture<DevHo
         var (first, _) = await SendAsync(Signed(HttpMethod.Get, "/api/smsglobal/v2/whatsapp", mac, nonce: nonce));
         Assert.Equal(HttpStatusCode.OK, first);
 
+        // Its documentation's own header, sent unchanged: a key that does not exist, refused in its shape.
+        var documented = new HttpRequestMessage(HttpMethod.Get, "api/smsglobal/v2/whatsapp");
+        documented.Headers.TryAddWithoutValidation("Authorization", "MAC id=\"your API key\", ts=\"1325376000\", nonce=\"random-string\", mac=\"base64-encoded-hash\"");
+
         foreach (var refused in new[]
         {
+            documented,
             Signed(HttpMethod.Get, "/api/smsglobal/v2/whatsapp", mac, nonce: nonce),
             Signed(HttpMethod.Get, "/api/smsglobal/v2/whatsapp", mac, ts: DateTimeOffset.UtcNow.AddMinutes(-10).ToUnixTimeSeconds()),
             Signed(HttpMethod.Get, "/api/smsglobal/v2/whatsapp", mac, secret: "not-the-secret"),
@@ -128,6 +137,22 @@ public sealed class SmsGlobalTests(DevHostFixture fixture) : IClassFixture<DevHo
         form.Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["to[]"] = Number, ["message"] = "hi" });
         var (unsupported, _) = await SendAsync(form);
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, unsupported);
+    }
+
+    [Fact]
+    public async Task A_method_a_resource_does_not_take_is_its_405_with_allow_and_an_unknown_resource_its_404()
+    {
+        var mac = await MacKeyAsync();
+
+        using var wrongMethod = Signed(HttpMethod.Delete, "/api/smsglobal/v2/whatsapp", mac);
+        using var response = await Host.Client.SendAsync(wrongMethod);
+        var body = await DevHostInstance.ReadAsync(response);
+        var (missing, missingBody) = await SendAsync(Signed(HttpMethod.Get, "/api/smsglobal/v2/sms-incoming", mac));
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal(["GET", "POST"], response.Content.Headers.Allow.Order());
+        Assert.Equal((405, "METHOD_NOT_ALLOWED"), (body.GetProperty("error").GetProperty("code").GetInt32(), body.GetProperty("error_code").GetString()));
+        Assert.Equal((HttpStatusCode.NotFound, 404), (missing, missingBody.GetProperty("error").GetProperty("code").GetInt32()));
     }
 
     [Fact]

@@ -170,16 +170,20 @@ public sealed class PortalBrowserTests(PortalFixture fixture) : IClassFixture<Po
             gapKey = (await DevHostInstance.ReadAsync(createdKey)).GetProperty("data").GetProperty("key").GetString()!;
         }
 
+        var paced = new List<string>();
         foreach (var text in new[] { "First", "Second, ten minutes later" })
         {
-            using var paced = await Host.Client.SendAsync(Request(HttpMethod.Post, "api/send", gapKey, JsonContent.Create(new { recipient = "+14155550180", text })));
-            Assert.Equal(HttpStatusCode.Accepted, paced.StatusCode);
+            using var accepted = await Host.Client.SendAsync(Request(HttpMethod.Post, "api/send", gapKey, JsonContent.Create(new { recipient = "+14155550180", text })));
+            var answer = await DevHostInstance.ReadAsync(accepted);
+            Assert.True(accepted.StatusCode == HttpStatusCode.Accepted, answer.ToString());
+            paced.Add(answer.GetProperty("data").GetProperty("queue_id").GetString()!);
         }
 
+        await Host.WaitForStatusAsync(paced[0], "read"); // the first one leaves the queue; the second waits its ten minutes
         await page.GetByRole(AriaRole.Link, new() { Name = "Queue" }).ClickAsync();
         var normal = page.GetByRole(AriaRole.Region, new() { Name = "Normal lane" });
         await Expect(normal).ToContainTextAsync("1 scheduled");
-        await Expect(normal.GetByRole(AriaRole.Link, new() { Name = "+14155550180" })).ToBeVisibleAsync();
+        await Expect(normal.Locator($"a[href='#/messages/{paced[1]}']")).ToHaveTextAsync("+14155550180");
         await Expect(page.GetByRole(AriaRole.Region, new() { Name = "OTP lane" })).ToContainTextAsync("Empty");
         await ShotAsync(page, "queue");
 
