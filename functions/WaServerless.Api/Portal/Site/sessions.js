@@ -35,7 +35,13 @@ export async function render(main) {
       list.append(empty("No sessions yet. Create one above, then scan its QR code with the phone you want to send from."));
       return;
     }
-    for (const session of sessions) list.append(card(session, open === session.id || live.has(session.state)));
+    // Each live QR holds a stream open, and a browser allows only a few connections per host: two
+    // follow by themselves (and the one just asked for); the others wait for a click.
+    let budget = 2;
+    for (const session of sessions) {
+      const watch = open === session.id || (live.has(session.state) && budget-- > 0);
+      list.append(card(session, watch));
+    }
   }
 
   function card(session, watch) {
@@ -61,7 +67,12 @@ export async function render(main) {
       pairing.append(h("p", { class: "ok" }, `Connected as ${session.phone ?? "your phone"}.`));
       return root;
     }
-    if (!watch) return root;
+    if (!watch) {
+      if (live.has(session.state)) {
+        pairing.append(action("Show QR code", () => { root.replaceWith(card(session, true)); }));
+      }
+      return root;
+    }
 
     // The QR code and the state follow the session's event stream; the picture refreshes itself.
     const picture = h("img", { class: "qr", alt: `QR code to link ${session.name}`, width: 264, height: 264, hidden: true });
@@ -101,7 +112,7 @@ export async function render(main) {
     showQr();
     const timer = setInterval(showQr, 20000);
     controller.signal.addEventListener("abort", () => clearInterval(timer));
-    stream(`sessions/${encodeURIComponent(session.id)}/events`, (event) => {
+    const onEvent = (event) => {
       if (event.event === "qr") { showQr(); return; }
       if (event.event === "pair_code" && event.data?.code) { clear(code).append(h("strong", {}, event.data.code)); return; }
       const next = event.data?.state;
@@ -113,9 +124,20 @@ export async function render(main) {
         clear(pairing).append(h("p", { class: "ok" }, `Connected as ${event.data.phone ?? "your phone"}.`));
         toast(`${session.name} is connected`);
       }
-    }, controller.signal).catch((error) => {
-      if (!controller.signal.aborted) errors.append(problem(error));
-    });
+    };
+    // The server ends a stream after a while: follow again until this card is left.
+    (async () => {
+      while (!controller.signal.aborted) {
+        try {
+          await stream(`sessions/${encodeURIComponent(session.id)}/events`, onEvent, controller.signal);
+        } catch (error) {
+          if (controller.signal.aborted) return;
+          clear(errors).append(problem(error));
+          if (error.status && error.status < 500) return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    })();
     return root;
   }
 
