@@ -123,6 +123,7 @@ public static class ApiEndpoints
         ("POST", "smartwats/check_phones_batch"),
         ("POST", "smsglobal/keys"),
         ("GET", "smsglobal/keys"),
+        ("DELETE", "smsglobal/keys/{id}"),
         ("POST", "smsglobal/v2/whatsapp"),
         ("GET", "smsglobal/v2/whatsapp"),
         ("GET", "smsglobal/v2/whatsapp/{id}"),
@@ -326,6 +327,7 @@ public static class ApiEndpoints
         api.MapPost("/smartwats/check_phones_batch", (HttpContext c, SmartWatsHandler h) => Execute(c, h.CheckPhonesAsync(c.Request, c.RequestAborted)));
         api.MapPost("/smsglobal/keys", (HttpContext c, SmsGlobalHandler h) => Execute(c, h.CreateKeyAsync(c.Request, c.RequestAborted)));
         api.MapGet("/smsglobal/keys", (HttpContext c, SmsGlobalHandler h) => Execute(c, h.ListKeysAsync(c.Request, c.RequestAborted)));
+        api.MapDelete("/smsglobal/keys/{id}", (HttpContext c, string id, SmsGlobalHandler h) => Execute(c, h.RevokeKeyAsync(c.Request, id, c.RequestAborted)));
         api.MapPost("/smsglobal/v2/whatsapp", (HttpContext c, SmsGlobalHandler h) => Execute(c, h.SendAsync(c.Request, c.RequestAborted)));
         api.MapGet("/smsglobal/v2/whatsapp", (HttpContext c, SmsGlobalHandler h) => Execute(c, h.ListOutgoingAsync(c.Request, c.RequestAborted)));
         api.MapGet("/smsglobal/v2/whatsapp/{id}", (HttpContext c, string id, SmsGlobalHandler h) => Execute(c, h.GetOutgoingAsync(c.Request, id, c.RequestAborted)));

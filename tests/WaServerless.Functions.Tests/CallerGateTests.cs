@@ -119,6 +119,13 @@ public sealed class CallerGateTests : IAsyncLifetime
             return context;
         }
 
+        // Behind Azure's front end the app sees http on port 80; the client signed https on 443.
+        var proxied = Signed("/api/smsglobal/v2/whatsapp", "/api/smsglobal/v2/whatsapp", "nonce-0");
+        proxied.Request.Scheme = "http";
+        proxied.Request.Headers["X-Forwarded-Proto"] = "https";
+        await _gate.PassAsync(proxied, default);
+        Assert.Equal(_accountId, proxied.Request.Caller().Account.Id);
+
         var signed = Signed("/api/smsglobal/v2/whatsapp?limit=5", "/api/smsglobal/v2/whatsapp?limit=5", "nonce-1");
         await _gate.PassAsync(signed, default);
         Assert.Equal(_accountId, signed.Request.Caller().Account.Id);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using WaServerless.Api.Bulk;
 using WaServerless.Api.Http;
@@ -96,8 +97,7 @@ public sealed class CallerGate(ApiKeyAuthenticator keys, AdminAuthenticator admi
         var target = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw && raw.StartsWith('/')
             ? raw
             : request.PathBase.ToUriComponent() + request.Path.ToUriComponent() + request.QueryString.ToUriComponent();
-        var port = request.Host.Port ?? (request.IsHttps ? 443 : 80);
-        var (verdict, caller) = await macs.VerifyAsync(parts.Value.Id, parts.Value.Ts, parts.Value.Nonce, parts.Value.Mac, request.Method, target, request.Host.Host, port, cancellationToken);
+        var (verdict, caller) = await macs.VerifyAsync(parts.Value.Id, parts.Value.Ts, parts.Value.Nonce, parts.Value.Mac, request.Method, target, Origins(request), cancellationToken);
         return verdict switch
         {
             MacVerdict.Valid when caller is { Status: KeyAuthenticationStatus.Valid, Caller: { } found } => found,
@@ -107,6 +107,38 @@ public sealed class CallerGate(ApiKeyAuthenticator keys, AdminAuthenticator admi
             MacVerdict.BadSignature => throw Refused("The MAC signature does not match the request.", "Sign \"ts\\nnonce\\nMETHOD\\npath?query\\nhost\\nport\\n\\n\" with HMAC-SHA256 under the secret, base64."),
             _ => throw Refused("Unknown MAC key id."),
         };
+    }
+
+    /// <summary>
+    /// The host and port a client may have signed. Behind Azure's front end TLS ends before the app,
+    /// which then sees http and port 80 while the client signed https and 443: the front end's
+    /// X-Forwarded-Proto, X-Forwarded-Host and X-Forwarded-Port say what the client used.
+    /// </summary>
+    internal static IReadOnlyList<(string Host, int Port)> Origins(HttpRequest request)
+    {
+        var host = request.Host.Host;
+        var origins = new List<(string Host, int Port)> { (host, request.Host.Port ?? (request.IsHttps ? 443 : 80)) };
+        var forwardedHost = request.Headers["X-Forwarded-Host"].ToString().Split(',')[0].Trim();
+        if (forwardedHost.Length > 0 && HostString.FromUriComponent(forwardedHost) is { Host.Length: > 0 } fh)
+        {
+            host = fh.Host;
+            if (fh.Port is { } explicitPort)
+            {
+                origins.Add((host, explicitPort));
+            }
+        }
+
+        if (int.TryParse(request.Headers["X-Forwarded-Port"].ToString().Split(',')[0].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var forwardedPort) && forwardedPort is > 0 and < 65536)
+        {
+            origins.Add((host, forwardedPort));
+        }
+
+        if (string.Equals(request.Headers["X-Forwarded-Proto"].ToString().Split(',')[0].Trim(), "https", StringComparison.OrdinalIgnoreCase))
+        {
+            origins.Add((host, 443));
+        }
+
+        return origins.Distinct().ToList();
     }
 
     private static ApiErrorException Refused(string message, string? hint = null) => new(new ApiError(401, ErrorCodes.InvalidKey, message, hint));

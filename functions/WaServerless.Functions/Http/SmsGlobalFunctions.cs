@@ -16,6 +16,10 @@ public sealed class SmsGlobalFunctions(SmsGlobalHandler smsGlobal)
     public Task<IActionResult> SmsGlobalListKeys([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/smsglobal/keys")] HttpRequest request) =>
         smsGlobal.ListKeysAsync(request, request.HttpContext.RequestAborted);
 
+    [Function(nameof(SmsGlobalRevokeKey))]
+    public Task<IActionResult> SmsGlobalRevokeKey([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/smsglobal/keys/{id}")] HttpRequest request, string id) =>
+        smsGlobal.RevokeKeyAsync(request, id, request.HttpContext.RequestAborted);
+
     [Function(nameof(SmsGlobalSend))]
     public Task<IActionResult> SmsGlobalSend([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/smsglobal/v2/whatsapp")] HttpRequest request) =>
         smsGlobal.SendAsync(request, request.HttpContext.RequestAborted);

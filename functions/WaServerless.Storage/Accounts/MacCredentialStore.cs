@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -44,7 +45,8 @@ public sealed class MacCredentialStore(StorageClients clients, ApiKeyStore keys,
 
     private TableClient Credentials => clients.Table(TableNames.MacCredentials);
 
-    private TableClient Nonces => clients.Table(TableNames.MacNonces);
+    // The nonce tables of the days in use, created once each; creating one drops the table of three days before.
+    private readonly ConcurrentDictionary<DateOnly, Lazy<Task<TableClient>>> _nonceTables = new();
 
     public bool CanStoreSecrets => _protector is not null;
 
@@ -79,7 +81,8 @@ public sealed class MacCredentialStore(StorageClients clients, ApiKeyStore keys,
     }
 
     /// <summary>Checks a MAC header's parts against the request; on success, the caller its key stands for.</summary>
-    public async Task<(MacVerdict Verdict, KeyAuthentication? Caller)> VerifyAsync(string id, string ts, string nonce, string mac, string method, string pathAndQuery, string host, int port, CancellationToken cancellationToken)
+    /// <param name="origins">The host and port the client may have signed: the request's own, and those a TLS-ending front end reports.</param>
+    public async Task<(MacVerdict Verdict, KeyAuthentication? Caller)> VerifyAsync(string id, string ts, string nonce, string mac, string method, string pathAndQuery, IReadOnlyList<(string Host, int Port)> origins, CancellationToken cancellationToken)
     {
         if (!id.StartsWith(IdPrefix, StringComparison.Ordinal) || !TableKeys.IsValid(id) || _protector is null)
         {
@@ -93,8 +96,6 @@ public sealed class MacCredentialStore(StorageClients clients, ApiKeyStore keys,
             return (MacVerdict.UnknownKey, null);
         }
 
-        var normalized = string.Create(CultureInfo.InvariantCulture, $"{ts}\n{nonce}\n{method.ToUpperInvariant()}\n{pathAndQuery}\n{host}\n{port}\n\n");
-        var expected = HMACSHA256.HashData(secret, Encoding.UTF8.GetBytes(normalized));
         byte[] given;
         try
         {
@@ -105,7 +106,14 @@ public sealed class MacCredentialStore(StorageClients clients, ApiKeyStore keys,
             return (MacVerdict.BadSignature, null);
         }
 
-        if (!CryptographicOperations.FixedTimeEquals(expected, given))
+        var matches = false;
+        foreach (var (host, port) in origins)
+        {
+            var normalized = string.Create(CultureInfo.InvariantCulture, $"{ts}\n{nonce}\n{method.ToUpperInvariant()}\n{pathAndQuery}\n{host}\n{port}\n\n");
+            matches |= CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(secret, Encoding.UTF8.GetBytes(normalized)), given);
+        }
+
+        if (!matches)
         {
             return (MacVerdict.BadSignature, null);
         }
@@ -122,9 +130,12 @@ public sealed class MacCredentialStore(StorageClients clients, ApiKeyStore keys,
             return (MacVerdict.ReplayedNonce, null);
         }
 
+        // A replay carries the same signed timestamp, so it lands in the same day's table as the original.
+        var day = DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeSeconds(seconds).UtcDateTime);
         try
         {
-            await Nonces.AddEntityAsync(new TableEntity(id, nonce) { ["At"] = time.GetUtcNow() }, cancellationToken);
+            var nonces = await NoncesOfAsync(day, cancellationToken);
+            await nonces.AddEntityAsync(new TableEntity(id, nonce) { ["At"] = time.GetUtcNow() }, cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
@@ -134,6 +145,63 @@ public sealed class MacCredentialStore(StorageClients clients, ApiKeyStore keys,
         var entity = row.Value;
         return (MacVerdict.Valid, await keys.CallerOfAsync(entity.GetString("AccountId") ?? string.Empty, entity.GetString("KeyId") ?? string.Empty, cancellationToken));
     }
+
+    /// <summary>Revokes a MAC key of the account: its signatures are refused from then on. False when the account has no such key.</summary>
+    public async Task<bool> RevokeAsync(string accountId, string id, CancellationToken cancellationToken)
+    {
+        if (!TableKeys.IsValid(id))
+        {
+            return false;
+        }
+
+        var row = await Credentials.GetEntityIfExistsAsync<TableEntity>(id, string.Empty, cancellationToken: cancellationToken);
+        if (!row.HasValue || row.Value!.GetString("AccountId") != accountId)
+        {
+            return false;
+        }
+
+        if (row.Value.GetDateTimeOffset("RevokedAt") is null)
+        {
+            row.Value["RevokedAt"] = time.GetUtcNow();
+            await Credentials.UpdateEntityAsync(row.Value, row.Value.ETag, TableUpdateMode.Merge, cancellationToken);
+        }
+
+        return true;
+    }
+
+    private async Task<TableClient> NoncesOfAsync(DateOnly day, CancellationToken cancellationToken)
+    {
+        var created = _nonceTables.GetOrAdd(day, d => new Lazy<Task<TableClient>>(() => CreateNonceTableAsync(d)));
+        try
+        {
+            return await created.Value.WaitAsync(cancellationToken);
+        }
+        catch when (created.Value.IsFaulted)
+        {
+            _nonceTables.TryRemove(new KeyValuePair<DateOnly, Lazy<Task<TableClient>>>(day, created));
+            throw;
+        }
+    }
+
+    private async Task<TableClient> CreateNonceTableAsync(DateOnly day)
+    {
+        var table = clients.Table(NonceTableName(day));
+        await table.CreateIfNotExistsAsync();
+        // Only today's timestamps (within the window) are accepted, so three days on a table is dead.
+        var stale = day.AddDays(-3);
+        _nonceTables.TryRemove(stale, out _);
+        try
+        {
+            await clients.Tables.DeleteTableAsync(clients.Name(NonceTableName(stale)));
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+        }
+
+        return table;
+    }
+
+    public static string NonceTableName(DateOnly day) => TableNames.MacNoncesOfDay + day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
     private static byte[] Aad(string id) => Encoding.UTF8.GetBytes("mac:" + id);
 

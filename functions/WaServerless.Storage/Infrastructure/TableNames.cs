@@ -22,7 +22,9 @@ public static class TableNames
     public const string SessionGroups = "sessiongroups";
     public const string NumberChecks = "numberchecks";
     public const string MacCredentials = "maccredentials";
-    public const string MacNonces = "macnonces";
 
-    public static readonly string[] All = [Accounts, ApiKeys, ApiKeyLookup, Messages, EngineMessageIds, Sessions, SessionEvents, Inbound, RecipientSends, EngineAddresses, Webhooks, WebhookDeliveries, OAuthClients, OAuthClientLookup, OAuthTokens, SessionGroups, NumberChecks, MacCredentials, MacNonces];
+    /// <summary>Nonces seen in MAC-signed requests go to one table per day of their signed timestamp, dropped two days on.</summary>
+    public const string MacNoncesOfDay = "macnonces";
+
+    public static readonly string[] All = [Accounts, ApiKeys, ApiKeyLookup, Messages, EngineMessageIds, Sessions, SessionEvents, Inbound, RecipientSends, EngineAddresses, Webhooks, WebhookDeliveries, OAuthClients, OAuthClientLookup, OAuthTokens, SessionGroups, NumberChecks, MacCredentials];
 }

@@ -123,6 +123,29 @@ public sealed class SmsGlobalTests(DevHostFixture fixture) : IClassFixture<DevHo
     }
 
     [Fact]
+    public async Task A_revoked_mac_key_signs_nothing_more_and_a_list_with_one_bad_number_sends_none()
+    {
+        var mac = await MacKeyAsync();
+        var sentBefore = Host.Service<SandboxEngine>().Sent.Count(s => s.Request.Recipient == "+61412345671");
+
+        var (refused, refusal) = await SendAsync(Signed(HttpMethod.Post, "/api/smsglobal/v2/whatsapp", mac, new { to = new[] { "+61412345671", "call-me" }, message = "Hello" }));
+        Assert.Equal((HttpStatusCode.BadRequest, "INVALID_RECIPIENT"), (refused, refusal.GetProperty("error_code").GetString()));
+        var (listed, list) = await SendAsync(Signed(HttpMethod.Get, "/api/smsglobal/v2/whatsapp?destination=%2B61412345671", mac));
+        Assert.Equal(HttpStatusCode.OK, listed);
+        Assert.Empty(list.GetProperty("messages").EnumerateArray());
+        Assert.Equal(sentBefore, Host.Service<SandboxEngine>().Sent.Count(s => s.Request.Recipient == "+61412345671"));
+
+        using (var revoke = Host.Request(HttpMethod.Delete, $"api/smsglobal/keys/{mac.Key}"))
+        using (var revoked = await Host.Client.SendAsync(revoke))
+        {
+            Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
+        }
+
+        var (after, afterBody) = await SendAsync(Signed(HttpMethod.Get, "/api/smsglobal/v2/whatsapp", mac));
+        Assert.Equal((HttpStatusCode.Unauthorized, "INVALID_KEY"), (after, afterBody.GetProperty("error_code").GetString()));
+    }
+
+    [Fact]
     public async Task The_wrong_accept_is_its_406_and_a_body_that_is_not_json_its_415()
     {
         var mac = await MacKeyAsync();

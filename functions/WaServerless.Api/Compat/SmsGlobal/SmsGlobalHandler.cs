@@ -41,6 +41,14 @@ public sealed class SmsGlobalHandler(
     public const int MaxWindow = 10_000;
     public const int MaxLimit = 1000;
 
+    /// <summary>
+    /// How many stored messages one list request reads at most, newest first: its filters and search
+    /// look through the newest 20,000 in the date range, so that no request reads a whole account.
+    /// </summary>
+    public const int MaxScanned = 20_000;
+
+    private const int PageSize = 1000;
+
     /// <summary>POST /api/smsglobal/keys: a MAC key and secret for the account (the secret shown once), acting as the caller's key.</summary>
     public async Task<IActionResult> CreateKeyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -73,6 +81,15 @@ public sealed class SmsGlobalHandler(
         return new JsonApiResult(StatusCodes.Status200OK, new { keys = list.OrderBy(k => k.CreatedAt).Select(k => new SmsGlobalKey(k.Id, null, k.Name, k.CreatedAt)).ToList() });
     }
 
+    /// <summary>DELETE /api/smsglobal/keys/{id}: a MAC key of the account revoked; signatures with it are refused from then on.</summary>
+    public async Task<IActionResult> RevokeKeyAsync(HttpRequest request, string id, CancellationToken cancellationToken)
+    {
+        var caller = request.Caller();
+        return await macs.RevokeAsync(caller.Account.Id, id, cancellationToken)
+            ? new JsonApiResult(StatusCodes.Status200OK, new { key = id, revoked = true })
+            : SmsGlobalShapes.Error(404, ErrorCodes.KeyNotFound, $"No MAC key '{Clip.Preview(id)}' in this account.");
+    }
+
     /// <summary>POST /v2/whatsapp: {"to": [...], "message": {type, ...}} (a string message is text); one message per destination.</summary>
     public async Task<IActionResult> SendAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -80,6 +97,13 @@ public sealed class SmsGlobalHandler(
         var body = await reader.ReadAsync(request, cancellationToken);
         var caller = request.Caller();
         var to = Destinations(body.GetValueOrDefault("to"));
+
+        // Every number is checked before any is sent, so a typo does not leave half a list sent.
+        if (to.FirstOrDefault(d => Core.Sending.PhoneNumberNormalizer.TryNormalize(d) is null) is { } bad)
+        {
+            throw Refuse(ErrorCodes.InvalidRecipient, $"'{Clip.Preview(bad)}' in 'to' is not a phone number in international format.");
+        }
+
         var content = await ContentAsync(body.GetValueOrDefault("message"), cancellationToken);
         var sent = new List<SmsGlobalOutgoing>();
         foreach (var destination in to)
@@ -88,7 +112,10 @@ public sealed class SmsGlobalHandler(
             var answer = NativeAnswer.Of(await send.SendAsync(fields, caller, cancellationToken));
             if (!answer.Succeeded)
             {
-                return SmsGlobalShapes.Error(answer.Status, answer.ErrorCode, to.Count == 1 ? answer.ErrorMessage : $"{destination}: {answer.ErrorMessage}", answer.Headers);
+                // A limit met part way: the refusal, and the messages already accepted (not to be sent again).
+                return sent.Count == 0
+                    ? SmsGlobalShapes.Error(answer.Status, answer.ErrorCode, answer.ErrorMessage, answer.Headers)
+                    : SmsGlobalShapes.Error(answer.Status, answer.ErrorCode, $"{destination}: {answer.ErrorMessage}", answer.Headers, sent);
             }
 
             var id = answer.Data.GetProperty("queue_id").GetString()!;
@@ -109,13 +136,15 @@ public sealed class SmsGlobalHandler(
         var search = request.Query["search"].ToString();
         var found = new List<MessageRecord>();
         string? cursor = null;
+        var scanned = 0;
         do
         {
-            var page = await messages.ListAsync(caller.Account.Id, new MessageQuery(null, destination, from, to), 500, cursor, cancellationToken);
+            var page = await messages.ListAsync(caller.Account.Id, new MessageQuery(null, destination, from, to), PageSize, cursor, cancellationToken);
+            scanned += page.Items.Count;
             found.AddRange(page.Items.Where(m => search.Length == 0 || Matches(m, search)));
             cursor = page.NextCursor;
         }
-        while (cursor is not null && found.Count < offset - 1 + limit);
+        while (cursor is not null && found.Count < offset - 1 + limit && scanned < MaxScanned);
 
         return new JsonApiResult(StatusCodes.Status200OK, new { messages = found.Skip(offset - 1).Take(limit).Select(Outgoing).ToList() });
     }
@@ -141,12 +170,16 @@ public sealed class SmsGlobalHandler(
         var phones = (await sessions.ListAsync(caller.Account.Id, cancellationToken)).ToDictionary(s => s.SessionId, s => s.Phone);
         var found = new List<InboundMessageReceived>();
         string? before = null;
-        while (found.Count < offset - 1 + limit)
+        var scanned = 0;
+        while (found.Count < offset - 1 + limit && scanned < MaxScanned)
         {
-            var page = await inbound.ListAsync(caller.Account.Id, null, before, 500, cancellationToken);
+            var page = await inbound.ListAsync(caller.Account.Id, null, before, PageSize, cancellationToken);
+            scanned += page.Count;
             found.AddRange(page.Where(m => (from is null || m.At >= from) && (to is null || m.At <= to) && (origin is null || m.From == origin)
                 && (search.Length == 0 || (m.Text ?? string.Empty).Contains(search, StringComparison.OrdinalIgnoreCase) || m.From.Contains(search, StringComparison.Ordinal))));
-            if (page.Count < 500)
+
+            // Newest first: past the start of the range, nothing older can match.
+            if (page.Count < PageSize || (from is not null && page[^1].At < from))
             {
                 break;
             }
@@ -208,9 +241,19 @@ public sealed class SmsGlobalHandler(
         // The native answer lists the numbers in the order sent; the names come from the same (already read) body.
         var body = await reader.ReadAsync(request, cancellationToken);
         using var sent = StrictJson.Parse(body["opt-in"]);
-        var names = sent.RootElement.EnumerateArray().Select(e => e.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : string.Empty).ToList();
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in sent.RootElement.EnumerateArray())
+        {
+            if (entry.TryGetProperty("number", out var number) && number.ValueKind == JsonValueKind.String
+                && Core.Sending.PhoneNumberNormalizer.TryNormalize(number.GetString()!) is { } normalized
+                && entry.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String)
+            {
+                names.TryAdd(normalized, name.GetString()!);
+            }
+        }
+
         return new JsonApiResult(StatusCodes.Status200OK, new SmsGlobalOptIns(
-            answer.Data.GetProperty("numbers").EnumerateArray().Select((n, i) => new SmsGlobalOptIn(i < names.Count ? names[i] : string.Empty, n.GetString()!, true, false)).ToList()));
+            answer.Data.GetProperty("numbers").EnumerateArray().Select(n => new SmsGlobalOptIn(names.GetValueOrDefault(n.GetString()!, string.Empty), n.GetString()!, true, false)).ToList()));
     }
 
     /// <summary>Its 406 for an Accept that excludes JSON, and 415 for a body that is not JSON.</summary>

@@ -13,6 +13,10 @@ public static class SmsGlobalShapes
     public static JsonApiResult Error(int status, string code, string message, IReadOnlyDictionary<string, string>? headers = null) =>
         new(status, new SmsGlobalError(new SmsGlobalErrorDetail(status, message), code), headers);
 
+    /// <summary>A refusal part way through a list of destinations, with the messages accepted before it.</summary>
+    public static JsonApiResult Error(int status, string code, string message, IReadOnlyDictionary<string, string>? headers, IReadOnlyList<SmsGlobalOutgoing> accepted) =>
+        new(status, new SmsGlobalPartialError(new SmsGlobalErrorDetail(status, message), code, accepted), headers);
+
     /// <summary>Its DateTime, "2026-12-06 10:30:00" in UTC.</summary>
     public static string Date(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 }
@@ -20,6 +24,8 @@ public static class SmsGlobalShapes
 public sealed record SmsGlobalError(SmsGlobalErrorDetail Error, string ErrorCode);
 
 public sealed record SmsGlobalErrorDetail(int Code, string Message);
+
+public sealed record SmsGlobalPartialError(SmsGlobalErrorDetail Error, string ErrorCode, IReadOnlyList<SmsGlobalOutgoing> Messages);
 
 public sealed record SmsGlobalOutgoing(string Id, string Recipient, string Status, string State, string Message, [property: JsonPropertyName("createdDate")] string CreatedDate);
 

@@ -31,7 +31,7 @@ async function failure(response) {
 }
 
 /** Calls /api/{path}; answers the envelope's data (or the body), throws ApiError with the API's message. */
-export async function api(method, path, body) {
+export async function api(method, path, body, { quiet = false } = {}) {
   const init = { method, headers: headers(body === undefined ? {} : { "Content-Type": "application/json" }) };
   if (body !== undefined) init.body = JSON.stringify(body);
   let response;
@@ -40,7 +40,11 @@ export async function api(method, path, body) {
   } catch {
     throw new ApiError(0, "NETWORK", "The API could not be reached. Check your connection and try again.");
   }
-  if (!response.ok) throw await failure(response);
+  if (!response.ok) {
+    const error = await failure(response);
+    if (response.status === 401 && !quiet && credential.get()) window.dispatchEvent(new CustomEvent("portal:unauthorized", { detail: error }));
+    throw error;
+  }
   if (response.status === 204) return null;
   const json = await response.json();
   return json && typeof json === "object" && "data" in json ? json.data : json;

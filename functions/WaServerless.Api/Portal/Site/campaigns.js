@@ -18,12 +18,14 @@ export async function render(main) {
     if (!page.items.length) { list.append(empty("No campaigns yet. POST a list of recipients to /api/bulk to start one.")); return; }
     for (const c of page.items) {
       const p = c.progress ?? {};
-      const done = (p.sent ?? 0) + (p.delivered ?? 0) + (p.read ?? 0) + (p.failed ?? 0) + (p.skipped ?? 0) + (p.cancelled ?? 0);
-      const control = (verb, label, attrs) => action(label, async () => { await api("POST", `bulk/${encodeURIComponent(c.id)}/${verb}`); toast(`${c.name}: ${{ pause: "paused", resume: "resumed", cancel: "cancelled" }[verb]}`); await load(); }, attrs);
+      // Released or skipped: what is no longer waiting. The list carries no per-status counts.
+      const total = p.total ?? 0;
+      const done = Math.max(total - (p.pending ?? 0), 0);
+      const control = (verb, label, attrs) => action(label, async () => { await api("POST", `bulk/${encodeURIComponent(c.id)}/${verb}`); toast(`${c.name}: ${{ pause: "paused", resume: "resumed", cancel: "cancelled" }[verb]}`); await load(); }, { "aria-label": `${label} ${c.name}`, ...attrs });
       list.append(h("article", { class: "card", "data-campaign": c.id, "aria-label": `Campaign ${c.name}` },
         h("header", {}, h("h2", {}, c.name), badge(c.status)),
-        h("progress", { max: Math.max(p.total ?? 0, 1), value: done, "aria-label": `${done} of ${p.total ?? 0} done` }),
-        h("p", {}, `${done} of ${p.total ?? 0} done · ${p.pending ?? 0} waiting · ${p.read ?? 0} read · ${p.failed ?? 0} failed`),
+        h("progress", { max: Math.max(total, 1), value: done, "aria-label": `${done} of ${total} released` }),
+        h("p", {}, `${done} of ${total} released · ${p.pending ?? 0} waiting${p.skipped ? ` · ${p.skipped} skipped` : ""}`),
         h("p", { class: "muted" }, `Created ${when(c.created_at)}${p.next_release_at ? ` · next send ${when(p.next_release_at)}` : ""}${c.status_reason ? ` · ${c.status_reason}` : ""}`),
         h("div", { class: "actions" },
           c.status === "running" ? control("pause", "Pause") : null,

@@ -70,6 +70,7 @@ export function action(label, run, attrs = {}) {
   const button = h("button", { type: "button", ...attrs }, label);
   button.addEventListener("click", async () => {
     if (attrs["data-confirm"] && !window.confirm(attrs["data-confirm"])) return;
+    if (button.nextElementSibling?.classList.contains("problem")) button.nextElementSibling.remove();
     button.disabled = true;
     button.setAttribute("aria-busy", "true");
     try {

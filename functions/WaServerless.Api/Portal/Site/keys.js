@@ -34,7 +34,7 @@ export async function render(main) {
     const keys = await api("GET", "keys");
     if (!keys.length) { list.append(empty("No keys.")); return; }
     list.append(h("div", { class: "scroll" }, h("table", {},
-      h("thead", {}, h("tr", {}, ["Name", "Starts with", "Status", "Created", ""].map((t) => h("th", { scope: "col" }, t)))),
+      h("thead", {}, h("tr", {}, ["Name", "Starts with", "Status", "Created"].map((t) => h("th", { scope: "col" }, t)), h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Actions")))),
       h("tbody", {}, keys.map((k) => h("tr", { "data-key-id": k.key_id },
         h("td", {}, k.name), h("td", {}, h("code", {}, `${k.prefix}…`)), h("td", {}, badge(k.status)), h("td", {}, when(k.created_at)),
         h("td", {}, k.status === "active"

@@ -1,7 +1,7 @@
 import { api } from "./api.js";
 import { action, badge, clear, empty, field, h, problem, toast, when } from "./dom.js";
 
-const statuses = ["", "scheduled", "queued", "sending", "sent", "delivered", "read", "failed", "cancelled", "expired"];
+const statuses = ["", "scheduled", "queued", "sending", "sent", "delivered", "read", "failed", "cancelled"];
 
 export async function render(main) {
   const status = h("select", { name: "status" }, statuses.map((s) => h("option", { value: s }, s || "any")));
@@ -71,12 +71,16 @@ export async function render(main) {
     if (page.next_cursor) more.append(action("Load more", () => load(page.next_cursor)));
   }
 
-  // An open message is followed until its status is final, and its row with it.
-  const final = new Set(["read", "failed", "cancelled", "expired"]);
+  // An open message is followed until its status is final, and its row with it: every 2 s at
+  // first, less often as it waits, for about a quarter of an hour at most (read receipts may be off).
+  const final = new Set(["read", "failed", "cancelled"]);
   let follow = null;
+  let following = null;
+  let left = false;
 
-  async function show(id) {
+  async function show(id, round = 0) {
     clearTimeout(follow);
+    const mine = following = { id, round };
     detail.hidden = false;
     clear(detail);
     let m;
@@ -100,8 +104,13 @@ export async function render(main) {
         ["queued", "scheduled"].includes(m.status) ? action("Cancel", async () => { await api("POST", `messages/${encodeURIComponent(id)}/cancel`); toast("Cancelled"); await show(id); await load(); }, { "data-confirm": "Cancel this message?" }) : null,
         m.status === "failed" ? action("Resend", async () => { await api("POST", `messages/${encodeURIComponent(id)}/resend`); toast("Queued again"); await show(id); await load(); }) : null,
         action("Refresh", async () => { await show(id); await load(); })));
-    if (!final.has(m.status)) {
-      follow = setTimeout(async () => { await show(id); await load(); }, 2000);
+    if (!final.has(m.status) && round < 40 && !left && following === mine) {
+      const delay = m.status === "scheduled" ? 30000 : Math.min(2000 * 1.25 ** round, 30000);
+      follow = setTimeout(async () => {
+        if (left || following !== mine) return;
+        await show(id, round + 1);
+        await load();
+      }, delay);
     }
   }
 
@@ -109,5 +118,5 @@ export async function render(main) {
   await load();
   const wanted = location.hash.split("/")[2];
   if (wanted) await show(decodeURIComponent(wanted));
-  return () => clearTimeout(follow);
+  return () => { left = true; clearTimeout(follow); };
 }

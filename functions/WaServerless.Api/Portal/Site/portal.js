@@ -12,8 +12,11 @@ const main = document.getElementById("main");
 const nav = document.getElementById("nav");
 const signOut = document.getElementById("sign-out");
 let leave = null;
+let generation = 0;
 
-function signIn() {
+function signIn(reason) {
+  generation++;
+  if (leave) { leave(); leave = null; }
   nav.hidden = true;
   signOut.hidden = true;
   const input = h("input", { type: "password", name: "api-key", autocomplete: "off", required: true, spellcheck: "false" });
@@ -24,12 +27,13 @@ function signIn() {
     field("API key", input),
     h("button", { type: "submit", class: "primary" }, "Sign in"),
     status);
+  if (reason) status.append(problem(reason));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clear(status);
     credential.set(input.value.trim());
     try {
-      await api("GET", "sessions");
+      await api("GET", "sessions", undefined, { quiet: true });
       route();
     } catch (error) {
       credential.clear();
@@ -42,6 +46,8 @@ function signIn() {
 }
 
 async function route() {
+  // A page still loading when the next one starts is left as soon as it is ready.
+  const mine = ++generation;
   if (leave) { leave(); leave = null; }
   if (!credential.get()) { signIn(); return; }
   nav.hidden = false;
@@ -53,18 +59,31 @@ async function route() {
     else link.removeAttribute("aria-current");
   }
   clear(main);
+  const view = h("div");
+  main.append(view);
+  main.focus();
   try {
-    leave = await page.render(main, { onUnauthorized: () => { credential.clear(); signIn(); } }) ?? null;
+    const cleanup = await page.render(view) ?? null;
+    if (mine === generation) leave = cleanup;
+    else if (cleanup) cleanup();
   } catch (error) {
-    if (error?.status === 401) { credential.clear(); signIn(); main.prepend(problem(error)); return; }
-    main.append(problem(error));
+    if (mine === generation && error?.status !== 401) view.append(problem(error));
   }
 }
+
+// A key revoked or expired while the portal is open: back to sign-in, saying why.
+window.addEventListener("portal:unauthorized", (event) => {
+  credential.clear();
+  signIn(event.detail);
+});
 
 signOut.addEventListener("click", () => {
   credential.clear();
   location.hash = "#/sessions";
   route();
 });
-window.addEventListener("hashchange", route);
+window.addEventListener("hashchange", () => {
+  // The skip link's #main is not a page.
+  if (location.hash.startsWith("#/") || location.hash === "") route();
+});
 route();

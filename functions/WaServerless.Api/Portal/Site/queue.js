@@ -6,7 +6,7 @@ const lanes = [
   { name: "OTP", labels: ["otp"] },
   { name: "High", labels: ["urgent", "high"] },
   { name: "Normal", labels: ["normal"] },
-  { name: "Bulk", labels: ["bulk"] },
+  { name: "Bulk", labels: ["bulk", "low"] },
 ];
 const waiting = ["sending", "queued", "scheduled"];
 

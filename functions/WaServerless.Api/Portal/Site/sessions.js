@@ -59,8 +59,8 @@ export async function render(main) {
       session.last_error ? h("p", { class: "muted" }, session.last_error) : null,
       pairing,
       h("div", { class: "actions" },
-        action("Log out", async () => { await api("POST", `sessions/${encodeURIComponent(session.id)}/logout`); toast("Logged out"); await load(); }, { "data-confirm": `Log out ${session.name}? The phone will have to scan again.` }),
-        action("Reconnect", async () => { await api("POST", `sessions/${encodeURIComponent(session.id)}/reconnect`); toast("Reconnecting"); await load(session.id); })),
+        action("Log out", async () => { await api("POST", `sessions/${encodeURIComponent(session.id)}/logout`); toast("Logged out"); await load(); }, { "data-confirm": `Log out ${session.name}? The phone will have to scan again.`, "aria-label": `Log out ${session.name}` }),
+        action("Reconnect", async () => { await api("POST", `sessions/${encodeURIComponent(session.id)}/reconnect`); toast("Reconnecting"); await load(session.id); }, { "aria-label": `Reconnect ${session.name}` })),
       errors);
 
     if (session.state === "connected") {
@@ -69,7 +69,7 @@ export async function render(main) {
     }
     if (!watch) {
       if (live.has(session.state)) {
-        pairing.append(action("Show QR code", () => { root.replaceWith(card(session, true)); }));
+        pairing.append(action("Show QR code", () => { root.replaceWith(card(session, true)); }, { "aria-label": `Show the QR code of ${session.name}` }));
       }
       return root;
     }
@@ -96,6 +96,7 @@ export async function render(main) {
     async function showQr() {
       try {
         const url = await image(`sessions/${encodeURIComponent(session.id)}/qr?format=png`);
+        if (controller.signal.aborted) { URL.revokeObjectURL(url); return; }
         if (current) URL.revokeObjectURL(current);
         current = url;
         picture.src = url;
@@ -111,7 +112,10 @@ export async function render(main) {
     controllers.add(controller);
     showQr();
     const timer = setInterval(showQr, 20000);
-    controller.signal.addEventListener("abort", () => clearInterval(timer));
+    controller.signal.addEventListener("abort", () => {
+      clearInterval(timer);
+      if (current) URL.revokeObjectURL(current);
+    });
     const onEvent = (event) => {
       if (event.event === "qr") { showQr(); return; }
       if (event.event === "pair_code" && event.data?.code) { clear(code).append(h("strong", {}, event.data.code)); return; }

@@ -60,21 +60,21 @@ export async function render(main) {
       h("dl", {},
         h("dt", {}, "Events"), h("dd", {}, (w.events ?? []).join(", ") || "all"),
         h("dt", {}, "Last status"), h("dd", {}, w.last_status ?? "—"),
-        h("dt", {}, "Waiting"), h("dd", {}, String(w.pending_deliveries ?? 0)),
+        w.pending_deliveries !== undefined && w.pending_deliveries !== null ? [h("dt", {}, "Waiting"), h("dd", {}, String(w.pending_deliveries))] : null,
         w.disabled_reason ? [h("dt", {}, "Disabled"), h("dd", {}, `${w.disabled_reason} (${when(w.disabled_at)})`)] : null),
       health,
       h("div", { class: "actions" },
         action("Send test", async () => {
           const r = await api("POST", `webhooks/${encodeURIComponent(w.id)}/test`);
           clear(out).append(h("p", { class: r.delivered ? "ok" : "warn" }, r.delivered ? `Delivered: HTTP ${r.status_code} in ${r.duration_ms} ms` : `Not delivered: ${r.status}${r.error ? ` (${r.error})` : ""}`));
-        }),
+        }, { "aria-label": `Send a test to ${w.url}` }),
         action("Rotate secret", async () => {
           const r = await api("POST", `webhooks/${encodeURIComponent(w.id)}/rotate-secret`);
           clear(out);
           revealSecret(out, r.secret, `New secret (the old one works until ${when(r.previous_secret_expires_at)}):`);
-        }, { "data-confirm": "Rotate the signing secret?" }),
-        action(w.enabled ? "Disable" : "Enable", async () => { await api("PATCH", `webhooks/${encodeURIComponent(w.id)}`, { enabled: !w.enabled }); await load(); }),
-        action("Delete", async () => { await api("DELETE", `webhooks/${encodeURIComponent(w.id)}`); toast("Webhook deleted"); await load(); }, { "data-confirm": `Delete the webhook to ${w.url}?`, class: "danger" })),
+        }, { "data-confirm": "Rotate the signing secret?", "aria-label": `Rotate the secret of ${w.url}` }),
+        action(w.enabled ? "Disable" : "Enable", async () => { await api("PATCH", `webhooks/${encodeURIComponent(w.id)}`, { enabled: !w.enabled }); await load(); }, { "aria-label": `${w.enabled ? "Disable" : "Enable"} ${w.url}` }),
+        action("Delete", async () => { await api("DELETE", `webhooks/${encodeURIComponent(w.id)}`); toast("Webhook deleted"); await load(); }, { "data-confirm": `Delete the webhook to ${w.url}?`, class: "danger", "aria-label": `Delete ${w.url}` })),
       out);
   }
 
