@@ -40,6 +40,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<OAuthClientStore>();
         services.AddSingleton<MacCredentialStore>();
+        services.AddSingleton<Aliases.NumericIdStore>();
         services.AddSingleton<GroupDirectory>();
         services.AddSingleton<NumberCheckStore>();
         services.AddSingleton<AllowanceLeases>();

@@ -22,9 +22,10 @@ public static class TableNames
     public const string SessionGroups = "sessiongroups";
     public const string NumberChecks = "numberchecks";
     public const string MacCredentials = "maccredentials";
+    public const string NumericIds = "numericids";
 
     /// <summary>Nonces seen in MAC-signed requests go to one table per day of their signed timestamp, dropped two days on.</summary>
     public const string MacNoncesOfDay = "macnonces";
 
-    public static readonly string[] All = [Accounts, ApiKeys, ApiKeyLookup, Messages, EngineMessageIds, Sessions, SessionEvents, Inbound, RecipientSends, EngineAddresses, Webhooks, WebhookDeliveries, OAuthClients, OAuthClientLookup, OAuthTokens, SessionGroups, NumberChecks, MacCredentials];
+    public static readonly string[] All = [Accounts, ApiKeys, ApiKeyLookup, Messages, EngineMessageIds, Sessions, SessionEvents, Inbound, RecipientSends, EngineAddresses, Webhooks, WebhookDeliveries, OAuthClients, OAuthClientLookup, OAuthTokens, SessionGroups, NumberChecks, MacCredentials, NumericIds];
 }

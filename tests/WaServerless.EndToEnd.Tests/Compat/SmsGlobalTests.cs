@@ -8,6 +8,7 @@ using WaServerless.Core.Messages;
 using WaServerless.Core.Sessions;
 using WaServerless.DevHost;
 using WaServerless.Engines.Sandbox;
+using WaServerless.Storage.Aliases;
 using WaServerless.TestKit;
 
 namespace WaServerless.EndToEnd.Tests.Compat;
@@ -80,7 +81,10 @@ public sealed class SmsGlobalTests(DevHostFixture fixture) : IClassFixture<DevHo
         Assert.True(status == HttpStatusCode.OK, body.ToString());
         var sent = Assert.Single(body.GetProperty("messages").EnumerateArray());
         Assert.Equal(["id", "recipient", "status", "state", "message", "createdDate"], sent.EnumerateObject().Select(p => p.Name));
-        var id = sent.GetProperty("id").GetString()!;
+        // Its ids are integers, as its documentation types them.
+        Assert.Equal(JsonValueKind.Number, sent.GetProperty("id").ValueKind);
+        var id = sent.GetProperty("id").GetInt64();
+        var queueId = await Host.Service<NumericIdStore>().ResolveAsync(DemoAccountSeeder.DemoAccountId, AliasKind.Outgoing, id, default);
 
         // Followed through this surface alone, to read (its state says delivered).
         var one = await Eventually.MatchesAsync(
@@ -89,9 +93,9 @@ public sealed class SmsGlobalTests(DevHostFixture fixture) : IClassFixture<DevHo
             TimeSpan.FromSeconds(60),
             "the message read");
         Assert.Equal("delivered", one.GetProperty("state").GetString());
-        Assert.Equal(type, Host.Service<SandboxEngine>().Sent.Single(s => s.Request.MessageId == id).Request.Content.Type);
+        Assert.Equal(type, Host.Service<SandboxEngine>().Sent.Single(s => s.Request.MessageId == queueId).Request.Content.Type);
         var (_, list) = await SendAsync(Signed(HttpMethod.Get, $"/api/smsglobal/v2/whatsapp?limit=1000&destination=%2B61412345678", mac));
-        Assert.Contains(list.GetProperty("messages").EnumerateArray(), m => m.GetProperty("id").GetString() == id);
+        Assert.Contains(list.GetProperty("messages").EnumerateArray(), m => m.GetProperty("id").GetInt64() == id);
     }
 
     [Fact]
@@ -195,7 +199,7 @@ public sealed class SmsGlobalTests(DevHostFixture fixture) : IClassFixture<DevHo
         var received = incoming.GetProperty("messages")[0];
         Assert.Equal(["id", "from", "to", "message", "createdDate"], received.EnumerateObject().Select(p => p.Name));
         Assert.Equal(("+61412345679", "Where is my parcel?"), (received.GetProperty("from").GetString(), received.GetProperty("message").GetString()));
-        var (_, one) = await SendAsync(Signed(HttpMethod.Get, $"/api/smsglobal/v2/whatsapp-incoming/{received.GetProperty("id").GetString()}", mac));
+        var (_, one) = await SendAsync(Signed(HttpMethod.Get, $"/api/smsglobal/v2/whatsapp-incoming/{received.GetProperty("id").GetInt64()}", mac));
         Assert.Equal("Where is my parcel?", one.GetProperty("message").GetString());
 
         var (capable, capabilities) = await SendAsync(Signed(HttpMethod.Post, "/api/smsglobal/v2/whatsapp/capability", mac, new { numbers = new[] { Number, "+14155550000" } }));

@@ -14,6 +14,7 @@ using WaServerless.Core.Errors;
 using WaServerless.Core.Messages;
 using WaServerless.Core.Text;
 using WaServerless.Storage.Accounts;
+using WaServerless.Storage.Aliases;
 using WaServerless.Storage.Inbound;
 using WaServerless.Storage.Messages;
 using WaServerless.Storage.Sessions;
@@ -36,6 +37,7 @@ public sealed class SmsGlobalHandler(
     InboundMessageStore inbound,
     SessionStore sessions,
     MacCredentialStore macs,
+    NumericIdStore aliases,
     MediaSizeProbe probe)
 {
     public const int MaxWindow = 10_000;
@@ -118,7 +120,8 @@ public sealed class SmsGlobalHandler(
                     : SmsGlobalShapes.Error(answer.Status, answer.ErrorCode, $"{destination}: {answer.ErrorMessage}", answer.Headers, sent);
             }
 
-            var id = answer.Data.GetProperty("queue_id").GetString()!;
+            // Its ids are integers: an alias of the queue id, kept for good.
+            var id = await aliases.AliasOfAsync(caller.Account.Id, AliasKind.Outgoing, answer.Data.GetProperty("queue_id").GetString()!, cancellationToken);
             sent.Add(new SmsGlobalOutgoing(id, answer.Data.GetProperty("recipient").GetString()!, "queued", "pending", Summary(content), SmsGlobalShapes.Date(DateTimeOffset.UtcNow)));
         }
 
@@ -146,17 +149,26 @@ public sealed class SmsGlobalHandler(
         }
         while (cursor is not null && found.Count < offset - 1 + limit && scanned < MaxScanned);
 
-        return new JsonApiResult(StatusCodes.Status200OK, new { messages = found.Skip(offset - 1).Take(limit).Select(Outgoing).ToList() });
+        var shown = found.Skip(offset - 1).Take(limit).ToList();
+        var ids = await aliases.AliasesOfAsync(caller.Account.Id, AliasKind.Outgoing, [.. shown.Select(m => m.MessageId)], cancellationToken);
+        return new JsonApiResult(StatusCodes.Status200OK, new { messages = shown.Select(m => Outgoing(m, ids[m.MessageId])).ToList() });
     }
 
+    /// <summary>GET /v2/whatsapp/{id}: by its integer id (or this API's own msg_ id).</summary>
     public async Task<IActionResult> GetOutgoingAsync(HttpRequest request, string id, CancellationToken cancellationToken)
     {
         Negotiate(request, body: false);
         var caller = request.Caller();
-        var message = await messages.GetAsync(caller.Account.Id, id, cancellationToken)
+        var messageId = await ResolveAsync(caller.Account.Id, AliasKind.Outgoing, id, cancellationToken);
+        var message = (messageId is null ? null : await messages.GetAsync(caller.Account.Id, messageId, cancellationToken))
             ?? throw new ApiErrorException(new ApiError(404, ErrorCodes.MessageNotFound, $"No message '{Clip.Preview(id)}'."));
-        return new JsonApiResult(StatusCodes.Status200OK, Outgoing(message));
+        return new JsonApiResult(StatusCodes.Status200OK, Outgoing(message, await aliases.AliasOfAsync(caller.Account.Id, AliasKind.Outgoing, message.MessageId, cancellationToken)));
     }
+
+    private async Task<string?> ResolveAsync(string accountId, AliasKind kind, string id, CancellationToken cancellationToken) =>
+        long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var alias)
+            ? await aliases.ResolveAsync(accountId, kind, alias, cancellationToken)
+            : id;
 
     /// <summary>GET /v2/whatsapp-incoming: what was received, newest first, with its offset, limit, startDate, endDate, origin and search.</summary>
     public async Task<IActionResult> ListIncomingAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -187,17 +199,21 @@ public sealed class SmsGlobalHandler(
             before = page[^1].MessageId;
         }
 
-        return new JsonApiResult(StatusCodes.Status200OK, new { messages = found.Skip(offset - 1).Take(limit).Select(m => Incoming(m, phones)).ToList() });
+        var shown = found.Skip(offset - 1).Take(limit).ToList();
+        var ids = await aliases.AliasesOfAsync(caller.Account.Id, AliasKind.Incoming, [.. shown.Select(m => m.MessageId)], cancellationToken);
+        return new JsonApiResult(StatusCodes.Status200OK, new { messages = shown.Select(m => Incoming(m, ids[m.MessageId], phones)).ToList() });
     }
 
+    /// <summary>GET /v2/whatsapp-incoming/{id}: by its integer id (or this API's own id).</summary>
     public async Task<IActionResult> GetIncomingAsync(HttpRequest request, string id, CancellationToken cancellationToken)
     {
         Negotiate(request, body: false);
         var caller = request.Caller();
-        var message = await inbound.GetAsync(caller.Account.Id, id, cancellationToken)
+        var messageId = await ResolveAsync(caller.Account.Id, AliasKind.Incoming, id, cancellationToken);
+        var message = (messageId is null ? null : await inbound.GetAsync(caller.Account.Id, messageId, cancellationToken))
             ?? throw new ApiErrorException(new ApiError(404, ErrorCodes.MessageNotFound, $"No incoming message '{Clip.Preview(id)}'."));
         var phones = (await sessions.ListAsync(caller.Account.Id, cancellationToken)).ToDictionary(s => s.SessionId, s => s.Phone);
-        return new JsonApiResult(StatusCodes.Status200OK, Incoming(message, phones));
+        return new JsonApiResult(StatusCodes.Status200OK, Incoming(message, await aliases.AliasOfAsync(caller.Account.Id, AliasKind.Incoming, message.MessageId, cancellationToken), phones));
     }
 
     /// <summary>POST /v2/whatsapp/capability {"numbers": [...]}: whether each can receive WhatsApp messages, through the default session.</summary>
@@ -435,8 +451,8 @@ public sealed class SmsGlobalHandler(
     private static bool Matches(MessageRecord m, string search) =>
         m.Recipient.Contains(search, StringComparison.Ordinal) || Summary(m.Content).Contains(search, StringComparison.OrdinalIgnoreCase);
 
-    private static SmsGlobalOutgoing Outgoing(MessageRecord m) => new(
-        m.MessageId,
+    private static SmsGlobalOutgoing Outgoing(MessageRecord m, long id) => new(
+        id,
         m.Recipient,
         m.Status.ToWire(),
         m.Status switch
@@ -448,8 +464,8 @@ public sealed class SmsGlobalHandler(
         Summary(m.Content),
         SmsGlobalShapes.Date(m.AcceptedAt));
 
-    private static SmsGlobalIncoming Incoming(InboundMessageReceived m, Dictionary<string, string?> phones) =>
-        new(m.MessageId, m.From, phones.GetValueOrDefault(m.SessionId) ?? m.SessionId, m.Text ?? string.Empty, SmsGlobalShapes.Date(m.At));
+    private static SmsGlobalIncoming Incoming(InboundMessageReceived m, long id, Dictionary<string, string?> phones) =>
+        new(id, m.From, phones.GetValueOrDefault(m.SessionId) ?? m.SessionId, m.Text ?? string.Empty, SmsGlobalShapes.Date(m.At));
 
     private static string Summary(IReadOnlyDictionary<string, string> fields) =>
         fields.GetValueOrDefault("text") ?? fields.GetValueOrDefault("template_name") ?? fields.GetValueOrDefault("file") ?? fields.GetValueOrDefault("video") ?? fields.GetValueOrDefault("document") ?? fields.GetValueOrDefault("audio") ?? fields.GetValueOrDefault("label") ?? string.Empty;

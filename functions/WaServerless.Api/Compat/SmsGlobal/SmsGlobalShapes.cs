@@ -27,9 +27,9 @@ public sealed record SmsGlobalErrorDetail(int Code, string Message);
 
 public sealed record SmsGlobalPartialError(SmsGlobalErrorDetail Error, string ErrorCode, IReadOnlyList<SmsGlobalOutgoing> Messages);
 
-public sealed record SmsGlobalOutgoing(string Id, string Recipient, string Status, string State, string Message, [property: JsonPropertyName("createdDate")] string CreatedDate);
+public sealed record SmsGlobalOutgoing(long Id, string Recipient, string Status, string State, string Message, [property: JsonPropertyName("createdDate")] string CreatedDate);
 
-public sealed record SmsGlobalIncoming(string Id, string From, string To, string Message, [property: JsonPropertyName("createdDate")] string CreatedDate);
+public sealed record SmsGlobalIncoming(long Id, string From, string To, string Message, [property: JsonPropertyName("createdDate")] string CreatedDate);
 
 public sealed record SmsGlobalOptIn(string Name, string Number, bool Capable, bool Blacklist);
 
