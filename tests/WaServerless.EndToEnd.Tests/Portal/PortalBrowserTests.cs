@@ -266,6 +266,33 @@ public sealed class PortalBrowserTests(PortalFixture fixture) : IClassFixture<Po
     }
 
     [Fact]
+    public async Task A_key_revoked_while_signed_in_returns_the_page_to_sign_in_with_the_apis_reason()
+    {
+        string key, keyId;
+        using (var created = await Host.Client.SendAsync(Request(HttpMethod.Post, "api/keys", Host.ApiKey, JsonContent.Create(new { name = "Short-lived" }))))
+        {
+            var data = (await DevHostInstance.ReadAsync(created)).GetProperty("data");
+            (key, keyId) = (data.GetProperty("key").GetString()!, data.GetProperty("details").GetProperty("key_id").GetString()!);
+        }
+
+        var (context, page, problems) = await OpenAsync();
+        await using var _ = context;
+        await SignInAsync(page, key);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sessions", Exact = true })).ToBeVisibleAsync();
+
+        using (var revoked = await Host.Client.SendAsync(Request(HttpMethod.Delete, $"api/keys/{keyId}", Host.ApiKey)))
+        {
+            Assert.True(revoked.IsSuccessStatusCode);
+        }
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Keys" }).ClickAsync();
+        await Expect(page.GetByLabel("API key")).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("KEY_INACTIVE");
+        Assert.Null(await page.EvaluateAsync<string?>("() => sessionStorage.getItem('waserverless.apiKey')"));
+        Assert.Empty(problems);
+    }
+
+    [Fact]
     public async Task The_portal_is_served_with_a_strict_content_security_policy_and_no_credential()
     {
         using var response = await Host.Client.GetAsync("portal");

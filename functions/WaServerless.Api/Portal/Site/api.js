@@ -42,7 +42,9 @@ export async function api(method, path, body, { quiet = false } = {}) {
   }
   if (!response.ok) {
     const error = await failure(response);
-    if (response.status === 401 && !quiet && credential.get()) window.dispatchEvent(new CustomEvent("portal:unauthorized", { detail: error }));
+    // The key no longer works (unknown, or revoked since sign-in): back to sign-in.
+    const signedOut = response.status === 401 || error.code === "KEY_INACTIVE";
+    if (signedOut && !quiet && credential.get()) window.dispatchEvent(new CustomEvent("portal:unauthorized", { detail: error }));
     throw error;
   }
   if (response.status === 204) return null;
