@@ -49,6 +49,7 @@ public static class ApiServiceCollectionExtensions
         services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<MediaOptions>, MediaOptionsValidation>();
         services.AddSingleton<MediaSizeProbe>();
+        services.AddSingleton<Compat.CompatMediaCheck>();
         services.AddSingleton<MediaGuard>();
         services.AddSingleton<EngineSupport>();
         services.AddOptions<WaServerless.Core.Engines.WahaSendingOptions>().BindConfiguration(WaServerless.Core.Engines.WahaSendingOptions.Section).ValidateOnStart();

@@ -16,11 +16,9 @@ public static class ApiKeyFormat
     public const int LookupLength = 8;
     public const int Length = 3 + RandomLength + ChecksumLength;
 
-    private const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
     public static string Generate()
     {
-        var random = RandomNumberGenerator.GetString(Base62, RandomLength);
+        var random = Base62.Random(RandomLength);
         return Prefix + random + Checksum(random);
     }
 
@@ -58,7 +56,7 @@ public static class ApiKeyFormat
         Span<char> chars = stackalloc char[ChecksumLength];
         for (var i = 0; i < ChecksumLength; i++)
         {
-            chars[i] = Base62[(int)(value % 62)];
+            chars[i] = Base62.Alphabet[(int)(value % 62)];
             value /= 62;
         }
 

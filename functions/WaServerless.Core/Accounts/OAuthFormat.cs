@@ -15,16 +15,14 @@ public static class OAuthFormat
 
     private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
 
-    private const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
     // 43 base62 characters are 256 bits: a token is guessed no sooner than a key.
     private const int SecretLength = 43;
 
     public static string NewClientId() => ClientIdPrefix + RandomNumberGenerator.GetHexString(24, lowercase: true);
 
-    public static string NewClientSecret() => ClientSecretPrefix + RandomNumberGenerator.GetString(Base62, SecretLength);
+    public static string NewClientSecret() => ClientSecretPrefix + Base62.Random(SecretLength);
 
-    public static string NewToken() => TokenPrefix + RandomNumberGenerator.GetString(Base62, SecretLength);
+    public static string NewToken() => TokenPrefix + Base62.Random(SecretLength);
 
     public static bool IsClientId(string? value) =>
         value is { Length: 28 } && value.StartsWith(ClientIdPrefix, StringComparison.Ordinal) && !value.AsSpan(ClientIdPrefix.Length).ContainsAnyExcept(LowerHex);

@@ -39,8 +39,6 @@ public sealed class MacCredentialStore(StorageClients clients, ApiKeyStore keys,
     /// <summary>How far a request's timestamp may be from now, either way.</summary>
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(5);
 
-    private const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
     private readonly AesGcmFieldProtector? _protector = protection.Value.Key is { } key ? new AesGcmFieldProtector(key) : null;
 
     private TableClient Credentials => clients.Table(TableNames.MacCredentials);
@@ -54,7 +52,7 @@ public sealed class MacCredentialStore(StorageClients clients, ApiKeyStore keys,
     {
         var protector = _protector ?? throw new InvalidOperationException("Webhooks:EncryptionKey is not configured: MAC secrets cannot be stored.");
         var id = IdPrefix + RandomNumberGenerator.GetHexString(32, lowercase: true);
-        var secret = RandomNumberGenerator.GetString(Base62, 40);
+        var secret = Base62.Random(40);
         var record = new MacCredentialRecord(id, accountId, keyId, name, time.GetUtcNow(), null);
         await Credentials.AddEntityAsync(
             new TableEntity(id, string.Empty)

@@ -29,13 +29,15 @@ public sealed class NumericIdStore(StorageClients clients, TimeProvider time)
     private TableClient Table => clients.Table(TableNames.NumericIds);
 
     /// <summary>The alias of an id, made now if it has none yet.</summary>
-    public async Task<long> AliasOfAsync(string accountId, AliasKind kind, string id, CancellationToken cancellationToken)
-    {
-        if (await FindAliasAsync(accountId, kind, id, cancellationToken) is { } known)
-        {
-            return known;
-        }
+    public async Task<long> AliasOfAsync(string accountId, AliasKind kind, string id, CancellationToken cancellationToken) =>
+        await FindAliasAsync(accountId, kind, id, cancellationToken) ?? await NewAliasAsync(accountId, kind, id, cancellationToken);
 
+    /// <summary>
+    /// An alias for an id just made, which cannot have one yet: no read first. Should another
+    /// request have given it one meanwhile, that one is answered.
+    /// </summary>
+    public async Task<long> NewAliasAsync(string accountId, AliasKind kind, string id, CancellationToken cancellationToken)
+    {
         for (var attempt = 1; ; attempt++)
         {
             var alias = ((time.GetUtcNow().ToUnixTimeMilliseconds() - Epoch) * 1000) + RandomNumberGenerator.GetInt32(1000);

@@ -38,7 +38,7 @@ public sealed class SmsGlobalHandler(
     SessionStore sessions,
     MacCredentialStore macs,
     NumericIdStore aliases,
-    MediaSizeProbe probe)
+    CompatMediaCheck media)
 {
     public const int MaxWindow = 10_000;
     public const int MaxLimit = 1000;
@@ -121,7 +121,7 @@ public sealed class SmsGlobalHandler(
             }
 
             // Its ids are integers: an alias of the queue id, kept for good.
-            var id = await aliases.AliasOfAsync(caller.Account.Id, AliasKind.Outgoing, answer.Data.GetProperty("queue_id").GetString()!, cancellationToken);
+            var id = await aliases.NewAliasAsync(caller.Account.Id, AliasKind.Outgoing, answer.Data.GetProperty("queue_id").GetString()!, cancellationToken);
             sent.Add(new SmsGlobalOutgoing(id, answer.Data.GetProperty("recipient").GetString()!, "queued", "pending", Summary(content), SmsGlobalShapes.Date(DateTimeOffset.UtcNow)));
         }
 
@@ -159,16 +159,17 @@ public sealed class SmsGlobalHandler(
     {
         Negotiate(request, body: false);
         var caller = request.Caller();
-        var messageId = await ResolveAsync(caller.Account.Id, AliasKind.Outgoing, id, cancellationToken);
+        var (messageId, alias) = await ResolveAsync(caller.Account.Id, AliasKind.Outgoing, id, cancellationToken);
         var message = (messageId is null ? null : await messages.GetAsync(caller.Account.Id, messageId, cancellationToken))
             ?? throw new ApiErrorException(new ApiError(404, ErrorCodes.MessageNotFound, $"No message '{Clip.Preview(id)}'."));
-        return new JsonApiResult(StatusCodes.Status200OK, Outgoing(message, await aliases.AliasOfAsync(caller.Account.Id, AliasKind.Outgoing, message.MessageId, cancellationToken)));
+        return new JsonApiResult(StatusCodes.Status200OK, Outgoing(message, alias ?? await aliases.AliasOfAsync(caller.Account.Id, AliasKind.Outgoing, message.MessageId, cancellationToken)));
     }
 
-    private async Task<string?> ResolveAsync(string accountId, AliasKind kind, string id, CancellationToken cancellationToken) =>
+    /// <summary>The stored id an {id} in a path names, and its alias when the path gave the alias.</summary>
+    private async Task<(string? Id, long? Alias)> ResolveAsync(string accountId, AliasKind kind, string id, CancellationToken cancellationToken) =>
         long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var alias)
-            ? await aliases.ResolveAsync(accountId, kind, alias, cancellationToken)
-            : id;
+            ? (await aliases.ResolveAsync(accountId, kind, alias, cancellationToken), alias)
+            : (id, null);
 
     /// <summary>GET /v2/whatsapp-incoming: what was received, newest first, with its offset, limit, startDate, endDate, origin and search.</summary>
     public async Task<IActionResult> ListIncomingAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -209,11 +210,11 @@ public sealed class SmsGlobalHandler(
     {
         Negotiate(request, body: false);
         var caller = request.Caller();
-        var messageId = await ResolveAsync(caller.Account.Id, AliasKind.Incoming, id, cancellationToken);
+        var (messageId, alias) = await ResolveAsync(caller.Account.Id, AliasKind.Incoming, id, cancellationToken);
         var message = (messageId is null ? null : await inbound.GetAsync(caller.Account.Id, messageId, cancellationToken))
             ?? throw new ApiErrorException(new ApiError(404, ErrorCodes.MessageNotFound, $"No incoming message '{Clip.Preview(id)}'."));
         var phones = (await sessions.ListAsync(caller.Account.Id, cancellationToken)).ToDictionary(s => s.SessionId, s => s.Phone);
-        return new JsonApiResult(StatusCodes.Status200OK, Incoming(message, await aliases.AliasOfAsync(caller.Account.Id, AliasKind.Incoming, message.MessageId, cancellationToken), phones));
+        return new JsonApiResult(StatusCodes.Status200OK, Incoming(message, alias ?? await aliases.AliasOfAsync(caller.Account.Id, AliasKind.Incoming, message.MessageId, cancellationToken), phones));
     }
 
     /// <summary>POST /v2/whatsapp/capability {"numbers": [...]}: whether each can receive WhatsApp messages, through the default session.</summary>
@@ -361,15 +362,15 @@ public sealed class SmsGlobalHandler(
 
                     break;
                 case "image":
-                    fields["file"] = await CheckMediaAsync(Need("url"), SmsGlobalMediaRules.Image, cancellationToken);
+                    fields["file"] = await media.CheckAsync(Need("url"), "message.url", SmsGlobalMediaRules.Image, cancellationToken);
                     AddCaption(fields, S("caption"));
                     break;
                 case "video":
-                    fields["video"] = await CheckMediaAsync(Need("url"), SmsGlobalMediaRules.Video, cancellationToken);
+                    fields["video"] = await media.CheckAsync(Need("url"), "message.url", SmsGlobalMediaRules.Video, cancellationToken);
                     AddCaption(fields, S("caption"));
                     break;
                 case "document":
-                    fields["document"] = await CheckMediaAsync(Need("url"), SmsGlobalMediaRules.Document, cancellationToken);
+                    fields["document"] = await media.CheckAsync(Need("url"), "message.url", SmsGlobalMediaRules.Document, cancellationToken);
                     if (S("filename") is { Length: > 0 } filename)
                     {
                         fields["filename"] = filename;
@@ -378,7 +379,7 @@ public sealed class SmsGlobalHandler(
                     AddCaption(fields, S("caption"));
                     break;
                 case "audio":
-                    fields["audio"] = await CheckMediaAsync(Need("url"), SmsGlobalMediaRules.Audio, cancellationToken);
+                    fields["audio"] = await media.CheckAsync(Need("url"), "message.url", SmsGlobalMediaRules.Audio, cancellationToken);
                     break;
                 case "location":
                     fields["latitude"] = Need("lat");
@@ -398,27 +399,6 @@ public sealed class SmsGlobalHandler(
 
             return fields;
         }
-    }
-
-    private async Task<string> CheckMediaAsync(string text, SmsGlobalMediaRule rule, CancellationToken cancellationToken)
-    {
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
-        {
-            throw Refuse(ErrorCodes.InvalidMediaUrl, "message.url must be an http or https URL.");
-        }
-
-        var extension = Path.GetExtension(url.AbsolutePath).TrimStart('.').ToLowerInvariant();
-        if (extension.Length > 0 && !rule.Extensions.Contains(extension))
-        {
-            throw new ApiErrorException(ApiError.BadRequest(ErrorCodes.InvalidMediaUrl, $"A .{Clip.Preview(extension)} file is not a {rule.Kind} this API takes ({rule.ContentTypes})."));
-        }
-
-        if (await probe.GetSizeAsync(url, cancellationToken) is { } size && size > rule.MaxBytes)
-        {
-            throw new ApiErrorException(new ApiError(413, ErrorCodes.MediaTooLarge, $"The {rule.Kind} is {size} bytes; at most {rule.MaxBytes} bytes."));
-        }
-
-        return text;
     }
 
     private static void AddCaption(Dictionary<string, string> fields, string? caption)

@@ -39,20 +39,18 @@ public sealed record SmsGlobalOptIns([property: JsonPropertyName("optIn")] IRead
 /// <param name="Secret">Only when the key is created: the only copy there will be.</param>
 public sealed record SmsGlobalKey(string Key, string? Secret, string Name, [property: JsonPropertyName("createdDate")] DateTimeOffset CreatedDate);
 
-public sealed record SmsGlobalMediaRule(string Kind, IReadOnlySet<string> Extensions, string ContentTypes, long MaxBytes);
-
 /// <summary>Its supported content types and sizes per message type, by the file extensions they come with.</summary>
 public static class SmsGlobalMediaRules
 {
-    public static readonly SmsGlobalMediaRule Image = new("image", new HashSet<string> { "jpg", "jpeg", "png" }, "image/jpeg, image/png; 5 MB", 5L * 1024 * 1024);
+    public static readonly CompatMediaRule Image = new("image", new HashSet<string> { "jpg", "jpeg", "png" }, "image/jpeg or image/png", 5L * 1024 * 1024);
 
-    public static readonly SmsGlobalMediaRule Video = new("video", new HashSet<string> { "mp4", "3gp", "3gpp" }, "video/mp4, video/3gpp; 16 MB", 16L * 1024 * 1024);
+    public static readonly CompatMediaRule Video = new("video", new HashSet<string> { "mp4", "3gp", "3gpp" }, "video/mp4 or video/3gpp", 16L * 1024 * 1024);
 
-    public static readonly SmsGlobalMediaRule Audio = new("audio", new HashSet<string> { "aac", "m4a", "mp4", "amr", "mp3", "mpeg", "ogg", "oga", "opus" }, "audio/aac, audio/mp4, audio/amr, audio/mpeg, audio/ogg, audio/opus; 16 MB", 16L * 1024 * 1024);
+    public static readonly CompatMediaRule Audio = new("audio", new HashSet<string> { "aac", "m4a", "mp4", "amr", "mp3", "mpeg", "ogg", "oga", "opus" }, "audio/aac, audio/mp4, audio/amr, audio/mpeg, audio/ogg or audio/opus", 16L * 1024 * 1024);
 
-    public static readonly SmsGlobalMediaRule Document = new(
+    public static readonly CompatMediaRule Document = new(
         "document",
         new HashSet<string> { "txt", "csv", "pdf", "doc", "tar", "rtf", "ppt", "pptx", "odt", "jpg", "jpeg", "png", "mp4", "3gp", "aac", "amr", "mp3", "ogg", "opus", "webp" },
-        "text/plain, text/csv, application/pdf, application/msword, application/x-tar, application/rtf, application/vnd.ms-powerpoint, pptx, odt and the other types' media; 100 MB",
+        "text/plain, text/csv, application/pdf, application/msword, application/x-tar, application/rtf, application/vnd.ms-powerpoint, pptx, odt or the other types' media",
         100L * 1024 * 1024);
 }

@@ -27,7 +27,7 @@ public sealed class V1Handler(
     SessionsHandler sessions,
     SessionStore sessionStore,
     AccountsHandler accounts,
-    MediaSizeProbe probe)
+    CompatMediaCheck media)
 {
     public async Task<IActionResult> SendTextAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -47,7 +47,7 @@ public sealed class V1Handler(
             "video" => V1MediaRules.Video,
             _ => throw Refuse(ErrorCodes.InvalidField, $"mediaType is image or video, not '{Clip.Preview(type)}'.", "Send audio with POST /api/v1/messages/audio."),
         };
-        var url = await CheckMediaAsync(Required(body, "mediaUrl"), "mediaUrl", rule, cancellationToken);
+        var url = await media.CheckAsync(Required(body, "mediaUrl"), "mediaUrl", rule, cancellationToken);
         var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { [type == "image" ? "file" : "video"] = url };
         if (body.TryGetValue("caption", out var caption) && !string.IsNullOrWhiteSpace(caption))
         {
@@ -61,7 +61,7 @@ public sealed class V1Handler(
     {
         var body = await reader.ReadAsync(request, cancellationToken);
         Only(body, "to", "audioUrl", "ptt", "session_id");
-        var url = await CheckMediaAsync(Required(body, "audioUrl"), "audioUrl", V1MediaRules.Audio, cancellationToken);
+        var url = await media.CheckAsync(Required(body, "audioUrl"), "audioUrl", V1MediaRules.Audio, cancellationToken);
         var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["audio"] = url };
         if (body.TryGetValue("ptt", out var ptt))
         {
@@ -145,28 +145,6 @@ public sealed class V1Handler(
 
         var data = answer.Data;
         return new JsonApiResult(StatusCodes.Status202Accepted, new V1Message(data.GetProperty("queue_id").GetString()!, data.GetProperty("recipient").GetString()!, type, "pending", null, null));
-    }
-
-    /// <summary>Its formats by the URL's extension (a URL without one is left to the fetch), and its size by the server's Content-Length.</summary>
-    private async Task<string> CheckMediaAsync(string text, string name, V1MediaRule rule, CancellationToken cancellationToken)
-    {
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
-        {
-            throw Refuse(ErrorCodes.InvalidMediaUrl, $"{name} must be an absolute http or https URL.");
-        }
-
-        var extension = Path.GetExtension(url.AbsolutePath).TrimStart('.').ToLowerInvariant();
-        if (extension.Length > 0 && !rule.Extensions.Contains(extension))
-        {
-            throw Refuse(ErrorCodes.InvalidMediaUrl, $"{name} is a .{Clip.Preview(extension)} file; {rule.Kind} must be {rule.Formats}.");
-        }
-
-        if (await probe.GetSizeAsync(url, cancellationToken) is { } size && size > rule.MaxBytes)
-        {
-            throw new ApiErrorException(new ApiError(413, ErrorCodes.MediaTooLarge, $"The {rule.Kind} is {size} bytes; at most {rule.MaxBytes / (1024 * 1024)} MB."));
-        }
-
-        return text;
     }
 
     private static IActionResult Translate(IActionResult native, int status, Func<JsonElement, object> view)

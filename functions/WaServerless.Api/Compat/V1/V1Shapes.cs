@@ -66,14 +66,12 @@ public static class V1Views
     private static DateTimeOffset? Time(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.TryGetDateTimeOffset(out var t) ? t : null;
 }
 
-public sealed record V1MediaRule(string Kind, IReadOnlySet<string> Extensions, string Formats, long MaxBytes);
-
 /// <summary>Its documented formats and sizes.</summary>
 public static class V1MediaRules
 {
-    public static readonly V1MediaRule Image = new("image", new HashSet<string> { "jpg", "jpeg", "png", "webp", "gif" }, "JPEG, PNG, WebP or GIF", 16L * 1024 * 1024);
+    public static readonly CompatMediaRule Image = new("image", new HashSet<string> { "jpg", "jpeg", "png", "webp", "gif" }, "JPEG, PNG, WebP or GIF", 16L * 1024 * 1024);
 
-    public static readonly V1MediaRule Video = new("video", new HashSet<string> { "mp4", "3gp", "3gpp", "mov", "webm" }, "MP4, 3GPP, MOV or WebM", 64L * 1024 * 1024);
+    public static readonly CompatMediaRule Video = new("video", new HashSet<string> { "mp4", "3gp", "3gpp", "mov", "webm" }, "MP4, 3GPP, MOV or WebM", 64L * 1024 * 1024);
 
-    public static readonly V1MediaRule Audio = new("audio", new HashSet<string> { "mp3", "ogg", "oga", "aac", "wav", "opus", "m4a" }, "MP3, OGG, AAC, WAV or Opus", 16L * 1024 * 1024);
+    public static readonly CompatMediaRule Audio = new("audio", new HashSet<string> { "mp3", "ogg", "oga", "aac", "wav", "opus", "m4a" }, "MP3, OGG, AAC, WAV or Opus", 16L * 1024 * 1024);
 }

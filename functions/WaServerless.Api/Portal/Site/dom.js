@@ -56,6 +56,18 @@ export function empty(text, ...actions) {
   return h("div", { class: "empty" }, h("p", {}, text), actions);
 }
 
+/** A secret the API shows once (a new key, a webhook's signing secret), with a button to copy it. */
+export function reveal(label, value, heading, note) {
+  const box = h("input", { class: "secret", readonly: true, value, "aria-label": label });
+  return h("div", { class: "reveal", role: "alert" },
+    h("p", {}, h("strong", {}, heading), " ", note),
+    h("div", { class: "inline" }, box, action("Copy", async () => {
+      box.select();
+      await navigator.clipboard.writeText(value).catch(() => document.execCommand("copy"));
+      toast("Copied");
+    })));
+}
+
 let toastTimer;
 export function toast(text) {
   const el = document.getElementById("toast");

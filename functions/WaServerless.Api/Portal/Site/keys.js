@@ -1,5 +1,5 @@
 import { api } from "./api.js";
-import { action, badge, clear, empty, field, h, problem, toast, when } from "./dom.js";
+import { action, badge, clear, empty, field, h, problem, reveal, toast, when } from "./dom.js";
 
 export async function render(main) {
   const name = h("input", { name: "key-name", required: true, maxlength: 100, placeholder: "CRM integration" });
@@ -15,14 +15,7 @@ export async function render(main) {
     try {
       const created = await api("POST", "keys", { name: name.value.trim() });
       name.value = "";
-      const secret = h("input", { class: "secret", readonly: true, value: created.key, "aria-label": "The new key", name: "new-key" });
-      status.append(h("div", { class: "reveal", role: "alert" },
-        h("p", {}, h("strong", {}, "Copy this key now. "), "It will not be shown again."),
-        h("div", { class: "inline" }, secret, action("Copy", async () => {
-          secret.select();
-          await navigator.clipboard.writeText(created.key).catch(() => document.execCommand("copy"));
-          toast("Key copied");
-        }))));
+      status.append(reveal("The new key", created.key, "Copy this key now.", "It will not be shown again."));
       await load();
     } catch (error) {
       status.append(problem(error));

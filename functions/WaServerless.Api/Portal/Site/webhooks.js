@@ -1,5 +1,5 @@
 import { api } from "./api.js";
-import { action, badge, clear, empty, field, h, problem, toast, when } from "./dom.js";
+import { action, badge, clear, empty, field, h, problem, reveal, toast, when } from "./dom.js";
 
 const events = [
   ["message.status", "Message status (sent, delivered, read, failed)"],
@@ -9,8 +9,7 @@ const events = [
 ];
 
 function revealSecret(where, secret, text) {
-  const box = h("input", { class: "secret", readonly: true, value: secret, "aria-label": "Signing secret", name: "webhook-secret" });
-  where.append(h("div", { class: "reveal", role: "alert" }, h("p", {}, h("strong", {}, text), " Verify each delivery's signature with it; it is not shown again."), box));
+  where.append(reveal("Signing secret", secret, text, "Verify each delivery's signature with it; it is not shown again."));
 }
 
 export async function render(main) {
