@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -136,14 +137,23 @@ public sealed class DevHostInstance : IAsyncDisposable
     /// while the suite loads the machine; a 503 (with Retry-After) is asked again a few times, as a
     /// client would, so that a test reads the answer rather than the stall.
     /// </summary>
-    public async Task<JsonElement> GetMessageAsync(string queueId)
+    public async Task<JsonElement> GetMessageAsync(string queueId) =>
+        (await SendAskingAgainAsync(() => Request(HttpMethod.Get, "api/messages/" + queueId))).Body;
+
+    /// <summary>
+    /// A request sent again (five times at most, a second apart) while it answers 503: a storage call
+    /// that timed out on the shared Azurite of a loaded machine, not yet an answer.
+    /// </summary>
+    public async Task<(HttpStatusCode Status, JsonElement Body)> SendAskingAgainAsync(Func<HttpRequestMessage> request)
     {
+        ArgumentNullException.ThrowIfNull(request);
         for (var attempt = 1; ; attempt++)
         {
-            using var response = await Client.SendAsync(Request(HttpMethod.Get, "api/messages/" + queueId));
-            if ((int)response.StatusCode != 503 || attempt == 5)
+            using var message = request();
+            using var response = await Client.SendAsync(message);
+            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == 5)
             {
-                return await ReadAsync(response);
+                return (response.StatusCode, await ReadAsync(response));
             }
 
             await Task.Delay(TimeSpan.FromSeconds(1));

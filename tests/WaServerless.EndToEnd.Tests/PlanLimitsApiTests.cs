@@ -30,20 +30,14 @@ public sealed class PlanLimitsApiTests : IAsyncLifetime
     /// <summary>An admin call's data; a 503 from a shared Azurite slowed by the rest of the suite is asked again.</summary>
     private async Task<JsonElement> AdminPostAsync(string path, object body)
     {
-        for (var attempt = 1; ; attempt++)
+        var (status, answer) = await _host.SendAskingAgainAsync(() =>
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+            var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
             request.Headers.Add("X-Admin-Key", DevHostInstance.AdminKey);
-            using var response = await _host.Client.SendAsync(request);
-            var answer = await DevHostInstance.ReadAsync(response);
-            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == 5)
-            {
-                Assert.True(response.IsSuccessStatusCode, $"POST {path}: {(int)response.StatusCode} {answer}");
-                return answer.GetProperty("data");
-            }
-
-            await Task.Delay(TimeSpan.FromSeconds(1));
-        }
+            return request;
+        });
+        Assert.True((int)status is >= 200 and < 300, $"POST {path}: {(int)status} {answer}");
+        return answer.GetProperty("data");
     }
 
     private async Task<(HttpStatusCode Status, JsonElement Body, HttpResponseMessage Response)> PostAsync(string key, string path, object body)
