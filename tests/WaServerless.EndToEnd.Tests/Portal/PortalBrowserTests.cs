@@ -79,6 +79,8 @@ public sealed class PortalBrowserTests(PortalFixture fixture) : IClassFixture<Po
             ViewportSize = new ViewportSize { Width = width, Height = height },
         });
         context.SetDefaultTimeout((float)Wait.TotalMilliseconds);
+        // Expect(...) has its own default (5 s), too short for a send followed to read on a loaded machine.
+        SetDefaultExpectTimeout((float)Wait.TotalMilliseconds);
         var page = await context.NewPageAsync();
         var problems = new List<string>();
         page.PageError += (_, error) => problems.Add("page error: " + error);
