@@ -1,3 +1,4 @@
+using WaServerless.Core.Engines;
 using WaServerless.Core.Sessions;
 using WaServerless.Engines.Sandbox;
 using WaServerless.TestKit;
@@ -44,5 +45,66 @@ public sealed class LeaseOwnershipTests
 
         await Eventually.MatchesAsync(() => Task.FromResult(replica.Supervisor.IsReady(key)), ready => ready, TimeSpan.FromSeconds(40), "the lapsed session to be resumed");
         Assert.NotNull(clients);
+    }
+
+    [Fact]
+    public async Task A_session_stored_as_connected_is_not_ready_on_its_new_owner_until_its_engine_connects()
+    {
+        var prefix = Azurite.NewPrefix();
+        var key = SessionKey.Of("acc", "resumed");
+        var idle = SessionHarness.Fast();
+        idle.Enabled = false;
+        await using (var before = await SessionHarness.StartAsync(prefix, TimeProvider.System, idle))
+        {
+            // What an owner killed while connected leaves behind: saved credentials, and a row that still says connected.
+            await before.Store.CreateAsync("acc", "resumed", "resumed", default);
+            var lease = (await before.Credentials.TryAcquireAsync(key, Guid.NewGuid().ToString(), TimeSpan.FromSeconds(15), default))!;
+            await before.Credentials.SaveAsync(key, lease, "sbx-cred:from-the-last-owner"u8.ToArray(), default);
+            await before.Credentials.ReleaseAsync(key, lease, default);
+            await before.Store.SetStateAsync("acc", "resumed", SessionState.Connected, null, "+15550000000", default);
+        }
+
+        var slow = new HeldConnects();
+        await using var replica = await SessionHarness.StartAsync(prefix, TimeProvider.System, sandbox: InstantPairing, sessionsOf: slow.Wrap);
+        await slow.Entered.WaitAsync(TimeSpan.FromSeconds(20));
+
+        // Owned, and its engine is still connecting: sends must wait, not go to it.
+        Assert.Contains(key, replica.Supervisor.OwnedSessions);
+        Assert.False(replica.Supervisor.IsReady(key));
+        Assert.DoesNotContain(key, replica.Supervisor.ReadySessions);
+
+        slow.Release();
+        await Eventually.MatchesAsync(() => Task.FromResult(replica.Supervisor.IsReady(key)), ready => ready, TimeSpan.FromSeconds(20), "the session to be ready once its engine connects");
+    }
+
+    /// <summary>An engine slow to restore a session (as WAHA is): connects wait until released.</summary>
+    private sealed class HeldConnects
+    {
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Entered => _entered.Task;
+
+        public void Release() => _released.TrySetResult();
+
+        public IWhatsAppSessionEngine Wrap(SandboxEngine sandbox) => new Engine(this, sandbox);
+
+        private sealed class Engine(HeldConnects held, SandboxEngine sandbox) : IWhatsAppSessionEngine
+        {
+            public async Task ConnectAsync(string sessionId, byte[]? credentials, CancellationToken cancellationToken)
+            {
+                held._entered.TrySetResult();
+                await held._released.Task.WaitAsync(cancellationToken);
+                await sandbox.ConnectAsync(sessionId, credentials, cancellationToken);
+            }
+
+            public Task RequestPairCodeAsync(string sessionId, string phone, CancellationToken cancellationToken) => sandbox.RequestPairCodeAsync(sessionId, phone, cancellationToken);
+
+            public Task<bool> ProbeAsync(string sessionId, CancellationToken cancellationToken) => sandbox.ProbeAsync(sessionId, cancellationToken);
+
+            public Task LogoutAsync(string sessionId, CancellationToken cancellationToken) => sandbox.LogoutAsync(sessionId, cancellationToken);
+
+            public Task DisconnectAsync(string sessionId, CancellationToken cancellationToken) => sandbox.DisconnectAsync(sessionId, cancellationToken);
+        }
     }
 }

@@ -35,7 +35,8 @@ internal sealed class SessionHarness : IAsyncDisposable
 
     public SessionCredentialStore Credentials { get; }
 
-    public static async Task<SessionHarness> StartAsync(string prefix, TimeProvider time, ConnectorOptions? options = null, SandboxOptions? sandbox = null)
+    /// <param name="sessionsOf">Wraps the Sandbox's session side (an engine that is slow to connect); the Sandbox itself when null.</param>
+    public static async Task<SessionHarness> StartAsync(string prefix, TimeProvider time, ConnectorOptions? options = null, SandboxOptions? sandbox = null, Func<SandboxEngine, IWhatsAppSessionEngine>? sessionsOf = null)
     {
         var clients = (await Azurite.Shared).Clients(prefix);
         await new StorageInitializer(clients, NullLogger<StorageInitializer>.Instance).StartAsync(default);
@@ -43,7 +44,7 @@ internal sealed class SessionHarness : IAsyncDisposable
         var credentials = new SessionCredentialStore(clients, Options.Create(new SessionOptions { EncryptionKey = Convert.ToBase64String(new byte[32]) }));
         var sink = new ForwardingSink();
         var engine = new SandboxEngine(Options.Create(sandbox ?? new SandboxOptions { AutoPairAfter = TimeSpan.FromSeconds(5), QrRefreshInterval = TimeSpan.FromSeconds(20) }), sink, time, NullLogger<SandboxEngine>.Instance);
-        var supervisor = new SessionSupervisor(store, credentials, new EngineCatalog([new EngineRegistration(EngineNames.Sandbox, engine, engine)], EngineNames.Sandbox), Options.Create(options ?? Fast()), time, NullLoggerFactory.Instance);
+        var supervisor = new SessionSupervisor(store, credentials, new EngineCatalog([new EngineRegistration(EngineNames.Sandbox, engine, sessionsOf?.Invoke(engine) ?? engine)], EngineNames.Sandbox), Options.Create(options ?? Fast()), time, NullLoggerFactory.Instance);
         sink.Target = supervisor;
         return new SessionHarness(supervisor, engine, store, credentials);
     }

@@ -69,6 +69,9 @@ public sealed class DevHostInstance : IAsyncDisposable
             ["Connector:SessionTick"] = "00:00:00.100",
             ["Connector:ReconnectInitialDelay"] = "00:00:00.200",
             ["Connector:ReconnectMaxDelay"] = "00:00:01",
+            // A test that holds a session down (refused connects) must not see it give up as failed while a
+            // loaded machine runs its next steps: giving up is pinned by the connector's own tests.
+            ["Connector:MaxReconnectAttempts"] = "1000",
             ["Connector:DisconnectedRetryDelay"] = "00:00:00.500",
             ["Connector:SendInterval"] = "00:00:00",
             ["Admin:ApiKey"] = AdminKey,

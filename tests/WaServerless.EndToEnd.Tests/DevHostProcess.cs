@@ -35,6 +35,14 @@ public sealed class DevHostProcess : IAsyncDisposable
             config[key] = value;
         }
 
+        var log = Environment.GetEnvironmentVariable("WASERVERLESS_DEVHOST_LOG") is { Length: > 0 } dir ? Path.Combine(dir, $"devhost-{prefix}-{port}.log") : null;
+        if (log is not null)
+        {
+            // Kept for diagnosis: the project's own events too, not only warnings.
+            config["Logging:LogLevel:WaServerless"] = "Information";
+            config["Logging:Console:FormatterOptions:TimestampFormat"] = "HH:mm:ss.fff ";
+        }
+
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = AppContext.BaseDirectory };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "WaServerless.DevHost.dll"));
         start.ArgumentList.Add("--contentRoot");
@@ -46,7 +54,6 @@ public sealed class DevHostProcess : IAsyncDisposable
 
         var process = Process.Start(start)!;
         var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var log = Environment.GetEnvironmentVariable("WASERVERLESS_DEVHOST_LOG") is { Length: > 0 } dir ? Path.Combine(dir, $"devhost-{prefix}-{port}.log") : null;
         process.OutputDataReceived += (_, e) =>
         {
             if (log is not null && e.Data is not null)

@@ -40,7 +40,12 @@ internal sealed partial class SessionWorker(
     private SessionState? _lastNotified;
     private bool _stopping;
 
-    public SessionState State { get; private set; } = session.State;
+    /// <summary>
+    /// What this worker knows. A row that says connected is what the last owner saw (it may have died
+    /// while connected): here the session is connected once its engine says so, so sends wait for that
+    /// instead of going to an engine that is still restoring it.
+    /// </summary>
+    public SessionState State { get; private set; } = session.State == SessionState.Connected ? SessionState.Disconnected : session.State;
 
     public EngineRegistration Engine => engineRegistration;
 
