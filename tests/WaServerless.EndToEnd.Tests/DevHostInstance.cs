@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using WaServerless.DevHost;
 using WaServerless.TestKit;
 
@@ -19,9 +20,10 @@ namespace WaServerless.EndToEnd.Tests;
 /// </summary>
 public sealed class DevHostInstance : IAsyncDisposable
 {
-    private DevHostInstance(WebApplication app, HttpClient client, string apiKey, string prefix)
+    private DevHostInstance(WebApplication app, HttpClient client, string apiKey, string prefix, RecentLog log)
     {
         App = app;
+        Log = log;
         Client = client;
         ApiKey = apiKey;
         Prefix = prefix;
@@ -36,6 +38,9 @@ public sealed class DevHostInstance : IAsyncDisposable
     public string ApiKey { get; }
 
     public string Prefix { get; }
+
+    /// <summary>The host's last warnings and errors, one line each: what a failing test can show.</summary>
+    public RecentLog Log { get; }
 
     public T Service<T>()
         where T : notnull => App.Services.GetRequiredService<T>();
@@ -93,12 +98,20 @@ public sealed class DevHostInstance : IAsyncDisposable
             config[key] = value;
         }
 
-        var app = DevHostApplication.Build([], b => b.Configuration.AddInMemoryCollection(config));
+        // Not to the console: nobody reads the test process's stdout, and an outage's flood of logged
+        // exceptions written to a pipe that drains slowly can hold the host's threads.
+        var log = new RecentLog();
+        var app = DevHostApplication.Build([], b =>
+        {
+            b.Configuration.AddInMemoryCollection(config);
+            b.Logging.ClearProviders();
+            b.Logging.AddProvider(log);
+        });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var apiKey = app.Services.GetRequiredService<DemoAccountSeeder>().DemoKey!;
         var client = new HttpClient { BaseAddress = new Uri(address + "/") };
-        var instance = new DevHostInstance(app, client, apiKey, prefix);
+        var instance = new DevHostInstance(app, client, apiKey, prefix, log);
         if (config.GetValueOrDefault("Connector:Enabled") != "false" && config.GetValueOrDefault("DevHost:WaitForDemoSession") != "false")
         {
             // A host starting while the suite loads both cores can take longer than a test's usual wait.

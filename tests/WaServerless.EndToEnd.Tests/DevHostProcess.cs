@@ -13,9 +13,12 @@ public sealed class DevHostProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private DevHostProcess(Process process, HttpClient client, string apiKey)
+    private readonly OutputTail _output;
+
+    private DevHostProcess(Process process, OutputTail output, HttpClient client, string apiKey)
     {
         _process = process;
+        _output = output;
         Client = client;
         ApiKey = apiKey;
     }
@@ -23,6 +26,9 @@ public sealed class DevHostProcess : IAsyncDisposable
     public HttpClient Client { get; }
 
     public string ApiKey { get; }
+
+    /// <summary>The last lines the devhost printed, each with the time it was read, for a failure message.</summary>
+    public string Output => _output.Describe();
 
     public static async Task<DevHostProcess> StartAsync(string prefix, string demoKeyFile, Dictionary<string, string?>? settings = null)
     {
@@ -35,13 +41,9 @@ public sealed class DevHostProcess : IAsyncDisposable
             config[key] = value;
         }
 
+        // The project's own events too, not only warnings: what a failing test shows (Output) to explain itself.
+        config["Logging:LogLevel:WaServerless"] = "Information";
         var log = Environment.GetEnvironmentVariable("WASERVERLESS_DEVHOST_LOG") is { Length: > 0 } dir ? Path.Combine(dir, $"devhost-{prefix}-{port}.log") : null;
-        if (log is not null)
-        {
-            // Kept for diagnosis: the project's own events too, not only warnings.
-            config["Logging:LogLevel:WaServerless"] = "Information";
-            config["Logging:Console:FormatterOptions:TimestampFormat"] = "HH:mm:ss.fff ";
-        }
 
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = AppContext.BaseDirectory };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "WaServerless.DevHost.dll"));
@@ -54,11 +56,18 @@ public sealed class DevHostProcess : IAsyncDisposable
 
         var process = Process.Start(start)!;
         var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var output = new OutputTail();
         process.OutputDataReceived += (_, e) =>
         {
-            if (log is not null && e.Data is not null)
+            if (e.Data is null)
             {
-                File.AppendAllText(log, e.Data + Environment.NewLine);
+                return;
+            }
+
+            var line = output.Add(e.Data);
+            if (log is not null)
+            {
+                File.AppendAllText(log, line + Environment.NewLine);
             }
 
             if (e.Data?.StartsWith("Demo API key: ", StringComparison.Ordinal) == true)
@@ -74,11 +83,11 @@ public sealed class DevHostProcess : IAsyncDisposable
         if (first != ready.Task)
         {
             process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException(first == exited ? $"The devhost exited with {process.ExitCode} before it was ready." : "The devhost was not ready within 90 s.");
+            throw new InvalidOperationException((first == exited ? $"The devhost exited with {process.ExitCode} before it was ready." : "The devhost was not ready within 90 s.") + output.Describe());
         }
 
         var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
-        return new DevHostProcess(process, client, await ready.Task);
+        return new DevHostProcess(process, output, client, await ready.Task);
     }
 
     /// <summary>SIGKILL: no shutdown code runs, leases and locks are left as they were.</summary>
@@ -111,5 +120,35 @@ public sealed class DevHostProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    /// <summary>The last 300 lines of output, stamped with the time they were read.</summary>
+    private sealed class OutputTail
+    {
+        private const int Keep = 300;
+        private readonly Queue<string> _lines = new();
+
+        public string Add(string line)
+        {
+            var stamped = $"{DateTime.UtcNow:HH:mm:ss.fff} {line}";
+            lock (_lines)
+            {
+                _lines.Enqueue(stamped);
+                if (_lines.Count > Keep)
+                {
+                    _lines.Dequeue();
+                }
+            }
+
+            return stamped;
+        }
+
+        public string Describe()
+        {
+            lock (_lines)
+            {
+                return Environment.NewLine + "Devhost output (last lines):" + Environment.NewLine + string.Join(Environment.NewLine, _lines);
+            }
+        }
     }
 }

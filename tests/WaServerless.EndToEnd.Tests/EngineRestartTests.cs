@@ -24,6 +24,7 @@ public sealed class EngineRestartTests
         var (prefix, keyFile) = NewStack();
         var recipients = Enumerable.Range(0, 6).Select(i => $"+1415555{i + 7100:D4}").ToArray();
         string campaignId;
+        string firstOutput;
         // One recipient per batch: the orchestration waits on a durable timer between releases.
         var oneByOne = new Dictionary<string, string?> { ["Workflows:CampaignBatchSize"] = "1" };
         await using (var first = await DevHostProcess.StartAsync(prefix, keyFile, oneByOne))
@@ -44,15 +45,19 @@ public sealed class EngineRestartTests
                 Patience,
                 "the first release");
             await first.KillAsync();
+            firstOutput = first.Output;
             Assert.InRange(Progress(underway, "released"), 1, 5); // killed in the middle, not after the end
         }
 
         await using var second = await DevHostProcess.StartAsync(prefix, keyFile, oneByOne);
-        var done = await Eventually.MatchesAsync(
-            () => second.GetAsync("api/bulk/" + campaignId),
-            c => c.TryGetProperty("data", out var data) && data.GetProperty("status").GetString() == "completed" && Progress(c, "sent") == 6,
-            Patience,
-            "the campaign to complete after the restart");
+        var done = await ExplainedAsync(
+            Eventually.MatchesAsync(
+                () => second.GetAsync("api/bulk/" + campaignId),
+                c => c.TryGetProperty("data", out var data) && data.GetProperty("status").GetString() == "completed" && Progress(c, "sent") == 6,
+                Patience,
+                "the campaign to complete after the restart"),
+            firstOutput,
+            second);
         Assert.Equal(6, Progress(done, "released"));
         Assert.Equal(0, Progress(done, "failed"));
     }
@@ -64,6 +69,7 @@ public sealed class EngineRestartTests
         var retryDelay = new Dictionary<string, string?> { ["Workflows:RetryInitialDelay"] = "00:00:04", ["Workflows:RetryMaxDelay"] = "00:00:04" };
         const string recipient = "+14155557200";
         string queueId;
+        string firstOutput;
         await using (var first = await DevHostProcess.StartAsync(prefix, keyFile, retryDelay))
         {
             using (var fault = await first.Client.PutAsJsonAsync("sandbox/faults/" + recipient, new { kind = "transient", reason = "disconnected", times = 1 }))
@@ -80,16 +86,33 @@ public sealed class EngineRestartTests
                 Patience,
                 "the retry waiting on its timer");
             await first.KillAsync();
+            firstOutput = first.Output;
         }
 
         await using var second = await DevHostProcess.StartAsync(prefix, keyFile, retryDelay);
-        var delivered = await Eventually.MatchesAsync(
-            () => second.GetAsync("api/messages/" + queueId),
-            // A devhost just started may answer 503 while storage warms up: not an answer yet, ask again.
-            m => m.TryGetProperty("data", out var data) && data.GetProperty("status").GetString() == "read",
-            Patience,
-            "the retried message to be read after the restart");
+        var delivered = await ExplainedAsync(
+            Eventually.MatchesAsync(
+                () => second.GetAsync("api/messages/" + queueId),
+                // A devhost just started may answer 503 while storage warms up: not an answer yet, ask again.
+                m => m.TryGetProperty("data", out var data) && data.GetProperty("status").GetString() == "read",
+                Patience,
+                "the retried message to be read after the restart"),
+            firstOutput,
+            second);
         Assert.Single(History(delivered), h => h.StartsWith("retry 2 scheduled at", StringComparison.Ordinal));
+    }
+
+    // A wait that times out says what both devhosts printed, so a failure on a loaded CI machine can be read.
+    private static async Task<JsonElement> ExplainedAsync(Task<JsonElement> wait, string firstOutput, DevHostProcess second)
+    {
+        try
+        {
+            return await wait;
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}{Environment.NewLine}Before the kill:{firstOutput}{Environment.NewLine}After the restart:{second.Output}", e);
+        }
     }
 
     // A devhost that just started may answer 503 (no data) while storage warms up: nothing to count yet.

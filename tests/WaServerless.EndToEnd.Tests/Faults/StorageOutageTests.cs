@@ -72,6 +72,7 @@ public sealed class StorageOutageTests(ITestOutputHelper output)
             output.WriteLine($"{group.Key.Phase}: {group.Count()} answered {group.Key.Status}, slowest {group.Max(a => a.Took).TotalMilliseconds:F0} ms");
         }
 
+        output.WriteLine("The host's log:" + Environment.NewLine + host.Log);
         Assert.All(answers, a => Assert.True(a.Status is 202 or 503, $"{a.Phase}: {a.Status} {a.Body}"));
         Assert.All(answers.Where(a => a.Status == 503), a => Assert.True(a.RetryAfter, $"503 without Retry-After: {a.Body}"));
         Assert.All(answers, a => Assert.True(a.Took < Deadline + TimeSpan.FromSeconds(2), $"{a.Phase}: {a.Status} after {a.Took}"));
