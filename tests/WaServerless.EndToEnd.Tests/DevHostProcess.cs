@@ -13,9 +13,9 @@ public sealed class DevHostProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private readonly OutputTail _output;
+    private readonly LineTail _output;
 
-    private DevHostProcess(Process process, OutputTail output, HttpClient client, string apiKey)
+    private DevHostProcess(Process process, LineTail output, HttpClient client, string apiKey)
     {
         _process = process;
         _output = output;
@@ -28,7 +28,9 @@ public sealed class DevHostProcess : IAsyncDisposable
     public string ApiKey { get; }
 
     /// <summary>The last lines the devhost printed, each with the time it was read, for a failure message.</summary>
-    public string Output => _output.Describe();
+    public string Output => Describe(_output);
+
+    private static string Describe(LineTail output) => Environment.NewLine + "Devhost output (last lines):" + Environment.NewLine + output;
 
     public static async Task<DevHostProcess> StartAsync(string prefix, string demoKeyFile, Dictionary<string, string?>? settings = null)
     {
@@ -56,7 +58,7 @@ public sealed class DevHostProcess : IAsyncDisposable
 
         var process = Process.Start(start)!;
         var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var output = new OutputTail();
+        var output = new LineTail();
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null)
@@ -83,7 +85,7 @@ public sealed class DevHostProcess : IAsyncDisposable
         if (first != ready.Task)
         {
             process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException((first == exited ? $"The devhost exited with {process.ExitCode} before it was ready." : "The devhost was not ready within 90 s.") + output.Describe());
+            throw new InvalidOperationException((first == exited ? $"The devhost exited with {process.ExitCode} before it was ready." : "The devhost was not ready within 90 s.") + Describe(output));
         }
 
         var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
@@ -120,35 +122,5 @@ public sealed class DevHostProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-    }
-
-    /// <summary>The last 300 lines of output, stamped with the time they were read.</summary>
-    private sealed class OutputTail
-    {
-        private const int Keep = 300;
-        private readonly Queue<string> _lines = new();
-
-        public string Add(string line)
-        {
-            var stamped = $"{DateTime.UtcNow:HH:mm:ss.fff} {line}";
-            lock (_lines)
-            {
-                _lines.Enqueue(stamped);
-                if (_lines.Count > Keep)
-                {
-                    _lines.Dequeue();
-                }
-            }
-
-            return stamped;
-        }
-
-        public string Describe()
-        {
-            lock (_lines)
-            {
-                return Environment.NewLine + "Devhost output (last lines):" + Environment.NewLine + string.Join(Environment.NewLine, _lines);
-            }
-        }
     }
 }
