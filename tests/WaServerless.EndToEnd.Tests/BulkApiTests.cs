@@ -34,21 +34,34 @@ public sealed class BulkFixture : IAsyncLifetime
 /// </summary>
 public sealed class BulkPacingFixture : IAsyncLifetime
 {
+    private Azurite _azurite = null!;
+
     public DevHostInstance Host { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Host = await DevHostInstance.StartAsync(settings: new()
+    public async Task InitializeAsync()
     {
-        ["Plans:bulkfast:SubmissionsPerMinute"] = "1000000",
-        ["Plans:bulkfast:MonthlyQuota"] = "10000000",
-        ["Plans:bulkfast:MaxMediaBytes"] = "1000000",
-        ["Plans:bulkfast:BulkApi"] = "true",
-        ["Plans:bulkfast:RecipientDailyCap"] = "50",
-        ["Sandbox:DeliveredAfter"] = "01:00:00",
-        ["Sandbox:ReadAfter"] = "01:00:00",
-        ["Messages:OutboxSweepSchedule"] = "00:00:05",
-    });
+        // A thousand-recipient campaign goes through the queue: an Azurite of its own, on disk, whose
+        // queue GC does not stop other tests (StartOwnAsync).
+        _azurite = await Azurite.StartOwnAsync();
+        Host = await DevHostInstance.StartAsync(settings: new()
+        {
+            ["Storage:ConnectionString"] = _azurite.ConnectionString,
+            ["Plans:bulkfast:SubmissionsPerMinute"] = "1000000",
+            ["Plans:bulkfast:MonthlyQuota"] = "10000000",
+            ["Plans:bulkfast:MaxMediaBytes"] = "1000000",
+            ["Plans:bulkfast:BulkApi"] = "true",
+            ["Plans:bulkfast:RecipientDailyCap"] = "50",
+            ["Sandbox:DeliveredAfter"] = "01:00:00",
+            ["Sandbox:ReadAfter"] = "01:00:00",
+            ["Messages:OutboxSweepSchedule"] = "00:00:05",
+        });
+    }
 
-    public async Task DisposeAsync() => await Host.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await _azurite.DisposeAsync();
+    }
 }
 
 /// <summary>Both bulk devhosts in one collection: one at a time, so that the pacing test has the machine to itself.</summary>

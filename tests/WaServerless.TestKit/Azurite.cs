@@ -40,8 +40,12 @@ public sealed class Azurite : IAsyncDisposable
     public static Task<Azurite> Shared => SharedInstance.Value;
 
     /// <summary>
-    /// An Azurite of the caller's own that keeps its data on disk, so it can be stopped and started
-    /// again on the same ports with nothing lost: what a storage outage test needs. Dispose it.
+    /// An Azurite of the caller's own that keeps its data on disk. It can be stopped and started again
+    /// on the same ports with nothing lost, which a storage outage test needs. It also suits a test
+    /// that puts thousands of messages through a queue. Once a minute Azurite's queue GC deletes the
+    /// bodies of the messages gone since, each deletion a scan of all of them. In memory it does them
+    /// all without letting a request in: 5,700 took 42 s, and every test on that Azurite waited. On
+    /// disk each deletion awaits the file system, so requests go on in between. Dispose it.
     /// </summary>
     public static Task<Azurite> StartOwnAsync() => StartAsync(Directory.CreateTempSubdirectory("azurite-data-").FullName);
 

@@ -29,8 +29,12 @@ public sealed class ConnectorKillTests(ITestOutputHelper output)
         var random = new Random(seed);
         output.WriteLine($"prefix {prefix}, random seed {seed}, sent log {sentLog}");
 
+        // Thousands of queue messages (while each killed owner's lease lapses, every command waits and is
+        // put back): an Azurite of its own, on disk, whose queue GC does not stop other tests (StartOwnAsync).
+        await using var azurite = await Azurite.StartOwnAsync();
         var settings = new Dictionary<string, string?>
         {
+            ["Storage:ConnectionString"] = azurite.ConnectionString,
             ["Plans:growth:SubmissionsPerMinute"] = "1000000",
             ["Plans:growth:MonthlyQuota"] = "1000000",
             ["Sandbox:SentLogPath"] = sentLog,
