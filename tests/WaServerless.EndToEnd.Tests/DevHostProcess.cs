@@ -72,7 +72,7 @@ public sealed class DevHostProcess : IAsyncDisposable
                 File.AppendAllText(log, line + Environment.NewLine);
             }
 
-            if (e.Data?.StartsWith("Demo API key: ", StringComparison.Ordinal) == true)
+            if (e.Data.StartsWith("Demo API key: ", StringComparison.Ordinal))
             {
                 ready.TrySetResult(e.Data["Demo API key: ".Length..].Trim());
             }
